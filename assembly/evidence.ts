@@ -1,0 +1,87 @@
+// Evidence edges: one record per pair of identifiers ever seen together, with the event that first
+// linked them, the strongest evidence seen, and the last rule decision. Without them a merge could
+// not be explained, split, or re-clustered.
+import {
+  KIND_EDGES, HEADER_EDGE_TABLE,
+  EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_SEQ, EDGE_ITEM, EDGE_STRENGTH, EDGE_TIME,
+  NODE_FIRST_EDGE, NODE_TYPE, NODE_PARTNERS, NODE_TENANT,
+  TYPE_EMAIL, TYPE_PHONE, TYPE_CUSTOMER, TENANT_EDGES,
+} from './layout';
+import { header, takeElements } from './memory';
+import { nodeAt, edgeAt, tableProbe, tableFill } from './records';
+import { bump } from './unify';
+
+const PAIR_MIX: u64 = 0x9E3779B97F4A7C15; // golden-ratio multiplier: spreads (a, b) over the table
+
+function pairTag(a: u32, b: u32): u32 {
+  const mixed = ((<u64>a << 32) | <u64>b) * PAIR_MIX;
+  return <u32>(mixed >> 32) ^ <u32>mixed;
+}
+
+let probeA: u32 = 0;
+let probeB: u32 = 0;
+
+function pairMatches(edge: u32): bool {
+  const e = edgeAt(edge);
+  return load<u32>(e, EDGE_A) == probeA && load<u32>(e, EDGE_B) == probeB;
+}
+
+/** Identifier types that stand for a person; a node's partners of these types reveal sharing. */
+function countsAsPartner(type: u32): bool {
+  return type == TYPE_EMAIL || type == TYPE_PHONE || type == TYPE_CUSTOMER;
+}
+
+/** The edge between x and y, created on first sight (the caller reserved room); strength only grows. */
+export function edgeBetween(x: u32, y: u32, seq: f64, item: u32, time: f64, strength: u8): u32 {
+  const a = x < y ? x : y;
+  const b = x < y ? y : x;
+  probeA = a;
+  probeB = b;
+  const tag = pairTag(a, b);
+  const desc = header(HEADER_EDGE_TABLE);
+  const slot = tableProbe(desc, tag, pairMatches);
+  const found = load<u32>(slot, 4);
+  if (found != 0) {
+    const e = edgeAt(found);
+    if (strength > load<u8>(e, EDGE_STRENGTH)) store<u8>(e, strength, EDGE_STRENGTH);
+    return found;
+  }
+  const edge = takeElements(KIND_EDGES, 1);
+  const e = edgeAt(edge);
+  const na = nodeAt(a);
+  const nb = nodeAt(b);
+  store<u32>(e, a, EDGE_A);
+  store<u32>(e, b, EDGE_B);
+  store<u32>(e, load<u32>(na, NODE_FIRST_EDGE), EDGE_NEXT_A);
+  store<u32>(e, load<u32>(nb, NODE_FIRST_EDGE), EDGE_NEXT_B);
+  store<f64>(e, seq, EDGE_SEQ);
+  store<u32>(e, item, EDGE_ITEM);
+  store<u8>(e, strength, EDGE_STRENGTH);
+  store<f64>(e, time, EDGE_TIME);
+  store<u32>(na, edge, NODE_FIRST_EDGE);
+  store<u32>(nb, edge, NODE_FIRST_EDGE);
+  tableFill(desc, slot, tag, edge);
+  if (countsAsPartner(<u32>load<u8>(nb, NODE_TYPE))) store<u32>(na, load<u32>(na, NODE_PARTNERS) + 1, NODE_PARTNERS);
+  if (countsAsPartner(<u32>load<u8>(na, NODE_TYPE))) store<u32>(nb, load<u32>(nb, NODE_PARTNERS) + 1, NODE_PARTNERS);
+  bump(load<u32>(na, NODE_TENANT), TENANT_EDGES);
+  return edge;
+}
+
+/** Next edge after `edge` in `node`'s adjacency list. */
+// @ts-ignore: decorator
+@inline export function nextEdge(edge: u32, node: u32): u32 {
+  const e = edgeAt(edge);
+  return load<u32>(e, EDGE_A) == node ? load<u32>(e, EDGE_NEXT_A) : load<u32>(e, EDGE_NEXT_B);
+}
+
+/** The other end of an edge. */
+// @ts-ignore: decorator
+@inline export function otherEnd(edge: u32, node: u32): u32 {
+  const e = edgeAt(edge);
+  const a = load<u32>(e, EDGE_A);
+  return a == node ? load<u32>(e, EDGE_B) : a;
+}
+
+export function firstEdge(node: u32): u32 {
+  return load<u32>(nodeAt(node), NODE_FIRST_EDGE);
+}

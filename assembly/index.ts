@@ -1,0 +1,277 @@
+// The WASM core's exports. Writer calls (init, tenants, batches, split, erase) must come from one
+// thread at a time and bracket themselves with the shard's seqlock; reader calls write nothing to
+// shared memory and may run on any thread.
+import {
+  MAGIC, LAYOUT_VERSION, HEADER_MAGIC, HEADER_VERSION, HEADER_SEQLOCK, HEADER_BUMP, HEADER_SIZE,
+  HEADER_IDENT_TABLE, HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, HEADER_READERS, HEADER_PAGE_TABLES,
+  HEADER_ERROR, HEADER_INBOX,
+  KIND_NODES, KIND_PERSONAS, KIND_EDGES, KIND_TENANTS, KIND_ARENA,
+  NODE_SIZE, PERSONA_SIZE, EDGE_SIZE, TENANT_SIZE,
+  NODE_PAGE_SHIFT, PERSONA_PAGE_SHIFT, EDGE_PAGE_SHIFT, TENANT_PAGE_SHIFT, ARENA_PAGE_SHIFT,
+  NODE_MAX_PAGES, PERSONA_MAX_PAGES, EDGE_MAX_PAGES, TENANT_MAX_PAGES, ARENA_MAX_PAGES,
+  READER_SLOTS, READER_SLOT_BYTES, WASM_PAGE, OK, ERR_BAD_INPUT,
+  TENANT_NAME, TENANT_NAME_LEN, TENANT_FLAGS, TENANT_LIMITS, TYPE_COUNT,
+  NODE_FLAGS, NODE_NEXT, NODE_PERSONA, NODE_VALUE, NODE_LEN, NODE_DISPLAY, NODE_TENANT, NODE_TYPE, NODE_MARK,
+  NODE_FLAG_ERASED, EDGE_A, EDGE_FLAGS, EDGE_FLAG_CUT, HEADER_EPOCH as EPOCH, JOURNAL_ERASE, TENANT_IDENTIFIERS,
+  PERSONA_FLAGS, PERSONA_FLAG_ACTIVE,
+} from './layout';
+import { base, header, allocBlock, freeBlock, initKind, kindCount, takeElements, setError } from './memory';
+
+const INBOX_INITIAL_BYTES: u32 = 1 << 20;
+import {
+  nodeAt, personaAt, edgeAt, tenantAt, arenaAt, arenaPut, tableInit, tableRemove, identifierHash,
+  identifierSlot, INITIAL_TABLE_CAPACITY,
+} from './records';
+import { recordById, adjustActivePersonas } from './personas';
+import { find, findReadOnly, makeSingleton } from './unify';
+import { firstEdge, nextEdge, otherEnd } from './evidence';
+import { recluster, installRecluster } from './recluster';
+import { applyBatch } from './ingest';
+import { journal } from './journal';
+
+export {
+  NODE_SIZE, PERSONA_SIZE, EDGE_SIZE, TENANT_SIZE, HEADER_SIZE, READER_SLOTS, READER_SLOT_BYTES, LAYOUT_VERSION,
+};
+export { journalCount, journalEntries, journalClear } from './journal';
+export { xxh64 } from './hash';
+
+const PAGE_TABLE_BYTES_PER_ENTRY: u32 = 4;
+
+/** Address of the shard header: the host reads the seqlock and counters relative to it. */
+export function headerAddress(): u32 {
+  return base();
+}
+
+/** Lays out an empty shard in fresh memory; a no-op on memory that already holds one. */
+export function initShard(): i32 {
+  installRecluster();
+  if (load<u32>(header(HEADER_MAGIC)) == MAGIC) return OK;
+  const end = <u64>base() + <u64>HEADER_SIZE;
+  const have = <u64>memory.size() * <u64>WASM_PAGE;
+  if (end > have && memory.grow(<i32>((end - have + WASM_PAGE - 1) / WASM_PAGE)) < 0) return -1;
+  store<u32>(header(HEADER_BUMP), <u32>end);
+  let table = HEADER_PAGE_TABLES;
+  initKind(KIND_NODES, NODE_SIZE, NODE_PAGE_SHIFT, <u32>header(table), NODE_MAX_PAGES);
+  table += NODE_MAX_PAGES * PAGE_TABLE_BYTES_PER_ENTRY;
+  initKind(KIND_PERSONAS, PERSONA_SIZE, PERSONA_PAGE_SHIFT, <u32>header(table), PERSONA_MAX_PAGES);
+  table += PERSONA_MAX_PAGES * PAGE_TABLE_BYTES_PER_ENTRY;
+  initKind(KIND_EDGES, EDGE_SIZE, EDGE_PAGE_SHIFT, <u32>header(table), EDGE_MAX_PAGES);
+  table += EDGE_MAX_PAGES * PAGE_TABLE_BYTES_PER_ENTRY;
+  initKind(KIND_TENANTS, TENANT_SIZE, TENANT_PAGE_SHIFT, <u32>header(table), TENANT_MAX_PAGES);
+  table += TENANT_MAX_PAGES * PAGE_TABLE_BYTES_PER_ENTRY;
+  initKind(KIND_ARENA, 1, ARENA_PAGE_SHIFT, <u32>header(table), ARENA_MAX_PAGES);
+  // index 0 means "none" everywhere: hand it out once so no real record gets it
+  takeElements(KIND_NODES, 1);
+  takeElements(KIND_PERSONAS, 1);
+  takeElements(KIND_EDGES, 1);
+  takeElements(KIND_TENANTS, 1);
+  takeElements(KIND_ARENA, 16);
+  if (tableInit(header(HEADER_IDENT_TABLE), INITIAL_TABLE_CAPACITY) != OK) return -1;
+  if (tableInit(header(HEADER_EDGE_TABLE), INITIAL_TABLE_CAPACITY) != OK) return -1;
+  if (tableInit(header(HEADER_PERSONA_TABLE), INITIAL_TABLE_CAPACITY) != OK) return -1;
+  const readers = allocBlock(READER_SLOTS * READER_SLOT_BYTES);
+  if (readers == 0) return -1;
+  store<u32>(header(HEADER_READERS), readers);
+  store<u32>(header(HEADER_VERSION), LAYOUT_VERSION);
+  store<u32>(header(HEADER_MAGIC), MAGIC);
+  return OK;
+}
+
+// ---- writer calls ----
+
+function beginWrite(): void {
+  atomic.add<u32>(header(HEADER_SEQLOCK), 1);
+  store<i32>(header(HEADER_ERROR), OK);
+}
+
+function endWrite(): void {
+  atomic.add<u32>(header(HEADER_SEQLOCK), 1);
+}
+
+/** The tenant record for a name, registering it with guardrails off until configured. */
+export function registerTenant(ptr: usize, len: u32): u32 {
+  const count = kindCount(KIND_TENANTS);
+  for (let t: u32 = 1; t < count; t++) {
+    const rec = tenantAt(t);
+    if (load<u32>(rec, TENANT_NAME_LEN) == len && memory.compare(arenaAt(load<u32>(rec, TENANT_NAME)), ptr, len) == 0) return t;
+  }
+  beginWrite();
+  const t = takeElements(KIND_TENANTS, 1);
+  if (t == 0xFFFFFFFF) {
+    endWrite();
+    return 0;
+  }
+  const rec = tenantAt(t);
+  store<u32>(rec, arenaPut(ptr, len), TENANT_NAME);
+  store<u32>(rec, len, TENANT_NAME_LEN);
+  endWrite();
+  return t;
+}
+
+/** Sets a tenant's flags and its limits / shared thresholds (2 × TYPE_COUNT u16 at `settings`). */
+export function configureTenant(tenant: u32, flags: u32, settings: usize): void {
+  beginWrite();
+  const rec = tenantAt(tenant);
+  store<u32>(rec, flags, TENANT_FLAGS);
+  memory.copy(rec + <usize>TENANT_LIMITS, settings, TYPE_COUNT * 2 * 2);
+  endWrite();
+}
+
+export function tenantCount(): u32 {
+  return kindCount(KIND_TENANTS);
+}
+
+/** Applies a batch of events (see ingest.ts for the buffer format) covering log sequence `seq`. */
+export function applyEvents(ptr: usize, len: u32, seq: f64): i32 {
+  beginWrite();
+  const status = applyBatch(ptr, len, seq);
+  if (status != OK) setError(status);
+  // leave no trace of the request bytes: snapshots must depend on the log alone
+  memory.fill(ptr, 0, len);
+  endWrite();
+  return load<i32>(header(HEADER_ERROR));
+}
+
+/**
+ * An operator's split of the persona holding `root`: the `nodeCount` nodes at `nodes` are cut from
+ * the rest (edges among them stay), the `edgeCount` edges at `edges` are cut, and the persona is
+ * re-clustered. Cuts are sticky. Returns the number of resulting personas.
+ */
+export function splitPersona(root: u32, nodes: usize, nodeCount: u32, edges: usize, edgeCount: u32): u32 {
+  beginWrite();
+  const epoch = load<u32>(header(EPOCH)) + 1;
+  store<u32>(header(EPOCH), epoch);
+  for (let i: u32 = 0; i < nodeCount; i++) store<u32>(nodeAt(load<u32>(nodes + <usize>(i * 4))), epoch, NODE_MARK);
+  for (let i: u32 = 0; i < nodeCount; i++) {
+    const node = load<u32>(nodes + <usize>(i * 4));
+    for (let e = firstEdge(node); e != 0; e = nextEdge(e, node)) {
+      if (load<u32>(nodeAt(otherEnd(e, node)), NODE_MARK) != epoch) cutEdge(e);
+    }
+  }
+  for (let i: u32 = 0; i < edgeCount; i++) cutEdge(load<u32>(edges + <usize>(i * 4)));
+  const pieces = recluster(find(root), 0);
+  endWrite();
+  return pieces;
+}
+
+function cutEdge(edge: u32): void {
+  const e = edgeAt(edge);
+  store<u8>(e, load<u8>(e, EDGE_FLAGS) | EDGE_FLAG_CUT, EDGE_FLAGS);
+}
+
+/** Erases an identifier for good: gone from the index, its bytes zeroed, its persona re-clustered. */
+export function eraseNode(node: u32): i32 {
+  const n = nodeAt(node);
+  if ((load<u8>(n, NODE_FLAGS) & NODE_FLAG_ERASED) != 0) return OK;
+  beginWrite();
+  const tenant = load<u32>(n, NODE_TENANT);
+  const type = <u32>load<u8>(n, NODE_TYPE);
+  const len = <u32>load<u16>(n, NODE_LEN);
+  const value = arenaAt(load<u32>(n, NODE_VALUE));
+  const desc = header(HEADER_IDENT_TABLE);
+  const slot = identifierSlot(desc, tenant, type, value, len, <u32>identifierHash(tenant, type, value, len));
+  if (load<u32>(slot, 4) == node) tableRemove(desc, slot);
+  memory.fill(value, 0, len);
+  const display = load<u32>(n, NODE_DISPLAY);
+  if (display != 0) memory.fill(arenaAt(display), 0, 2 + <u32>load<u16>(arenaAt(display)));
+  store<u32>(n, 0, NODE_DISPLAY);
+  store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_ERASED, NODE_FLAGS);
+  const t = tenantAt(tenant);
+  store<u32>(t, load<u32>(t, TENANT_IDENTIFIERS) - 1, TENANT_IDENTIFIERS);
+  const root = find(node);
+  journal(JOURNAL_ERASE, load<u32>(nodeAt(root), NODE_PERSONA), node);
+  recluster(root, 0);
+  // the erased node is left alone in a persona of its own: dissolve that persona
+  const rec = load<u32>(n, NODE_PERSONA);
+  if (find(node) == node && rec != 0) {
+    const p = personaAt(rec);
+    store<u32>(p, load<u32>(p, PERSONA_FLAGS) & ~PERSONA_FLAG_ACTIVE, PERSONA_FLAGS);
+    adjustActivePersonas(tenant, -1);
+    store<u32>(n, 0, NODE_PERSONA);
+  }
+  makeSingletonIfAlone(node);
+  endWrite();
+  return load<i32>(header(HEADER_ERROR));
+}
+
+function makeSingletonIfAlone(node: u32): void {
+  if (load<u32>(nodeAt(node), NODE_NEXT) == node) {
+    const rec = load<u32>(nodeAt(node), NODE_PERSONA);
+    makeSingleton(node);
+    store<u32>(nodeAt(node), rec, NODE_PERSONA);
+  }
+}
+
+// ---- reader calls: no writes to shared memory ----
+
+/** Node of (tenant, type, value), or 0. */
+export function lookup(tenant: u32, type: u32, ptr: usize, len: u32): u32 {
+  const slot = identifierSlot(header(HEADER_IDENT_TABLE), tenant, type, ptr, len, <u32>identifierHash(tenant, type, ptr, len));
+  return load<u32>(slot, 4);
+}
+
+/** Root of a node's persona; 0 if the read raced a writer. */
+export function rootOf(node: u32): u32 {
+  return findReadOnly(node);
+}
+
+/** Active persona record of a node, or 0. */
+export function personaOfNode(node: u32): u32 {
+  const root = findReadOnly(node);
+  return root == 0 ? 0 : load<u32>(nodeAt(root), NODE_PERSONA);
+}
+
+/** Record of a persona id (active or retired), or 0. */
+export function personaRecordById(lo: u32, hi: u32): u32 {
+  return recordById(lo, hi);
+}
+
+/**
+ * Resolves `count` keys laid out at `ptr` as (u8 type, u8 0, u16 len, bytes, pad to 4) for one tenant,
+ * writing the active persona record of each (0 = unknown) as u32 at `out`.
+ */
+export function resolveBatch(tenant: u32, ptr: usize, count: u32, out: usize): i32 {
+  let at = ptr;
+  for (let i: u32 = 0; i < count; i++) {
+    const type = <u32>load<u8>(at);
+    const len = <u32>load<u16>(at, 2);
+    const node = lookup(tenant, type, at + 4, len);
+    store<u32>(out + <usize>(i * 4), node == 0 ? 0 : personaOfNode(node));
+    at += 4 + ((len + 3) & ~3);
+  }
+  return OK;
+}
+
+// ---- addresses, for the host to read records in place ----
+
+export function nodeAddress(node: u32): u32 { return <u32>nodeAt(node); }
+export function personaAddress(rec: u32): u32 { return <u32>personaAt(rec); }
+export function edgeAddress(edge: u32): u32 { return <u32>edgeAt(edge); }
+export function tenantAddress(tenant: u32): u32 { return <u32>tenantAt(tenant); }
+export function arenaAddress(offset: u32): u32 { return <u32>arenaAt(offset); }
+export function readerSlot(slot: u32): u32 {
+  return slot < READER_SLOTS ? load<u32>(header(HEADER_READERS)) + slot * READER_SLOT_BYTES : 0;
+}
+export function usedBytes(): u32 { return load<u32>(header(HEADER_BUMP)); }
+export function nodeCount(): u32 { return kindCount(KIND_NODES) - 1; }
+export function edgeCount(): u32 { return kindCount(KIND_EDGES) - 1; }
+export function personaRecordCount(): u32 { return kindCount(KIND_PERSONAS) - 1; }
+export function lastError(): i32 { return load<i32>(header(HEADER_ERROR)); }
+
+/** Writer inbox of at least `bytes`, for the host to pass batches in; grows by doubling. 0 on failure. */
+export function writerInbox(bytes: u32): u32 {
+  const d = header(HEADER_INBOX);
+  const capacity = load<u32>(d, 4);
+  if (capacity >= bytes) return load<u32>(d);
+  let grown = capacity == 0 ? INBOX_INITIAL_BYTES : capacity;
+  while (grown < bytes) grown <<= 1;
+  const ptr = allocBlock(grown);
+  if (ptr == 0) return 0;
+  if (capacity != 0) freeBlock(load<u32>(d), capacity);
+  store<u32>(d, ptr);
+  store<u32>(d, grown, 4);
+  return ptr;
+}
+
+export const BAD_INPUT: i32 = ERR_BAD_INPUT;
+export const SEQLOCK_OFFSET: u32 = HEADER_SEQLOCK;

@@ -1,0 +1,234 @@
+// Applying a batch of normalized events: intern identifiers, record evidence, try unions, found
+// personas, and detect identifiers shared by too many people.
+//
+// Batch buffer (little-endian, 4-byte aligned), written by host/engine/codec.ts:
+//   u32 eventCount, then per event:
+//     u32 tenant, u8 class (EVENT_CLASS_*), u8 identifierCount, u16 0, u32 item, u32 0, f64 time,
+//     then per identifier: u8 type, u8 flags (ID_FLAG_*), u16 len, u16 displayLen, u16 0,
+//                          len value bytes, displayLen display bytes, zero padding to 4 bytes.
+import {
+  NODE_TENANT, NODE_TYPE, NODE_FLAGS, NODE_LEN, NODE_VALUE, NODE_DISPLAY, NODE_FIRST_SEEN, NODE_LAST_SEEN,
+  NODE_PERSONA, NODE_PARTNERS, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
+  EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT, EDGE_STRENGTH, TYPE_DEVICE, TYPE_EMAIL,
+  KIND_NODES, KIND_EDGES, KIND_PERSONAS, KIND_ARENA, HEADER_IDENT_TABLE, HEADER_EDGE_TABLE,
+  HEADER_PERSONA_TABLE, HEADER_EVENT_NODES, HEADER_APPLIED_SEQ,
+  TENANT_IDENTIFIERS, TENANT_SHARED_AT, TENANT_SHARED,
+  STRENGTH_WEAK, STRENGTH_MEDIUM, STRENGTH_STRONG, DECISION_IGNORED, DECISION_CUT,
+  MAX_EVENT_IDENTIFIERS, MAX_VALUE_LEN, OK, ERR_BAD_INPUT, ERR_VALUE_TOO_LONG, JOURNAL_SHARED,
+} from './layout';
+import { header, reserveElements, takeElements } from './memory';
+import {
+  nodeAt, edgeAt, personaAt, tenantAt, arenaAt, arenaPut, arenaPutPrefixed, arenaWorstCase, tableFill, tableReserve,
+  identifierHash, identifierSlot,
+} from './records';
+import { find, makeSingleton, attemptUnion, bump } from './unify';
+import { foundPersona, offerLatest, guardrailsOn, typeRank } from './personas';
+import { edgeBetween } from './evidence';
+import { recluster, DECISION_RECLUSTERED } from './recluster';
+import { journal } from './journal';
+
+export const EVENT_CLASS_WEAK: u8 = 0; // page views, clicks, typed values: a device may not be its owner's
+export const EVENT_CLASS_AUTHENTICATED: u8 = 1; // login, checkout, identify, subscribe
+export const ID_FLAG_BLOCKED: u8 = 1;
+
+const EVENT_HEADER_BYTES: u32 = 24;
+const IDENTIFIER_HEADER_BYTES: u32 = 8;
+/** Events with more identifiers than this link them as a star around the most stable one, not a clique. */
+const CLIQUE_MAX: u32 = 8;
+
+// @ts-ignore: decorator
+@inline function align4(n: u32): u32 { return (n + 3) & ~3; }
+
+function pairStrength(eventClass: u8, typeA: u32, typeB: u32): u8 {
+  if (eventClass == EVENT_CLASS_WEAK) return STRENGTH_WEAK;
+  if (typeA == TYPE_DEVICE || typeB == TYPE_DEVICE) return STRENGTH_MEDIUM;
+  return STRENGTH_STRONG;
+}
+
+/** Walks the batch once to size everything it could allocate, so applying it cannot fail half-way. */
+function reserveFor(ptr: usize, len: u32): i32 {
+  const end = ptr + <usize>len;
+  if (len < 4) return ERR_BAD_INPUT;
+  const events = load<u32>(ptr);
+  let at = ptr + 4;
+  let identifiers: u32 = 0;
+  let pairs: u32 = 0;
+  let arenaBytes: u32 = 0;
+  for (let i: u32 = 0; i < events; i++) {
+    if (at + <usize>EVENT_HEADER_BYTES > end) return ERR_BAD_INPUT;
+    const count = <u32>load<u8>(at, 5);
+    if (count > MAX_EVENT_IDENTIFIERS) return ERR_BAD_INPUT;
+    at += EVENT_HEADER_BYTES;
+    for (let j: u32 = 0; j < count; j++) {
+      if (at + <usize>IDENTIFIER_HEADER_BYTES > end) return ERR_BAD_INPUT;
+      const valueLen = <u32>load<u16>(at, 2);
+      const displayLen = <u32>load<u16>(at, 4);
+      if (valueLen > MAX_VALUE_LEN || displayLen > MAX_VALUE_LEN) return ERR_VALUE_TOO_LONG;
+      arenaBytes += arenaWorstCase(valueLen) + arenaWorstCase(displayLen + 2);
+      at += IDENTIFIER_HEADER_BYTES + align4(valueLen + displayLen);
+      if (at > end) return ERR_BAD_INPUT;
+    }
+    identifiers += count;
+    pairs += count <= CLIQUE_MAX ? count * (count - 1) / 2 : count - 1;
+  }
+  let status = reserveElements(KIND_NODES, identifiers);
+  if (status == OK) status = reserveElements(KIND_EDGES, pairs);
+  if (status == OK) status = reserveElements(KIND_PERSONAS, identifiers);
+  if (status == OK) status = reserveElements(KIND_ARENA, arenaBytes);
+  if (status == OK) status = tableReserve(header(HEADER_IDENT_TABLE), identifiers);
+  if (status == OK) status = tableReserve(header(HEADER_EDGE_TABLE), pairs);
+  if (status == OK) status = tableReserve(header(HEADER_PERSONA_TABLE), identifiers);
+  return status;
+}
+
+/** The node for (tenant, type, value), created on first sight. */
+function intern(tenant: u32, type: u32, value: usize, len: u32, time: f64): u32 {
+  const hash = identifierHash(tenant, type, value, len);
+  const tag = <u32>hash;
+  const desc = header(HEADER_IDENT_TABLE);
+  const slot = identifierSlot(desc, tenant, type, value, len, tag);
+  const existing = load<u32>(slot, 4);
+  if (existing != 0) return existing;
+  const node = takeElements(KIND_NODES, 1);
+  const n = nodeAt(node);
+  makeSingleton(node);
+  store<u32>(n, tenant, NODE_TENANT);
+  store<u8>(n, <u8>type, NODE_TYPE);
+  store<u16>(n, <u16>len, NODE_LEN);
+  store<u32>(n, arenaPut(value, len), NODE_VALUE);
+  store<f64>(n, time, NODE_FIRST_SEEN);
+  store<f64>(n, time, NODE_LAST_SEEN);
+  tableFill(desc, slot, tag, node);
+  bump(tenant, TENANT_IDENTIFIERS);
+  return node;
+}
+
+/** Records that the node was seen at `time`; an email keeps the form it was last typed in. */
+function touch(node: u32, time: f64, display: usize, displayLen: u32): void {
+  const n = nodeAt(node);
+  if (time < load<f64>(n, NODE_FIRST_SEEN)) store<f64>(n, time, NODE_FIRST_SEEN);
+  if (time < load<f64>(n, NODE_LAST_SEEN)) return;
+  store<f64>(n, time, NODE_LAST_SEEN);
+  if (<u32>load<u8>(n, NODE_TYPE) == TYPE_EMAIL) setDisplay(n, display, displayLen);
+  const rec = load<u32>(nodeAt(find(node)), NODE_PERSONA);
+  if (rec != 0) offerLatest(personaAt(rec), node);
+}
+
+function setDisplay(n: usize, display: usize, displayLen: u32): void {
+  const current = load<u32>(n, NODE_DISPLAY);
+  if (displayLen == 0) {
+    store<u32>(n, 0, NODE_DISPLAY);
+    return;
+  }
+  if (current != 0) {
+    const stored = arenaAt(current);
+    if (<u32>load<u16>(stored) == displayLen && memory.compare(stored + 2, display, displayLen) == 0) return;
+  }
+  // the old form stays in the arena: an address is rarely typed in more than a couple of ways
+  store<u32>(n, arenaPutPrefixed(display, displayLen), NODE_DISPLAY);
+}
+
+function linkable(node: u32): bool {
+  return (load<u8>(nodeAt(node), NODE_FLAGS) & (NODE_FLAG_BLOCKED | NODE_FLAG_SHARED | NODE_FLAG_ERASED)) == 0;
+}
+
+function link(x: u32, y: u32, eventClass: u8, seq: f64, item: u32, time: f64): void {
+  if (x == y) return;
+  const strength = pairStrength(eventClass, <u32>load<u8>(nodeAt(x), NODE_TYPE), <u32>load<u8>(nodeAt(y), NODE_TYPE));
+  const edge = edgeBetween(x, y, seq, item, time, strength);
+  const e = edgeAt(edge);
+  let decision: u8;
+  if (!linkable(x) || !linkable(y)) decision = DECISION_IGNORED;
+  else if ((load<u8>(e, EDGE_FLAGS) & EDGE_FLAG_CUT) != 0) decision = DECISION_CUT;
+  else decision = attemptUnion(x, y, load<u8>(e, EDGE_STRENGTH));
+  if (decision != DECISION_RECLUSTERED) store<u8>(e, decision, EDGE_DECISION);
+}
+
+function sharedThreshold(node: u32): u32 {
+  const n = nodeAt(node);
+  const t = tenantAt(load<u32>(n, NODE_TENANT));
+  return <u32>load<u16>(t + <usize>(TENANT_SHARED_AT + <u32>load<u8>(n, NODE_TYPE) * 2));
+}
+
+/** Marks a node shared: it stops linking, and the persona it glued together is re-clustered without it. */
+export function markShared(node: u32): void {
+  const n = nodeAt(node);
+  store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_SHARED, NODE_FLAGS);
+  const tenant = load<u32>(n, NODE_TENANT);
+  bump(tenant, TENANT_SHARED);
+  const root = find(node);
+  journal(JOURNAL_SHARED, load<u32>(nodeAt(root), NODE_PERSONA), node);
+  recluster(root, 0);
+}
+
+function applyEvent(at: usize, seq: f64): usize {
+  const tenant = load<u32>(at);
+  const eventClass = load<u8>(at, 4);
+  const count = <u32>load<u8>(at, 5);
+  const item = load<u32>(at, 8);
+  const time = load<f64>(at, 16);
+  const nodes = header(HEADER_EVENT_NODES);
+  at += EVENT_HEADER_BYTES;
+  let anchor: u32 = 0; // the most stable identifier of the event: centre of a star
+  for (let j: u32 = 0; j < count; j++) {
+    const type = <u32>load<u8>(at);
+    const flags = load<u8>(at, 1);
+    const len = <u32>load<u16>(at, 2);
+    const displayLen = <u32>load<u16>(at, 4);
+    const value = at + IDENTIFIER_HEADER_BYTES;
+    const node = intern(tenant, type, value, len, time);
+    if ((flags & ID_FLAG_BLOCKED) != 0) {
+      const n = nodeAt(node);
+      store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_BLOCKED, NODE_FLAGS);
+    }
+    touch(node, time, value + len, displayLen);
+    store<u32>(nodes + <usize>(j * 4), node);
+    if (anchor == 0 || typeRank(type) < typeRank(<u32>load<u8>(nodeAt(anchor), NODE_TYPE))) anchor = node;
+    at += IDENTIFIER_HEADER_BYTES + align4(len + displayLen);
+  }
+  // evidence between the event's identifiers (blocked ones link nothing and leave no evidence)
+  if (count <= CLIQUE_MAX) {
+    for (let i: u32 = 0; i < count; i++) {
+      const x = load<u32>(nodes + <usize>(i * 4));
+      if ((load<u8>(nodeAt(x), NODE_FLAGS) & NODE_FLAG_BLOCKED) != 0) continue;
+      for (let j = i + 1; j < count; j++) {
+        const y = load<u32>(nodes + <usize>(j * 4));
+        if ((load<u8>(nodeAt(y), NODE_FLAGS) & NODE_FLAG_BLOCKED) != 0) continue;
+        link(x, y, eventClass, seq, item, time);
+      }
+    }
+  } else if ((load<u8>(nodeAt(anchor), NODE_FLAGS) & NODE_FLAG_BLOCKED) == 0) {
+    for (let j: u32 = 0; j < count; j++) {
+      const y = load<u32>(nodes + <usize>(j * 4));
+      if ((load<u8>(nodeAt(y), NODE_FLAGS) & NODE_FLAG_BLOCKED) != 0) continue;
+      link(anchor, y, eventClass, seq, item, time);
+    }
+  }
+  // every identifier ends the event inside a persona
+  for (let j: u32 = 0; j < count; j++) {
+    const node = load<u32>(nodes + <usize>(j * 4));
+    const root = find(node);
+    if (load<u32>(nodeAt(root), NODE_PERSONA) == 0) foundPersona(root);
+  }
+  // identifiers seen with more people than one person plausibly is
+  if (guardrailsOn(tenant)) {
+    for (let j: u32 = 0; j < count; j++) {
+      const node = load<u32>(nodes + <usize>(j * 4));
+      const threshold = sharedThreshold(node);
+      if (threshold == 0 || !linkable(node)) continue;
+      if (load<u32>(nodeAt(node), NODE_PARTNERS) > threshold) markShared(node);
+    }
+  }
+  return at;
+}
+
+/** Applies a batch; returns OK, or an error code with nothing applied. */
+export function applyBatch(ptr: usize, len: u32, seq: f64): i32 {
+  const status = reserveFor(ptr, len);
+  if (status != OK) return status;
+  const events = load<u32>(ptr);
+  let at = ptr + 4;
+  for (let i: u32 = 0; i < events; i++) at = applyEvent(at, seq);
+  store<f64>(header(HEADER_APPLIED_SEQ), seq);
+  return OK;
+}

@@ -1,0 +1,171 @@
+// Memory layout of one shard. Every structure is a flat record in linear memory at a known offset;
+// the host reads records directly with the same offsets (host/engine/layout.ts checks they agree).
+// Nothing here is allocated through the AssemblyScript runtime.
+
+// ---- identifier types (the contract's five, plus an internal key space for tenant names) ----
+export const TYPE_EMAIL: u32 = 0;
+export const TYPE_PHONE: u32 = 1;
+export const TYPE_DEVICE: u32 = 2;
+export const TYPE_CUSTOMER: u32 = 3;
+export const TYPE_SUBSCRIBER: u32 = 4;
+export const TYPE_COUNT: u32 = 5;
+export const TYPE_TENANT: u32 = 15;
+
+// ---- node: one identifier (tenant, type, normalized value) ----
+export const NODE_SIZE: u32 = 56;
+export const NODE_PARENT: u32 = 0; // union-find parent (self when root)
+export const NODE_NEXT: u32 = 4; // next member in the persona's circular member ring
+export const NODE_PERSONA: u32 = 8; // roots: active persona record; others: stale, ignored
+export const NODE_TENANT: u32 = 12;
+export const NODE_TYPE: u32 = 16; // u8
+export const NODE_FLAGS: u32 = 17; // u8, NODE_FLAG_*
+export const NODE_LEN: u32 = 18; // u16, value length in bytes
+export const NODE_VALUE: u32 = 20; // arena offset of the value bytes
+export const NODE_FIRST_EDGE: u32 = 24; // head of the adjacency list (0 = none)
+export const NODE_DISPLAY: u32 = 28; // arena offset of a length-prefixed display form (emails), 0 = value
+export const NODE_FIRST_SEEN: u32 = 32; // f64 ms, event time
+export const NODE_LAST_SEEN: u32 = 40; // f64 ms, event time
+export const NODE_PARTNERS: u32 = 48; // distinct linked person identifiers (shared detection)
+export const NODE_MARK: u32 = 52; // traversal stamp, writer-only scratch
+
+export const NODE_FLAG_FOUNDER: u8 = 1; // founded a persona: its persona id exists forever
+export const NODE_FLAG_BLOCKED: u8 = 2; // junk value: interned but never links
+export const NODE_FLAG_SHARED: u8 = 4; // seen with too many identities: stopped linking
+export const NODE_FLAG_ERASED: u8 = 8; // erased for good (GDPR)
+
+// ---- persona record: the values a root carries (ena's "unify value") ----
+export const PERSONA_SIZE: u32 = 88;
+export const PERSONA_FOUNDER: u32 = 0;
+export const PERSONA_FLAGS: u32 = 4;
+export const PERSONA_CREATED: u32 = 8; // f64
+export const PERSONA_UPDATED: u32 = 16; // f64
+export const PERSONA_SIZE_FIELD: u32 = 24; // member count
+export const PERSONA_COUNTS: u32 = 28; // u32 × TYPE_COUNT
+export const PERSONA_LATEST_EMAIL: u32 = 48;
+export const PERSONA_LATEST_PHONE: u32 = 52;
+export const PERSONA_LATEST_EMAIL_TIME: u32 = 56; // f64
+export const PERSONA_LATEST_PHONE_TIME: u32 = 64; // f64
+export const PERSONA_TENANT: u32 = 72;
+export const PERSONA_ID_LO: u32 = 76;
+export const PERSONA_ID_HI: u32 = 80;
+export const PERSONA_ROOT: u32 = 84; // root node while active
+
+export const PERSONA_FLAG_ACTIVE: u32 = 1;
+
+// ---- evidence edge: two identifiers seen together in an event ----
+export const EDGE_SIZE: u32 = 40;
+export const EDGE_A: u32 = 0;
+export const EDGE_B: u32 = 4;
+export const EDGE_NEXT_A: u32 = 8; // next edge in A's adjacency list
+export const EDGE_NEXT_B: u32 = 12;
+export const EDGE_SEQ: u32 = 16; // f64: log sequence of the first event that linked the pair
+export const EDGE_ITEM: u32 = 24; // index of that event within its log entry
+export const EDGE_STRENGTH: u32 = 28; // u8, strongest evidence seen for the pair
+export const EDGE_DECISION: u32 = 29; // u8, last rule decision
+export const EDGE_FLAGS: u32 = 30; // u8
+export const EDGE_TIME: u32 = 32; // f64: event time of that first event
+
+export const STRENGTH_WEAK: u8 = 1; // link click, or a device seen beside a typed value
+export const STRENGTH_MEDIUM: u8 = 2; // a device in an authenticated event (login, checkout)
+export const STRENGTH_STRONG: u8 = 3; // person identifiers together in one authenticated event
+
+export const DECISION_MERGED: u8 = 1;
+export const DECISION_SAME: u8 = 2;
+export const DECISION_REFUSED_LIMIT: u8 = 3;
+export const DECISION_REFUSED_WEAK: u8 = 4;
+export const DECISION_IGNORED: u8 = 5; // one end is blocked or shared
+export const DECISION_CUT: u8 = 6; // cut by an operator's split
+
+export const EDGE_FLAG_CUT: u8 = 1;
+
+// ---- tenant record: per-tenant guardrail settings and counters ----
+export const TENANT_SIZE: u32 = 64;
+export const TENANT_NAME: u32 = 0; // arena offset
+export const TENANT_NAME_LEN: u32 = 4;
+export const TENANT_FLAGS: u32 = 8;
+export const TENANT_LIMITS: u32 = 12; // u16 × TYPE_COUNT: max identifiers of a type in one persona
+export const TENANT_SHARED_AT: u32 = 22; // u16 × TYPE_COUNT: partners that mark an identifier shared
+export const TENANT_PERSONAS: u32 = 32; // active personas
+export const TENANT_IDENTIFIERS: u32 = 36;
+export const TENANT_MERGES: u32 = 40;
+export const TENANT_REFUSED: u32 = 44;
+export const TENANT_SPLITS: u32 = 48;
+export const TENANT_EDGES: u32 = 52;
+export const TENANT_SHARED: u32 = 56; // identifiers marked shared
+
+export const TENANT_FLAG_GUARDRAILS: u32 = 1;
+
+// ---- paged arrays: records never move, so readers may hold indices across growth ----
+export const KIND_NODES: u32 = 0;
+export const KIND_PERSONAS: u32 = 1;
+export const KIND_EDGES: u32 = 2;
+export const KIND_TENANTS: u32 = 3;
+export const KIND_ARENA: u32 = 4; // element = one byte
+export const KIND_COUNT: u32 = 5;
+
+// ---- shard header, at the base address ----
+export const HEADER_MAGIC: u32 = 0;
+export const HEADER_VERSION: u32 = 4;
+export const HEADER_SEQLOCK: u32 = 8; // odd while a writer is inside a batch
+export const HEADER_ERROR: u32 = 12; // last error code of a writer call
+export const HEADER_APPLIED_SEQ: u32 = 16; // f64: log sequence covered by the state
+export const HEADER_BUMP: u32 = 24; // first never-allocated byte
+export const HEADER_EPOCH: u32 = 28; // traversal stamp counter
+export const HEADER_IDENT_TABLE: u32 = 32; // hash table descriptor
+export const HEADER_EDGE_TABLE: u32 = 48;
+export const HEADER_PERSONA_TABLE: u32 = 64;
+export const HEADER_WORK: u32 = 80; // writer work buffer: ptr, capacity
+export const HEADER_READERS: u32 = 88; // reader scratch: ptr of slot 0
+export const HEADER_KINDS: u32 = 96; // per kind: count u32, element size u32, page shift u32, table ptr u32
+export const KIND_DESCRIPTOR_SIZE: u32 = 16;
+export const HEADER_FREE_COUNT: u32 = 176;
+export const HEADER_FREE_LIST: u32 = 180; // FREE_MAX × (ptr, size)
+export const FREE_MAX: u32 = 64;
+export const HEADER_TEMP_PERSONA: u32 = 704; // two scratch persona records for unfounded nodes
+export const HEADER_EVENT_NODES: u32 = 896; // u32 × MAX_EVENT_IDENTIFIERS: nodes of the event being applied
+export const HEADER_INBOX: u32 = 1152; // writer inbox: ptr, capacity
+export const HEADER_JOURNAL: u32 = 1408; // ptr, capacity, count: what changed, for the host's changes feed
+export const HEADER_PAGE_TABLES: u32 = 2048;
+export const HEADER_SIZE: u32 = 65536;
+
+export const MAGIC: u32 = 0x50475348; // "PGSH"
+export const LAYOUT_VERSION: u32 = 1;
+
+// hash table descriptor: ptr, capacity (power of two), count
+export const TABLE_PTR: u32 = 0;
+export const TABLE_CAPACITY: u32 = 4;
+export const TABLE_COUNT: u32 = 8;
+
+export const READER_SLOTS: u32 = 8;
+export const READER_SLOT_BYTES: u32 = 262144;
+
+// page geometry per kind
+export const NODE_PAGE_SHIFT: u32 = 16;
+export const PERSONA_PAGE_SHIFT: u32 = 16;
+export const EDGE_PAGE_SHIFT: u32 = 16;
+export const TENANT_PAGE_SHIFT: u32 = 10;
+export const ARENA_PAGE_SHIFT: u32 = 20;
+export const NODE_MAX_PAGES: u32 = 1024;
+export const PERSONA_MAX_PAGES: u32 = 1024;
+export const EDGE_MAX_PAGES: u32 = 2048;
+export const TENANT_MAX_PAGES: u32 = 64;
+export const ARENA_MAX_PAGES: u32 = 4096;
+
+// error codes reported through HEADER_ERROR and return values
+export const OK: i32 = 0;
+export const ERR_OUT_OF_MEMORY: i32 = -1; // the shard reached the 4 GiB WebAssembly limit
+export const ERR_CAPACITY: i32 = -2; // a paged array reached its page-table size
+export const ERR_BAD_INPUT: i32 = -3; // malformed operation buffer (host bug)
+export const ERR_VALUE_TOO_LONG: i32 = -4;
+
+export const MAX_VALUE_LEN: u32 = 1024;
+export const MAX_EVENT_IDENTIFIERS: u32 = 64;
+
+// journal entries: kind u32, persona record u32, other record u32
+export const JOURNAL_ENTRY_SIZE: u32 = 12;
+export const JOURNAL_MERGE: u32 = 1; // (survivor, absorbed)
+export const JOURNAL_RECLUSTER_FROM: u32 = 2; // (record that was active before a re-cluster, 0)
+export const JOURNAL_RECLUSTER_TO: u32 = 3; // (record active after it, 0)
+export const JOURNAL_SHARED: u32 = 4; // (record of the persona, node marked shared)
+export const JOURNAL_ERASE: u32 = 5; // (record the node belonged to, node)
+export const WASM_PAGE: u32 = 65536;

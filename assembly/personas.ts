@@ -1,0 +1,222 @@
+// Persona values: what a union-find root carries, how two of them merge, and when they must not.
+// `mergePersonaValues` is the one place that may refuse a union; every guardrail lives there.
+import {
+  NODE_TYPE, NODE_FLAGS, NODE_LEN, NODE_PERSONA, NODE_VALUE, NODE_TENANT, NODE_FIRST_SEEN, NODE_LAST_SEEN,
+  NODE_FLAG_FOUNDER,
+  PERSONA_SIZE, PERSONA_FOUNDER, PERSONA_FLAGS, PERSONA_CREATED, PERSONA_UPDATED, PERSONA_SIZE_FIELD,
+  PERSONA_COUNTS, PERSONA_LATEST_EMAIL, PERSONA_LATEST_PHONE, PERSONA_LATEST_EMAIL_TIME,
+  PERSONA_LATEST_PHONE_TIME, PERSONA_TENANT, PERSONA_ID_LO, PERSONA_ID_HI, PERSONA_ROOT, PERSONA_FLAG_ACTIVE,
+  TYPE_EMAIL, TYPE_PHONE, TYPE_DEVICE, TYPE_CUSTOMER, TYPE_SUBSCRIBER, TYPE_COUNT,
+  TENANT_FLAGS, TENANT_FLAG_GUARDRAILS, TENANT_LIMITS, TENANT_NAME, TENANT_NAME_LEN, TENANT_PERSONAS,
+  KIND_PERSONAS, HEADER_PERSONA_TABLE,
+  STRENGTH_WEAK, DECISION_MERGED, DECISION_REFUSED_LIMIT, DECISION_REFUSED_WEAK,
+} from './layout';
+import { header, takeElements } from './memory';
+import { nodeAt, personaAt, tenantAt, arenaAt, tableProbe, tableFill, tableReserve } from './records';
+import { xxh64 } from './hash';
+
+const PERSONA_ID_SEED: u64 = 0x70736e5f69647331; // "psn_ids1": persona ids hash apart from identifier keys
+const UNLIMITED: u32 = 0;
+
+/** Lower rank = more stable identifier: phone, customer, email, subscriber, device. */
+export function typeRank(type: u32): u32 {
+  if (type == TYPE_PHONE) return 0;
+  if (type == TYPE_CUSTOMER) return 1;
+  if (type == TYPE_EMAIL) return 2;
+  if (type == TYPE_SUBSCRIBER) return 3;
+  return 4;
+}
+
+// ---- values ----
+
+/** Fills a persona record's values from one identifier alone. */
+export function valuesFromNode(rec: usize, node: u32): void {
+  memory.fill(rec, 0, PERSONA_SIZE);
+  const n = nodeAt(node);
+  const type = <u32>load<u8>(n, NODE_TYPE);
+  store<u32>(rec, 1, PERSONA_SIZE_FIELD);
+  store<u32>(rec + <usize>(PERSONA_COUNTS + type * 4), 1);
+  store<f64>(rec, load<f64>(n, NODE_FIRST_SEEN), PERSONA_CREATED);
+  store<f64>(rec, load<f64>(n, NODE_LAST_SEEN), PERSONA_UPDATED);
+  store<u32>(rec, load<u32>(n, NODE_TENANT), PERSONA_TENANT);
+  store<u32>(rec, node, PERSONA_ROOT);
+  if (type == TYPE_EMAIL) {
+    store<u32>(rec, node, PERSONA_LATEST_EMAIL);
+    store<f64>(rec, load<f64>(n, NODE_LAST_SEEN), PERSONA_LATEST_EMAIL_TIME);
+  } else if (type == TYPE_PHONE) {
+    store<u32>(rec, node, PERSONA_LATEST_PHONE);
+    store<f64>(rec, load<f64>(n, NODE_LAST_SEEN), PERSONA_LATEST_PHONE_TIME);
+  }
+}
+
+/** Whether candidate (node, time) beats current as "latest": later event time, ties to the smaller value. */
+export function beatsLatest(current: u32, currentTime: f64, candidate: u32, candidateTime: f64): bool {
+  if (candidate == 0) return false;
+  if (current == 0 || candidateTime > currentTime) return true;
+  if (candidateTime < currentTime || candidate == current) return false;
+  return compareValues(candidate, current) < 0;
+}
+
+function compareValues(a: u32, b: u32): i32 {
+  const na = nodeAt(a);
+  const nb = nodeAt(b);
+  const la = <u32>load<u16>(na, NODE_LEN);
+  const lb = <u32>load<u16>(nb, NODE_LEN);
+  const c = memory.compare(arenaAt(load<u32>(na, NODE_VALUE)), arenaAt(load<u32>(nb, NODE_VALUE)), la < lb ? la : lb);
+  return c != 0 ? c : <i32>la - <i32>lb;
+}
+
+/** Offers a touched identifier as the persona's latest email or phone. */
+export function offerLatest(rec: usize, node: u32): void {
+  const n = nodeAt(node);
+  const type = <u32>load<u8>(n, NODE_TYPE);
+  const time = load<f64>(n, NODE_LAST_SEEN);
+  if (type == TYPE_EMAIL) {
+    const current = load<u32>(rec, PERSONA_LATEST_EMAIL);
+    const currentTime = current == node ? -Infinity : load<f64>(rec, PERSONA_LATEST_EMAIL_TIME);
+    if (current == node || beatsLatest(current, currentTime, node, time)) {
+      store<u32>(rec, node, PERSONA_LATEST_EMAIL);
+      store<f64>(rec, time, PERSONA_LATEST_EMAIL_TIME);
+    }
+  } else if (type == TYPE_PHONE) {
+    const current = load<u32>(rec, PERSONA_LATEST_PHONE);
+    const currentTime = current == node ? -Infinity : load<f64>(rec, PERSONA_LATEST_PHONE_TIME);
+    if (current == node || beatsLatest(current, currentTime, node, time)) {
+      store<u32>(rec, node, PERSONA_LATEST_PHONE);
+      store<f64>(rec, time, PERSONA_LATEST_PHONE_TIME);
+    }
+  }
+  const updated = load<f64>(rec, PERSONA_UPDATED);
+  if (time > updated) store<f64>(rec, time, PERSONA_UPDATED);
+}
+
+/** Adds src's values into dst (dst keeps its identity: founder, id, createdAt). */
+export function mergeValuesInto(dst: usize, src: usize): void {
+  store<u32>(dst, load<u32>(dst, PERSONA_SIZE_FIELD) + load<u32>(src, PERSONA_SIZE_FIELD), PERSONA_SIZE_FIELD);
+  for (let t: u32 = 0; t < TYPE_COUNT; t++) {
+    const at = <usize>(PERSONA_COUNTS + t * 4);
+    store<u32>(dst + at, load<u32>(dst + at) + load<u32>(src + at));
+  }
+  const srcUpdated = load<f64>(src, PERSONA_UPDATED);
+  if (srcUpdated > load<f64>(dst, PERSONA_UPDATED)) store<f64>(dst, srcUpdated, PERSONA_UPDATED);
+  const email = load<u32>(src, PERSONA_LATEST_EMAIL);
+  const emailTime = load<f64>(src, PERSONA_LATEST_EMAIL_TIME);
+  if (beatsLatest(load<u32>(dst, PERSONA_LATEST_EMAIL), load<f64>(dst, PERSONA_LATEST_EMAIL_TIME), email, emailTime)) {
+    store<u32>(dst, email, PERSONA_LATEST_EMAIL);
+    store<f64>(dst, emailTime, PERSONA_LATEST_EMAIL_TIME);
+  }
+  const phone = load<u32>(src, PERSONA_LATEST_PHONE);
+  const phoneTime = load<f64>(src, PERSONA_LATEST_PHONE_TIME);
+  if (beatsLatest(load<u32>(dst, PERSONA_LATEST_PHONE), load<f64>(dst, PERSONA_LATEST_PHONE_TIME), phone, phoneTime)) {
+    store<u32>(dst, phone, PERSONA_LATEST_PHONE);
+    store<f64>(dst, phoneTime, PERSONA_LATEST_PHONE_TIME);
+  }
+}
+
+/** A persona is identified when it holds anything beyond devices: a person stands behind it. */
+export function identified(rec: usize): bool {
+  return load<u32>(rec + <usize>(PERSONA_COUNTS + TYPE_DEVICE * 4)) < load<u32>(rec, PERSONA_SIZE_FIELD);
+}
+
+export function countOf(rec: usize, type: u32): u32 {
+  return load<u32>(rec + <usize>(PERSONA_COUNTS + type * 4));
+}
+
+export function guardrailsOn(tenant: u32): bool {
+  return (load<u32>(tenantAt(tenant), TENANT_FLAGS) & TENANT_FLAG_GUARDRAILS) != 0;
+}
+
+/**
+ * Decides whether the personas with values `a` and `b` may become one, given the strength of the
+ * evidence. Never mutates. Refusals: a persona would exceed the tenant's limit of identifiers of
+ * one type (no person has five phones), or weak evidence (a link click, a device beside a typed
+ * value) would join two personas that each already stand for an identified person.
+ */
+export function mergePersonaValues(a: usize, b: usize, strength: u8, tenant: u32): u8 {
+  if (!guardrailsOn(tenant)) return DECISION_MERGED;
+  const t = tenantAt(tenant);
+  for (let type: u32 = 0; type < TYPE_COUNT; type++) {
+    const limit = <u32>load<u16>(t + <usize>(TENANT_LIMITS + type * 2));
+    if (limit != UNLIMITED && countOf(a, type) + countOf(b, type) > limit) return DECISION_REFUSED_LIMIT;
+  }
+  if (strength <= STRENGTH_WEAK && identified(a) && identified(b)) return DECISION_REFUSED_WEAK;
+  return DECISION_MERGED;
+}
+
+// ---- persona records and ids ----
+
+/** Stable persona id: a hash of the tenant's name and the founding identifier, never of node numbers. */
+export function personaIdHash(node: u32): u64 {
+  const n = nodeAt(node);
+  const t = tenantAt(load<u32>(n, NODE_TENANT));
+  const tenantHash = xxh64(arenaAt(load<u32>(t, TENANT_NAME)), load<u32>(t, TENANT_NAME_LEN), PERSONA_ID_SEED);
+  const seed = tenantHash ^ <u64>load<u8>(n, NODE_TYPE);
+  return xxh64(arenaAt(load<u32>(n, NODE_VALUE)), <u32>load<u16>(n, NODE_LEN), seed);
+}
+
+let probeIdLo: u32 = 0;
+let probeIdHi: u32 = 0;
+
+function personaIdMatches(rec: u32): bool {
+  const p = personaAt(rec);
+  return load<u32>(p, PERSONA_ID_LO) == probeIdLo && load<u32>(p, PERSONA_ID_HI) == probeIdHi;
+}
+
+/** The record of the persona with this id (active or retired), or 0. Safe for readers. */
+export function recordById(lo: u32, hi: u32): u32 {
+  probeIdLo = lo;
+  probeIdHi = hi;
+  const slot = tableProbe(header(HEADER_PERSONA_TABLE), lo, personaIdMatches);
+  return load<u32>(slot, 4);
+}
+
+export function recordOfFounder(node: u32): u32 {
+  const id = personaIdHash(node);
+  return recordById(<u32>id, <u32>(id >> 32));
+}
+
+/** Founds a persona for `node`: a new active record whose values are the node's alone. 0 on failure. */
+export function foundPersona(node: u32): u32 {
+  const id = personaIdHash(node);
+  const lo = <u32>id;
+  const hi = <u32>(id >> 32);
+  const existing = recordById(lo, hi);
+  // a founder that lost its persona (split, erase) and founds again gets its old id back
+  const rec = existing != 0 ? existing : takeElements(KIND_PERSONAS, 1);
+  if (rec == 0xFFFFFFFF) return 0;
+  const p = personaAt(rec);
+  const created = existing != 0 ? load<f64>(p, PERSONA_CREATED) : load<f64>(nodeAt(node), NODE_FIRST_SEEN);
+  valuesFromNode(p, node);
+  store<f64>(p, created, PERSONA_CREATED);
+  store<u32>(p, node, PERSONA_FOUNDER);
+  store<u32>(p, PERSONA_FLAG_ACTIVE, PERSONA_FLAGS);
+  store<u32>(p, lo, PERSONA_ID_LO);
+  store<u32>(p, hi, PERSONA_ID_HI);
+  store<u32>(p, node, PERSONA_ROOT);
+  const n = nodeAt(node);
+  store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_FOUNDER, NODE_FLAGS);
+  store<u32>(n, rec, NODE_PERSONA); // the founder is its root until it joins another
+  if (existing == 0) {
+    const desc = header(HEADER_PERSONA_TABLE);
+    if (tableReserve(desc, 1) != 0) return 0;
+    tableFill(desc, tableProbe(desc, lo, personaIdMatches), lo, rec);
+  }
+  adjustActivePersonas(load<u32>(n, NODE_TENANT), 1);
+  return rec;
+}
+
+export function adjustActivePersonas(tenant: u32, delta: i32): void {
+  const t = tenantAt(tenant);
+  store<u32>(t, <u32>(<i32>load<u32>(t, TENANT_PERSONAS) + delta), TENANT_PERSONAS);
+}
+
+/** The older persona survives a merge: earlier createdAt, then the smaller id. */
+export function olderPersona(a: usize, b: usize): bool {
+  const ca = load<f64>(a, PERSONA_CREATED);
+  const cb = load<f64>(b, PERSONA_CREATED);
+  if (ca != cb) return ca < cb;
+  const ha = load<u32>(a, PERSONA_ID_HI);
+  const hb = load<u32>(b, PERSONA_ID_HI);
+  if (ha != hb) return ha < hb;
+  return load<u32>(a, PERSONA_ID_LO) <= load<u32>(b, PERSONA_ID_LO);
+}

@@ -1,0 +1,255 @@
+// Re-clustering: recompute the personas of a set of identifiers from their evidence alone —
+// strongest evidence first, then in log order — and give every resulting piece the id of the
+// oldest persona founded inside it. Used when two identified personas meet, when an identifier is
+// found to be shared, on an operator's split, and on erasure.
+import {
+  NODE_NEXT, NODE_PERSONA, NODE_MARK, NODE_FLAGS, NODE_TYPE, NODE_TENANT,
+  NODE_FLAG_FOUNDER, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
+  EDGE_A, EDGE_B, EDGE_SEQ, EDGE_ITEM, EDGE_STRENGTH, EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT,
+  PERSONA_SIZE, PERSONA_SIZE_FIELD, PERSONA_FLAGS, PERSONA_FLAG_ACTIVE, PERSONA_ROOT, PERSONA_UPDATED,
+  PERSONA_TENANT,
+  HEADER_WORK, HEADER_EPOCH, TENANT_SPLITS,
+  DECISION_MERGED, DECISION_SAME, DECISION_IGNORED, DECISION_CUT,
+  JOURNAL_RECLUSTER_FROM, JOURNAL_RECLUSTER_TO, ERR_OUT_OF_MEMORY,
+} from './layout';
+import { header, allocBlock, freeBlock, setError } from './memory';
+import { nodeAt, edgeAt, personaAt } from './records';
+import { find, makeSingleton, linkRoots, setJoinIdentified, bump } from './unify';
+import {
+  valuesFromNode, mergePersonaValues, mergeValuesInto, recordOfFounder, foundPersona, olderPersona,
+  typeRank, adjustActivePersonas,
+} from './personas';
+import { firstEdge, nextEdge, otherEnd } from './evidence';
+import { journal } from './journal';
+
+/** Returned by a union that re-clustered: the decision stands on the edge itself. */
+export const DECISION_RECLUSTERED: u8 = 0;
+
+const NOT_LINKING: u8 = NODE_FLAG_BLOCKED | NODE_FLAG_SHARED | NODE_FLAG_ERASED;
+// what a re-cluster copies from its scratch values into a persona record: size, counts, latest
+// email and phone with their times (the fields from PERSONA_SIZE_FIELD up to PERSONA_TENANT),
+// plus updatedAt; identity fields (founder, id, createdAt) stay the record's own
+const VALUES_FROM: u32 = PERSONA_SIZE_FIELD;
+const VALUES_BYTES: u32 = PERSONA_TENANT - PERSONA_SIZE_FIELD;
+
+// ---- writer work buffer: members, then edges, then one scratch value record per member ----
+
+function workBuffer(bytes: u32): usize {
+  const d = header(HEADER_WORK);
+  const capacity = load<u32>(d, 4);
+  if (capacity >= bytes) return <usize>load<u32>(d);
+  let grown = capacity == 0 ? <u32>4096 : capacity;
+  while (grown < bytes) grown <<= 1;
+  const ptr = allocBlock(grown);
+  if (ptr == 0) {
+    setError(ERR_OUT_OF_MEMORY);
+    return 0;
+  }
+  const old = load<u32>(d);
+  if (old != 0) {
+    memory.copy(<usize>ptr, <usize>old, capacity);
+    freeBlock(old, capacity);
+  }
+  store<u32>(d, ptr);
+  store<u32>(d, grown, 4);
+  return <usize>ptr;
+}
+
+function nextEpoch(): u32 {
+  const at = header(HEADER_EPOCH);
+  const epoch = load<u32>(at) + 1;
+  store<u32>(at, epoch);
+  return epoch;
+}
+
+/** Appends the ring of `root` to the member list; returns the new count. */
+function collectRing(root: u32, count: u32, epoch: u32): u32 {
+  let x = root;
+  do {
+    const work = workBuffer((count + 1) * 4);
+    if (work == 0) return count;
+    store<u32>(work + <usize>(count * 4), x);
+    store<u32>(nodeAt(x), epoch, NODE_MARK);
+    count++;
+    x = load<u32>(nodeAt(x), NODE_NEXT);
+  } while (x != root);
+  return count;
+}
+
+function retireRootRecord(root: u32): u32 {
+  const rec = load<u32>(nodeAt(root), NODE_PERSONA);
+  if (rec == 0) return 0;
+  const p = personaAt(rec);
+  store<u32>(p, load<u32>(p, PERSONA_FLAGS) & ~PERSONA_FLAG_ACTIVE, PERSONA_FLAGS);
+  adjustActivePersonas(load<u32>(nodeAt(root), NODE_TENANT), -1);
+  journal(JOURNAL_RECLUSTER_FROM, rec, 0);
+  return 1;
+}
+
+/** Strongest evidence first, then the order the log brought it in. */
+function edgeBefore(x: u32, y: u32): bool {
+  const ex = edgeAt(x);
+  const ey = edgeAt(y);
+  const sx = load<u8>(ex, EDGE_STRENGTH);
+  const sy = load<u8>(ey, EDGE_STRENGTH);
+  if (sx != sy) return sx > sy;
+  const qx = load<f64>(ex, EDGE_SEQ);
+  const qy = load<f64>(ey, EDGE_SEQ);
+  if (qx != qy) return qx < qy;
+  const ix = load<u32>(ex, EDGE_ITEM);
+  const iy = load<u32>(ey, EDGE_ITEM);
+  if (ix != iy) return ix < iy;
+  return x < y;
+}
+
+/** In-place heap sort of edge indices (deterministic, no recursion, no allocation). */
+function sortEdges(ptr: usize, n: u32): void {
+  if (n < 2) return;
+  for (let i = <i32>(n >> 1) - 1; i >= 0; i--) siftDown(ptr, <u32>i, n);
+  for (let end = n - 1; end > 0; end--) {
+    const top = load<u32>(ptr);
+    store<u32>(ptr, load<u32>(ptr + <usize>(end * 4)));
+    store<u32>(ptr + <usize>(end * 4), top);
+    siftDown(ptr, 0, end);
+  }
+}
+
+function siftDown(ptr: usize, start: u32, n: u32): void {
+  let root = start;
+  while (true) {
+    let child = root * 2 + 1;
+    if (child >= n) return;
+    const right = child + 1;
+    // max-heap on "comes later", so the sorted array ascends in edgeBefore order
+    if (right < n && edgeBefore(load<u32>(ptr + <usize>(child * 4)), load<u32>(ptr + <usize>(right * 4)))) child = right;
+    const r = load<u32>(ptr + <usize>(root * 4));
+    const c = load<u32>(ptr + <usize>(child * 4));
+    if (!edgeBefore(r, c)) return;
+    store<u32>(ptr + <usize>(root * 4), c);
+    store<u32>(ptr + <usize>(child * 4), r);
+    root = child;
+  }
+}
+
+/**
+ * Re-clusters the members of the components rooted at ra and rb (rb may be 0). Every edge between
+ * two members is replayed through mergePersonaValues, strongest first; edges to outside nodes stay
+ * as they are. Returns the number of resulting personas, 0 on failure.
+ */
+export function recluster(ra: u32, rb: u32): u32 {
+  const tenant = load<u32>(nodeAt(ra), NODE_TENANT);
+  const epoch = nextEpoch();
+  let members = collectRing(ra, 0, epoch);
+  if (rb != 0 && rb != ra) members = collectRing(rb, members, epoch);
+  let before = retireRootRecord(ra);
+  if (rb != 0 && rb != ra) before += retireRootRecord(rb);
+
+  // count, then gather, each internal edge once (from its A end)
+  let work = workBuffer(members * 4);
+  let edges: u32 = 0;
+  for (let i: u32 = 0; i < members; i++) {
+    const m = load<u32>(work + <usize>(i * 4));
+    for (let e = firstEdge(m); e != 0; e = nextEdge(e, m)) {
+      if (load<u32>(edgeAt(e), EDGE_A) == m && load<u32>(nodeAt(otherEnd(e, m)), NODE_MARK) == epoch) edges++;
+    }
+  }
+  const edgeBase = members * 4;
+  const valuesBase = edgeBase + edges * 4;
+  work = workBuffer(valuesBase + members * PERSONA_SIZE);
+  if (work == 0) return 0;
+  let k: u32 = 0;
+  for (let i: u32 = 0; i < members; i++) {
+    const m = load<u32>(work + <usize>(i * 4));
+    for (let e = firstEdge(m); e != 0; e = nextEdge(e, m)) {
+      if (load<u32>(edgeAt(e), EDGE_A) == m && load<u32>(nodeAt(otherEnd(e, m)), NODE_MARK) == epoch) {
+        store<u32>(work + <usize>(edgeBase + k * 4), e);
+        k++;
+      }
+    }
+  }
+
+  // every member starts alone, with its own values in scratch slot i (kept in NODE_PERSONA meanwhile)
+  for (let i: u32 = 0; i < members; i++) {
+    const m = load<u32>(work + <usize>(i * 4));
+    makeSingleton(m);
+    store<u32>(nodeAt(m), i, NODE_PERSONA);
+    valuesFromNode(work + <usize>(valuesBase + i * PERSONA_SIZE), m);
+  }
+
+  sortEdges(work + <usize>edgeBase, edges);
+  for (let j: u32 = 0; j < edges; j++) {
+    const edge = load<u32>(work + <usize>(edgeBase + j * 4));
+    const e = edgeAt(edge);
+    const a = load<u32>(e, EDGE_A);
+    const b = load<u32>(e, EDGE_B);
+    let decision: u8;
+    if (((load<u8>(nodeAt(a), NODE_FLAGS) | load<u8>(nodeAt(b), NODE_FLAGS)) & NOT_LINKING) != 0) {
+      decision = DECISION_IGNORED;
+    } else if ((load<u8>(e, EDGE_FLAGS) & EDGE_FLAG_CUT) != 0) {
+      decision = DECISION_CUT;
+    } else {
+      const ra2 = find(a);
+      const rb2 = find(b);
+      if (ra2 == rb2) decision = DECISION_SAME;
+      else {
+        const va = work + <usize>(valuesBase + load<u32>(nodeAt(ra2), NODE_PERSONA) * PERSONA_SIZE);
+        const vb = work + <usize>(valuesBase + load<u32>(nodeAt(rb2), NODE_PERSONA) * PERSONA_SIZE);
+        decision = mergePersonaValues(va, vb, load<u8>(e, EDGE_STRENGTH), tenant);
+        if (decision == DECISION_MERGED) {
+          const root = linkRoots(ra2, rb2, load<u32>(va, PERSONA_SIZE_FIELD), load<u32>(vb, PERSONA_SIZE_FIELD));
+          if (root == ra2) mergeValuesInto(va, vb);
+          else mergeValuesInto(vb, va);
+        }
+      }
+    }
+    store<u8>(e, decision, EDGE_DECISION);
+  }
+
+  // one persona per resulting component: the oldest founder inside keeps (or gets back) its id
+  let after: u32 = 0;
+  for (let i: u32 = 0; i < members; i++) {
+    const root = load<u32>(work + <usize>(i * 4));
+    if (find(root) != root) continue;
+    const values = work + <usize>(valuesBase + load<u32>(nodeAt(root), NODE_PERSONA) * PERSONA_SIZE);
+    let best: u32 = 0;
+    let founder: u32 = root;
+    let x = root;
+    do {
+      const n = nodeAt(x);
+      if ((load<u8>(n, NODE_FLAGS) & NODE_FLAG_FOUNDER) != 0) {
+        const rec = recordOfFounder(x);
+        if (rec != 0 && (best == 0 || olderPersona(personaAt(rec), personaAt(best)))) best = rec;
+      }
+      const rank = typeRank(<u32>load<u8>(n, NODE_TYPE));
+      const bestRank = typeRank(<u32>load<u8>(nodeAt(founder), NODE_TYPE));
+      if (rank < bestRank || (rank == bestRank && x < founder)) founder = x;
+      x = load<u32>(n, NODE_NEXT);
+    } while (x != root);
+    if (best == 0) best = foundPersona(founder);
+    else {
+      const p = personaAt(best);
+      store<u32>(p, load<u32>(p, PERSONA_FLAGS) | PERSONA_FLAG_ACTIVE, PERSONA_FLAGS);
+      adjustActivePersonas(tenant, 1);
+    }
+    if (best == 0) return 0;
+    const p = personaAt(best);
+    memory.copy(p + <usize>VALUES_FROM, values + <usize>VALUES_FROM, VALUES_BYTES);
+    store<f64>(p, load<f64>(values, PERSONA_UPDATED), PERSONA_UPDATED);
+    store<u32>(p, root, PERSONA_ROOT);
+    store<u32>(nodeAt(root), best, NODE_PERSONA);
+    journal(JOURNAL_RECLUSTER_TO, best, 0);
+    after++;
+  }
+  if (after > before) bump(tenant, TENANT_SPLITS);
+  return after;
+}
+
+function joinByReclustering(ra: u32, rb: u32): u8 {
+  recluster(ra, rb);
+  return DECISION_RECLUSTERED;
+}
+
+/** Installs re-clustering as the way two identified personas are joined. */
+export function installRecluster(): void {
+  setJoinIdentified(joinByReclustering);
+}

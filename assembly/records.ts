@@ -1,0 +1,179 @@
+// Typed access to the shard's records (nodes, personas, edges, tenants, arena bytes) and the three
+// open-addressing hash tables that index them.
+import {
+  KIND_NODES, KIND_PERSONAS, KIND_EDGES, KIND_TENANTS, KIND_ARENA, ARENA_PAGE_SHIFT,
+  TABLE_PTR, TABLE_CAPACITY, TABLE_COUNT, OK, ERR_OUT_OF_MEMORY, ERR_CAPACITY,
+  NODE_TENANT, NODE_TYPE, NODE_LEN, NODE_VALUE,
+} from './layout';
+import { elementAddress, allocBlock, freeBlock, kindCount, setKindCount, reserveElements, setError } from './memory';
+import { xxh64 } from './hash';
+
+// @ts-ignore: decorator
+@inline export function nodeAt(n: u32): usize { return elementAddress(KIND_NODES, n); }
+// @ts-ignore: decorator
+@inline export function personaAt(p: u32): usize { return elementAddress(KIND_PERSONAS, p); }
+// @ts-ignore: decorator
+@inline export function edgeAt(e: u32): usize { return elementAddress(KIND_EDGES, e); }
+// @ts-ignore: decorator
+@inline export function tenantAt(t: u32): usize { return elementAddress(KIND_TENANTS, t); }
+// @ts-ignore: decorator
+@inline export function arenaAt(offset: u32): usize { return elementAddress(KIND_ARENA, offset); }
+
+// ---- arena: value bytes, never crossing a page so a value is contiguous in memory ----
+
+const ARENA_PAGE: u32 = 1 << ARENA_PAGE_SHIFT;
+
+/** Bytes the arena may need for `len` more bytes, counting a skip to the next page. */
+export function arenaWorstCase(len: u32): u32 {
+  return len + ARENA_PAGE;
+}
+
+/** Copies `len` bytes from `src` into the arena; returns their offset (never 0), or 0 on failure. */
+export function arenaPut(src: usize, len: u32): u32 {
+  let offset = kindCount(KIND_ARENA);
+  const inPage = offset & (ARENA_PAGE - 1);
+  if (inPage + len > ARENA_PAGE) offset += ARENA_PAGE - inPage;
+  const extra = offset + len - kindCount(KIND_ARENA);
+  if (reserveElements(KIND_ARENA, extra) != OK) return 0;
+  setKindCount(KIND_ARENA, offset + len);
+  if (len > 0) memory.copy(arenaAt(offset), src, len);
+  return offset;
+}
+
+/** Like arenaPut, with a u16 length prefix (display forms, whose length the node does not hold). */
+export function arenaPutPrefixed(src: usize, len: u32): u32 {
+  const offset = arenaPut(src, len + 2);
+  if (offset == 0) return 0;
+  const at = arenaAt(offset);
+  memory.copy(at + 2, src, len);
+  store<u16>(at, <u16>len);
+  return offset;
+}
+
+// ---- hash tables: slots of (tag u32, ref u32); ref 0 = empty; linear probing ----
+
+const SLOT_SIZE: u32 = 8;
+const LOAD_NUMERATOR: u32 = 3; // grow beyond 3/4 full
+const LOAD_DENOMINATOR: u32 = 4;
+export const INITIAL_TABLE_CAPACITY: u32 = 1024;
+
+export function tableInit(desc: usize, capacity: u32): i32 {
+  const ptr = allocBlock(capacity * SLOT_SIZE);
+  if (ptr == 0) return ERR_OUT_OF_MEMORY;
+  store<u32>(desc, ptr, TABLE_PTR);
+  store<u32>(desc, capacity, TABLE_CAPACITY);
+  store<u32>(desc, 0, TABLE_COUNT);
+  return OK;
+}
+
+/** Probes for a slot whose ref satisfies `matches`; returns the slot address, or the empty slot ending the run. */
+export function tableProbe(desc: usize, tag: u32, matches: (ref: u32) => bool): usize {
+  const ptr = <usize>load<u32>(desc, TABLE_PTR);
+  const mask = load<u32>(desc, TABLE_CAPACITY) - 1;
+  let i = tag & mask;
+  while (true) {
+    const slot = ptr + <usize>(i * SLOT_SIZE);
+    const ref = load<u32>(slot, 4);
+    if (ref == 0) return slot;
+    if (load<u32>(slot) == tag && matches(ref)) return slot;
+    i = (i + 1) & mask;
+  }
+  return 0;
+}
+
+/** Room for `extra` more entries without a rehash in the middle of a batch. */
+export function tableReserve(desc: usize, extra: u32): i32 {
+  const capacity = load<u32>(desc, TABLE_CAPACITY);
+  const needed = <u64>load<u32>(desc, TABLE_COUNT) + <u64>extra;
+  if (needed * LOAD_DENOMINATOR <= <u64>capacity * LOAD_NUMERATOR) return OK;
+  let grown = <u64>capacity;
+  while (needed * LOAD_DENOMINATOR > grown * LOAD_NUMERATOR) grown <<= 1;
+  if (grown * SLOT_SIZE > <u64>0xFFFFFFFF) return setError(ERR_CAPACITY);
+  return tableRehash(desc, <u32>grown);
+}
+
+function tableRehash(desc: usize, capacity: u32): i32 {
+  const oldPtr = <usize>load<u32>(desc, TABLE_PTR);
+  const oldCapacity = load<u32>(desc, TABLE_CAPACITY);
+  const ptr = allocBlock(capacity * SLOT_SIZE);
+  if (ptr == 0) return ERR_OUT_OF_MEMORY;
+  const mask = capacity - 1;
+  // the tag holds the hash's low bits, which is all the slot index needs: no re-hashing of keys
+  for (let i: u32 = 0; i < oldCapacity; i++) {
+    const from = oldPtr + <usize>(i * SLOT_SIZE);
+    const ref = load<u32>(from, 4);
+    if (ref == 0) continue;
+    const tag = load<u32>(from);
+    let j = tag & mask;
+    while (load<u32>(<usize>ptr + <usize>(j * SLOT_SIZE), 4) != 0) j = (j + 1) & mask;
+    store<u64>(<usize>ptr + <usize>(j * SLOT_SIZE), load<u64>(from));
+  }
+  store<u32>(desc, ptr, TABLE_PTR);
+  store<u32>(desc, capacity, TABLE_CAPACITY);
+  freeBlock(<u32>oldPtr, oldCapacity * SLOT_SIZE);
+  return OK;
+}
+
+/** Fills an empty slot returned by tableProbe. The caller reserved room first. */
+export function tableFill(desc: usize, slot: usize, tag: u32, ref: u32): void {
+  store<u32>(slot, tag);
+  store<u32>(slot, ref, 4);
+  store<u32>(desc, load<u32>(desc, TABLE_COUNT) + 1, TABLE_COUNT);
+}
+
+/** Removes an occupied slot with backward-shift deletion, so probe runs stay unbroken without tombstones. */
+export function tableRemove(desc: usize, slot: usize): void {
+  const ptr = <usize>load<u32>(desc, TABLE_PTR);
+  const mask = load<u32>(desc, TABLE_CAPACITY) - 1;
+  let hole = <u32>((slot - ptr) / SLOT_SIZE);
+  let i = hole;
+  while (true) {
+    i = (i + 1) & mask;
+    const next = ptr + <usize>(i * SLOT_SIZE);
+    if (load<u32>(next, 4) == 0) break;
+    const home = load<u32>(next) & mask;
+    // move the entry back when the hole lies on its probe path (cyclic range home..i)
+    const distanceToHole = (hole - home) & mask;
+    const distanceToSlot = (i - home) & mask;
+    if (distanceToHole < distanceToSlot) {
+      store<u64>(ptr + <usize>(hole * SLOT_SIZE), load<u64>(next));
+      hole = i;
+    }
+  }
+  store<u64>(ptr + <usize>(hole * SLOT_SIZE), 0);
+  store<u32>(desc, load<u32>(desc, TABLE_COUNT) - 1, TABLE_COUNT);
+}
+
+// ---- identifier keys ----
+
+/** Hash of (tenant, type, value bytes); the seed mixes tenant and type so tenants never share keys. */
+export function identifierHash(tenant: u32, type: u32, ptr: usize, len: u32): u64 {
+  return xxh64(ptr, len, (<u64>tenant << 8) | <u64>type);
+}
+
+// probe context for identifier lookups; globals are per instance, so each thread has its own
+let probeTenant: u32 = 0;
+let probeType: u32 = 0;
+let probePtr: usize = 0;
+let probeLen: u32 = 0;
+
+function identifierMatches(node: u32): bool {
+  const a = nodeAt(node);
+  return load<u32>(a, NODE_TENANT) == probeTenant
+    && <u32>load<u8>(a, NODE_TYPE) == probeType
+    && <u32>load<u16>(a, NODE_LEN) == probeLen
+    && memory.compare(arenaAt(load<u32>(a, NODE_VALUE)), probePtr, probeLen) == 0;
+}
+
+/** Slot of the identifier (tenant, type, bytes): occupied when it exists, else the empty slot to fill. */
+export function identifierSlot(desc: usize, tenant: u32, type: u32, ptr: usize, len: u32, tag: u32): usize {
+  probeTenant = tenant;
+  probeType = type;
+  probePtr = ptr;
+  probeLen = len;
+  return tableProbe(desc, tag, identifierMatches);
+}
+
+export function nodeCount(): u32 {
+  return kindCount(KIND_NODES);
+}

@@ -1,0 +1,93 @@
+// Builds uf.c with `gcc -O2` into a temporary directory and runs it on a workload file.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { PHASES, phaseFigure, type ImplementationReport, type Phase, type PhaseFigure } from './measure.js';
+
+const run = promisify(execFile);
+const SOURCE = fileURLToPath(new URL('./uf.c', import.meta.url));
+const COMPILER = 'gcc';
+const COMPILE_FLAGS = ['-O2', '-std=c11'];
+/** stdout is one JSON line with the samples; 1 MiB leaves room for it and any error text. */
+const MAX_OUTPUT_BYTES = 1 << 20;
+
+export const C_REFERENCE_NAME = 'C gcc -O2';
+
+export interface CReferenceOptions {
+  /** Timed runs per phase inside the C program; the figure is their median. Default 1. */
+  iterations?: number;
+}
+
+/** What uf.c prints (besides the medians, which are recomputed here from the samples). */
+type CProgramOutput = Partial<Record<`${Phase}_ops` | `${Phase}_ns_per_op_samples`, unknown>>;
+
+function isMissingCommand(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+function parseOutput(stdout: string): { ops: Record<Phase, number>; samples: Record<Phase, number[]> } {
+  let parsed: CProgramOutput;
+  try {
+    parsed = JSON.parse(stdout) as CProgramOutput;
+  } catch {
+    throw new Error(`C reference printed no valid JSON: ${stdout.slice(0, 200)}`);
+  }
+  const ops = {} as Record<Phase, number>;
+  const samples = {} as Record<Phase, number[]>;
+  for (const phase of PHASES) {
+    const count = parsed[`${phase}_ops`];
+    const values = parsed[`${phase}_ns_per_op_samples`];
+    if (!Number.isSafeInteger(count) || !Array.isArray(values) || values.length === 0 || !values.every(Number.isFinite)) {
+      throw new Error(`C reference printed no ${phase} op count or samples: ${stdout.slice(0, 200)}`);
+    }
+    ops[phase] = count as number;
+    samples[phase] = values as number[];
+  }
+  return { ops, samples };
+}
+
+/**
+ * Compiles and runs the C reference on the workload file at `workloadPath`. Its roots are read
+ * back for verifySameResult. Resolves null (after printing why) when gcc is not installed;
+ * rejects with gcc's or the program's message on any other failure.
+ */
+export async function runCReference(
+  workloadPath: string,
+  { iterations = 1 }: CReferenceOptions = {},
+): Promise<ImplementationReport | null> {
+  const dir = await mkdtemp(join(tmpdir(), 'pg-uf-c-'));
+  try {
+    const binary = join(dir, 'uf');
+    try {
+      await run(COMPILER, [...COMPILE_FLAGS, '-o', binary, SOURCE], { maxBuffer: MAX_OUTPUT_BYTES });
+    } catch (err) {
+      if (isMissingCommand(err)) {
+        console.warn(`C reference skipped: ${COMPILER} is not installed (apt-get install gcc brings it)`);
+        return null;
+      }
+      throw new Error(`compiling ${SOURCE} failed: ${(err as { stderr?: string }).stderr ?? String(err)}`);
+    }
+
+    const rootsPath = join(dir, 'roots.u32');
+    let stdout: string;
+    try {
+      ({ stdout } = await run(binary, [workloadPath, '--iterations', String(iterations), '--roots-out', rootsPath], {
+        maxBuffer: MAX_OUTPUT_BYTES,
+      }));
+    } catch (err) {
+      throw new Error(`C reference failed: ${(err as { stderr?: string }).stderr?.trim() || String(err)}`);
+    }
+    const { ops, samples } = parseOutput(stdout);
+    // Copy into a fresh buffer: a Buffer's byteOffset need not be 4-aligned.
+    const roots = new Uint32Array(new Uint8Array(await readFile(rootsPath)).buffer);
+    if (roots.length !== ops.find) throw new Error(`C reference wrote ${roots.length} roots for ${ops.find} finds`);
+    const phases = {} as Record<Phase, PhaseFigure>;
+    for (const phase of PHASES) phases[phase] = phaseFigure(ops[phase], samples[phase]);
+    return { name: C_REFERENCE_NAME, phases, roots };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,109 @@
+// Byte layouts that cross into the core: event batches (assembly/ingest.ts) and lookup keys
+// (assembly/index.ts resolveBatch). Strings are written as UTF-8 straight into shard memory.
+import { EVENT_CLASS, ID_FLAG_BLOCKED, MAX_VALUE_BYTES } from './layout.js';
+
+export interface EncodedIdentifier {
+  /** Type code (layout TYPE_CODES). */
+  type: number;
+  /** Normalized matching form. */
+  value: string;
+  /** Emails: the form as typed (lower-cased), when it differs from `value`. */
+  display?: string;
+  /** A junk value: interned and reported, but it links nothing. */
+  blocked?: boolean;
+}
+
+export interface EncodedEvent {
+  tenant: number;
+  /** Login, checkout, identify, subscribe: the person proved who they are on this device. */
+  authenticated: boolean;
+  /** Index of the event within its log entry (with the entry's seq, it names the event). */
+  item: number;
+  /** Event time, ms since the epoch. */
+  time: number;
+  identifiers: EncodedIdentifier[];
+}
+
+export interface EncodedKey {
+  type: number;
+  value: string;
+}
+
+const BATCH_HEADER_BYTES = 4;
+const EVENT_HEADER_BYTES = 24;
+const IDENTIFIER_HEADER_BYTES = 8;
+const KEY_HEADER_BYTES = 4;
+
+const align4 = (n: number) => (n + 3) & ~3;
+
+function checkedLength(text: string): number {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_VALUE_BYTES) throw new RangeError(`identifier value over ${MAX_VALUE_BYTES} bytes`);
+  return bytes;
+}
+
+export function encodedSize(events: EncodedEvent[]): number {
+  let size = BATCH_HEADER_BYTES;
+  for (const event of events) {
+    size += EVENT_HEADER_BYTES;
+    for (const id of event.identifiers) {
+      size += IDENTIFIER_HEADER_BYTES + align4(checkedLength(id.value) + (id.display ? checkedLength(id.display) : 0));
+    }
+  }
+  return size;
+}
+
+/** Writes a batch at `at` (room for encodedSize(events) bytes must exist). */
+export function encodeEvents(bytes: Buffer, at: number, events: EncodedEvent[]): number {
+  bytes.writeUInt32LE(events.length, at);
+  let p = at + BATCH_HEADER_BYTES;
+  for (const event of events) {
+    bytes.writeUInt32LE(event.tenant, p);
+    bytes.writeUInt8(event.authenticated ? EVENT_CLASS.AUTHENTICATED : EVENT_CLASS.WEAK, p + 4);
+    bytes.writeUInt8(event.identifiers.length, p + 5);
+    bytes.writeUInt16LE(0, p + 6);
+    bytes.writeUInt32LE(event.item, p + 8);
+    bytes.writeUInt32LE(0, p + 12);
+    bytes.writeDoubleLE(event.time, p + 16);
+    p += EVENT_HEADER_BYTES;
+    for (const id of event.identifiers) {
+      const valueAt = p + IDENTIFIER_HEADER_BYTES;
+      const len = bytes.write(id.value, valueAt, 'utf8');
+      const displayLen = id.display ? bytes.write(id.display, valueAt + len, 'utf8') : 0;
+      bytes.writeUInt8(id.type, p);
+      bytes.writeUInt8(id.blocked ? ID_FLAG_BLOCKED : 0, p + 1);
+      bytes.writeUInt16LE(len, p + 2);
+      bytes.writeUInt16LE(displayLen, p + 4);
+      bytes.writeUInt16LE(0, p + 6);
+      const end = valueAt + len + displayLen;
+      const padded = valueAt + align4(len + displayLen);
+      if (padded > end) bytes.fill(0, end, padded);
+      p = padded;
+    }
+  }
+  return p - at;
+}
+
+/**
+ * Writes keys from `start` into [at, at + room) as (u8 type, u8 0, u16 len, bytes, pad), stopping
+ * when the room or `maxCount` is used up. Returns how many were written.
+ */
+export function encodeKeys(bytes: Buffer, at: number, room: number, keys: EncodedKey[], start: number, maxCount: number): { count: number } {
+  let p = at;
+  const end = at + room;
+  let count = 0;
+  for (let i = start; i < keys.length && count < maxCount; i++) {
+    const key = keys[i];
+    const len = Buffer.byteLength(key.value, 'utf8');
+    const size = KEY_HEADER_BYTES + align4(Math.min(len, MAX_VALUE_BYTES));
+    if (p + size > end) break;
+    // a value longer than any stored one cannot match: encode it empty so it resolves to nothing
+    const written = len > MAX_VALUE_BYTES ? 0 : bytes.write(key.value, p + KEY_HEADER_BYTES, 'utf8');
+    bytes.writeUInt8(len > MAX_VALUE_BYTES ? 0xff : key.type, p);
+    bytes.writeUInt8(0, p + 1);
+    bytes.writeUInt16LE(written, p + 2);
+    p += KEY_HEADER_BYTES + align4(written);
+    count++;
+  }
+  return { count };
+}

@@ -1,0 +1,79 @@
+// Loads the WASM core once per thread and instantiates it over a shard's shared memory.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { instantiateSync } from '@assemblyscript/loader';
+import { checkLayout } from './layout.js';
+
+/** The core's exports (assembly/index.ts). Pointers and indices are u32 numbers. */
+export interface CoreExports {
+  headerAddress(): number;
+  initShard(): number;
+  registerTenant(ptr: number, len: number): number;
+  configureTenant(tenant: number, flags: number, settings: number): void;
+  tenantCount(): number;
+  applyEvents(ptr: number, len: number, seq: number): number;
+  splitPersona(root: number, nodes: number, nodeCount: number, edges: number, edgeCount: number): number;
+  eraseNode(node: number): number;
+  lookup(tenant: number, type: number, ptr: number, len: number): number;
+  rootOf(node: number): number;
+  personaOfNode(node: number): number;
+  personaRecordById(lo: number, hi: number): number;
+  resolveBatch(tenant: number, ptr: number, count: number, out: number): number;
+  nodeAddress(node: number): number;
+  personaAddress(rec: number): number;
+  edgeAddress(edge: number): number;
+  tenantAddress(tenant: number): number;
+  arenaAddress(offset: number): number;
+  readerSlot(slot: number): number;
+  writerInbox(bytes: number): number;
+  usedBytes(): number;
+  nodeCount(): number;
+  edgeCount(): number;
+  personaRecordCount(): number;
+  lastError(): number;
+  journalCount(): number;
+  journalEntries(): number;
+  journalClear(): void;
+  xxh64(ptr: number, len: number, seed: bigint): bigint;
+}
+
+export interface CoreConstants {
+  NODE_SIZE: number; PERSONA_SIZE: number; EDGE_SIZE: number; TENANT_SIZE: number;
+  READER_SLOTS: number; READER_SLOT_BYTES: number; HEADER_SIZE: number;
+}
+
+export const WASM_PAGE_BYTES = 65536;
+/** 65,536 pages: the 4 GiB ceiling of 32-bit WebAssembly memory. */
+export const MAX_PAGES = 65536;
+
+let compiled: WebAssembly.Module | undefined;
+
+function coreModule(): WebAssembly.Module {
+  if (!compiled) {
+    const path = fileURLToPath(new URL('../../build/core.wasm', import.meta.url));
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch {
+      throw new Error(`WASM core not found at ${path}: run "npm run asbuild" first`);
+    }
+    compiled = new WebAssembly.Module(new Uint8Array(bytes));
+  }
+  return compiled;
+}
+
+export function createShardMemory(): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+}
+
+export function instantiateCore(memory: WebAssembly.Memory): { exports: CoreExports; constants: CoreConstants } {
+  const { exports } = instantiateSync<Record<string, unknown>>(coreModule(), { env: { memory } });
+  const value = (name: string) => (exports[name] as WebAssembly.Global).value as number;
+  const constants: CoreConstants = {
+    NODE_SIZE: value('NODE_SIZE'), PERSONA_SIZE: value('PERSONA_SIZE'), EDGE_SIZE: value('EDGE_SIZE'),
+    TENANT_SIZE: value('TENANT_SIZE'), READER_SLOTS: value('READER_SLOTS'),
+    READER_SLOT_BYTES: value('READER_SLOT_BYTES'), HEADER_SIZE: value('HEADER_SIZE'),
+  };
+  checkLayout(constants);
+  return { exports: exports as unknown as CoreExports, constants };
+}

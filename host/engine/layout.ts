@@ -1,0 +1,59 @@
+// Record layouts of the WASM core (assembly/layout.ts), for reading records in place.
+// `checkLayout` compares the sizes the core exports with these at load time.
+
+export const TYPE_CODES = { email: 0, phone: 1, device: 2, customer: 3, subscriber: 4 } as const;
+export const TYPE_NAMES = ['email', 'phone', 'device', 'customer', 'subscriber'] as const;
+export const TYPE_COUNT = 5;
+
+export const NODE = {
+  SIZE: 56, PARENT: 0, NEXT: 4, PERSONA: 8, TENANT: 12, TYPE: 16, FLAGS: 17, LEN: 18, VALUE: 20,
+  FIRST_EDGE: 24, DISPLAY: 28, FIRST_SEEN: 32, LAST_SEEN: 40, PARTNERS: 48,
+} as const;
+export const NODE_FLAG = { FOUNDER: 1, BLOCKED: 2, SHARED: 4, ERASED: 8 } as const;
+
+export const PERSONA = {
+  SIZE: 88, FOUNDER: 0, FLAGS: 4, CREATED: 8, UPDATED: 16, MEMBERS: 24, COUNTS: 28, LATEST_EMAIL: 48,
+  LATEST_PHONE: 52, LATEST_EMAIL_TIME: 56, LATEST_PHONE_TIME: 64, TENANT: 72, ID_LO: 76, ID_HI: 80, ROOT: 84,
+} as const;
+export const PERSONA_FLAG_ACTIVE = 1;
+
+export const EDGE = {
+  SIZE: 40, A: 0, B: 4, NEXT_A: 8, NEXT_B: 12, SEQ: 16, ITEM: 24, STRENGTH: 28, DECISION: 29, FLAGS: 30, TIME: 32,
+} as const;
+export const STRENGTH_NAMES = ['none', 'weak', 'medium', 'strong'] as const;
+export const DECISION_NAMES = ['pending', 'merged', 'same', 'refused_limit', 'refused_weak', 'ignored', 'cut'] as const;
+
+export const TENANT = {
+  SIZE: 64, NAME: 0, NAME_LEN: 4, FLAGS: 8, LIMITS: 12, SHARED_AT: 22, PERSONAS: 32, IDENTIFIERS: 36,
+  MERGES: 40, REFUSED: 44, SPLITS: 48, EDGES: 52, SHARED: 56,
+} as const;
+export const TENANT_FLAG_GUARDRAILS = 1;
+
+export const HEADER = { SEQLOCK: 8, ERROR: 12, APPLIED_SEQ: 16, BUMP: 24, READERS: 88 } as const;
+
+export const JOURNAL = { ENTRY_SIZE: 12, MERGE: 1, RECLUSTER_FROM: 2, RECLUSTER_TO: 3, SHARED: 4, ERASE: 5 } as const;
+
+export const EVENT_CLASS = { WEAK: 0, AUTHENTICATED: 1 } as const;
+export const ID_FLAG_BLOCKED = 1;
+export const MAX_EVENT_IDENTIFIERS = 64;
+export const MAX_VALUE_BYTES = 1024;
+
+export const ERRORS: Record<number, string> = {
+  [-1]: 'the shard reached the 4 GiB WebAssembly memory limit',
+  [-2]: 'a shard table reached its maximum size',
+  [-3]: 'malformed operation buffer',
+  [-4]: 'identifier value too long',
+};
+
+export interface CoreSizes {
+  NODE_SIZE: number; PERSONA_SIZE: number; EDGE_SIZE: number; TENANT_SIZE: number;
+}
+
+export function checkLayout(sizes: CoreSizes): void {
+  const expected: CoreSizes = { NODE_SIZE: NODE.SIZE, PERSONA_SIZE: PERSONA.SIZE, EDGE_SIZE: EDGE.SIZE, TENANT_SIZE: TENANT.SIZE };
+  for (const key of Object.keys(expected) as (keyof CoreSizes)[]) {
+    if (sizes[key] !== expected[key]) {
+      throw new Error(`core layout mismatch: ${key} is ${sizes[key]} in the WASM core, ${expected[key]} in host/engine/layout.ts`);
+    }
+  }
+}

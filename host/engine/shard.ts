@@ -1,0 +1,459 @@
+// A shard: one shared WebAssembly.Memory holding the identity graphs of many tenants, and this
+// thread's instance of the core over it. One thread writes at a time; readers on other threads use
+// the seqlock (`readVersion`) to detect a read that overlapped a write.
+import { createShardMemory, instantiateCore, WASM_PAGE_BYTES, type CoreConstants, type CoreExports } from './core.js';
+import {
+  NODE, NODE_FLAG, PERSONA, PERSONA_FLAG_ACTIVE, EDGE, TENANT, TENANT_FLAG_GUARDRAILS, HEADER, JOURNAL,
+  TYPE_COUNT, ERRORS, MAX_EVENT_IDENTIFIERS, MAX_VALUE_BYTES,
+} from './layout.js';
+import { encodeEvents, encodedSize, encodeKeys, type EncodedEvent, type EncodedKey } from './codec.js';
+
+export type { EncodedEvent, EncodedIdentifier, EncodedKey } from './codec.js';
+
+export interface TenantSettings {
+  guardrails: boolean;
+  /** Max identifiers of each type (by type code) in one persona; 0 = no limit. */
+  limits: number[];
+  /** Distinct linked person identifiers at which an identifier of each type counts as shared; 0 = never. */
+  sharedAt: number[];
+}
+
+export interface NodeView {
+  node: number;
+  tenant: number;
+  type: number;
+  value: string;
+  /** The form an email was last typed in, when it differs from the matching form. */
+  display: string | null;
+  flags: number;
+  firstSeen: number;
+  lastSeen: number;
+  partners: number;
+}
+
+export interface PersonaRecordView {
+  record: number;
+  id: string;
+  active: boolean;
+  founder: number;
+  root: number;
+  tenant: number;
+  createdAt: number;
+  updatedAt: number;
+  members: number;
+  counts: number[];
+  latestEmail: number;
+  latestPhone: number;
+}
+
+export interface EdgeView {
+  edge: number;
+  a: number;
+  b: number;
+  seq: number;
+  item: number;
+  time: number;
+  strength: number;
+  decision: number;
+  cut: boolean;
+}
+
+export interface TenantStats {
+  personas: number; identifiers: number; merges: number; refused: number; splits: number; edges: number; shared: number;
+}
+
+export type JournalKind = 'merge' | 'recluster_from' | 'recluster_to' | 'shared' | 'erase';
+export interface JournalEntry { kind: JournalKind; a: number; b: number }
+const JOURNAL_KINDS: Record<number, JournalKind> = {
+  [JOURNAL.MERGE]: 'merge', [JOURNAL.RECLUSTER_FROM]: 'recluster_from', [JOURNAL.RECLUSTER_TO]: 'recluster_to',
+  [JOURNAL.SHARED]: 'shared', [JOURNAL.ERASE]: 'erase',
+};
+
+export class ShardError extends Error {
+  constructor(readonly code: number, what: string) {
+    super(`${what}: ${ERRORS[code] ?? `core error ${code}`}`);
+    this.name = 'ShardError';
+  }
+}
+
+const PERSONA_ID_PREFIX = 'psn_';
+const PERSONA_ID_PATTERN = /^psn_([0-9a-f]{8})([0-9a-f]{8})$/;
+const UINT32_BYTES = 4;
+
+export class Shard {
+  readonly memory: WebAssembly.Memory;
+  private readonly core: CoreExports;
+  private readonly constants: CoreConstants;
+  private readonly headerAddress: number;
+  private bytes!: Buffer;
+  private view!: DataView;
+  private words!: Int32Array;
+  private readonly tenantIndex = new Map<string, number>();
+
+  private constructor(memory: WebAssembly.Memory, private readonly readerSlot: number) {
+    this.memory = memory;
+    const { exports, constants } = instantiateCore(memory);
+    this.core = exports;
+    this.constants = constants;
+    this.headerAddress = exports.headerAddress();
+    this.refreshViews();
+  }
+
+  /** A new, empty shard in fresh memory (this thread becomes its writer). */
+  static create(): Shard {
+    const shard = new Shard(createShardMemory(), 0);
+    const status = shard.core.initShard();
+    if (status !== 0) throw new ShardError(status, 'cannot lay out a new shard');
+    shard.refreshViews();
+    return shard;
+  }
+
+  /** This thread's view of an existing shard memory; `readerSlot` must be unique per thread. */
+  static attach(memory: WebAssembly.Memory, readerSlot = 0): Shard {
+    const shard = new Shard(memory, readerSlot);
+    shard.core.initShard(); // installs this instance's hooks; the layout already exists
+    return shard;
+  }
+
+  /** Memory can grow under us (another thread's write): re-wrap views when it did. */
+  private refreshViews(): void {
+    const buffer = this.memory.buffer;
+    if (this.bytes && this.bytes.length === buffer.byteLength) return;
+    this.bytes = Buffer.from(buffer);
+    this.view = new DataView(buffer);
+    this.words = new Int32Array(buffer);
+  }
+
+  private ensureViews(end: number): void {
+    if (end > this.bytes.length) this.refreshViews();
+  }
+
+  // ---- reading ----
+
+  /** Seqlock value: odd while a writer is inside a call; a read is consistent if it saw the same even value before and after. */
+  readVersion(): number {
+    return Atomics.load(this.words, (this.headerAddress + HEADER.SEQLOCK) / UINT32_BYTES);
+  }
+
+  usedBytes(): number {
+    return this.core.usedBytes();
+  }
+
+  appliedSeq(): number {
+    this.ensureViews(this.headerAddress + HEADER.APPLIED_SEQ + 8);
+    return this.view.getFloat64(this.headerAddress + HEADER.APPLIED_SEQ, true);
+  }
+
+  counts(): { nodes: number; edges: number; personaRecords: number } {
+    return { nodes: this.core.nodeCount(), edges: this.core.edgeCount(), personaRecords: this.core.personaRecordCount() };
+  }
+
+  /** Tenant index for a name, or 0 when the tenant has no data in this shard. */
+  tenant(name: string): number {
+    const known = this.tenantIndex.get(name);
+    if (known !== undefined) return known;
+    this.scanTenants();
+    return this.tenantIndex.get(name) ?? 0;
+  }
+
+  tenantNames(): string[] {
+    this.scanTenants();
+    return [...this.tenantIndex.keys()];
+  }
+
+  private scanTenants(): void {
+    const count = this.core.tenantCount();
+    for (let t = this.tenantIndex.size + 1; t < count; t++) {
+      const at = this.core.tenantAddress(t);
+      this.ensureViews(at + TENANT.SIZE);
+      const name = this.arenaString(this.view.getUint32(at + TENANT.NAME, true), this.view.getUint32(at + TENANT.NAME_LEN, true));
+      this.tenantIndex.set(name, t);
+    }
+  }
+
+  tenantStats(tenant: number): TenantStats {
+    const at = this.core.tenantAddress(tenant);
+    this.ensureViews(at + TENANT.SIZE);
+    const u32 = (offset: number) => this.view.getUint32(at + offset, true);
+    return {
+      personas: u32(TENANT.PERSONAS), identifiers: u32(TENANT.IDENTIFIERS), merges: u32(TENANT.MERGES),
+      refused: u32(TENANT.REFUSED), splits: u32(TENANT.SPLITS), edges: u32(TENANT.EDGES), shared: u32(TENANT.SHARED),
+    };
+  }
+
+  tenantSettings(tenant: number): TenantSettings {
+    const at = this.core.tenantAddress(tenant);
+    this.ensureViews(at + TENANT.SIZE);
+    const u16s = (offset: number) => Array.from({ length: TYPE_COUNT }, (_, i) => this.view.getUint16(at + offset + i * 2, true));
+    return {
+      guardrails: (this.view.getUint32(at + TENANT.FLAGS, true) & TENANT_FLAG_GUARDRAILS) !== 0,
+      limits: u16s(TENANT.LIMITS),
+      sharedAt: u16s(TENANT.SHARED_AT),
+    };
+  }
+
+  private slotAddress(): number {
+    return this.core.readerSlot(this.readerSlot);
+  }
+
+  /** Active persona record per key (0 = unknown), in key order. */
+  resolveRecords(tenant: number, keys: EncodedKey[]): Uint32Array {
+    const result = new Uint32Array(keys.length);
+    if (tenant === 0 || keys.length === 0) return result;
+    const slot = this.slotAddress();
+    const half = this.constants.READER_SLOT_BYTES / 2;
+    const out = slot + half;
+    this.ensureViews(slot + this.constants.READER_SLOT_BYTES);
+    let start = 0;
+    while (start < keys.length) {
+      const { count } = encodeKeys(this.bytes, slot, half, keys, start, half / UINT32_BYTES);
+      this.core.resolveBatch(tenant, slot, count, out);
+      for (let i = 0; i < count; i++) result[start + i] = this.view.getUint32(out + i * UINT32_BYTES, true);
+      start += count;
+    }
+    return result;
+  }
+
+  /** Node of one identifier, or 0. */
+  lookupNode(tenant: number, key: EncodedKey): number {
+    if (tenant === 0) return 0;
+    const slot = this.slotAddress();
+    this.ensureViews(slot + this.constants.READER_SLOT_BYTES);
+    encodeKeys(this.bytes, slot, this.constants.READER_SLOT_BYTES, [key], 0, 1);
+    const len = this.view.getUint16(slot + 2, true);
+    return this.core.lookup(tenant, key.type, slot + UINT32_BYTES, len);
+  }
+
+  personaOfNode(node: number): number {
+    return this.core.personaOfNode(node);
+  }
+
+  rootOf(node: number): number {
+    return this.core.rootOf(node);
+  }
+
+  personaId(record: number): string {
+    const at = this.core.personaAddress(record);
+    this.ensureViews(at + PERSONA.SIZE);
+    const hi = this.view.getUint32(at + PERSONA.ID_HI, true);
+    const lo = this.view.getUint32(at + PERSONA.ID_LO, true);
+    return PERSONA_ID_PREFIX + hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+  }
+
+  /** Record of a persona id (active or retired), or 0 for an unknown or malformed id. */
+  recordById(id: string): number {
+    const match = PERSONA_ID_PATTERN.exec(id);
+    if (!match) return 0;
+    return this.core.personaRecordById(parseInt(match[2], 16), parseInt(match[1], 16));
+  }
+
+  persona(record: number): PersonaRecordView {
+    const at = this.core.personaAddress(record);
+    this.ensureViews(at + PERSONA.SIZE);
+    const v = this.view;
+    return {
+      record,
+      id: this.personaId(record),
+      active: (v.getUint32(at + PERSONA.FLAGS, true) & PERSONA_FLAG_ACTIVE) !== 0,
+      founder: v.getUint32(at + PERSONA.FOUNDER, true),
+      root: v.getUint32(at + PERSONA.ROOT, true),
+      tenant: v.getUint32(at + PERSONA.TENANT, true),
+      createdAt: v.getFloat64(at + PERSONA.CREATED, true),
+      updatedAt: v.getFloat64(at + PERSONA.UPDATED, true),
+      members: v.getUint32(at + PERSONA.MEMBERS, true),
+      counts: Array.from({ length: TYPE_COUNT }, (_, i) => v.getUint32(at + PERSONA.COUNTS + i * UINT32_BYTES, true)),
+      latestEmail: v.getUint32(at + PERSONA.LATEST_EMAIL, true),
+      latestPhone: v.getUint32(at + PERSONA.LATEST_PHONE, true),
+    };
+  }
+
+  node(node: number): NodeView {
+    const at = this.core.nodeAddress(node);
+    this.ensureViews(at + NODE.SIZE);
+    const v = this.view;
+    const display = v.getUint32(at + NODE.DISPLAY, true);
+    let displayText: string | null = null;
+    if (display !== 0) {
+      const displayAt = this.core.arenaAddress(display);
+      displayText = this.arenaStringAt(displayAt + 2, v.getUint16(displayAt, true));
+    }
+    return {
+      node,
+      tenant: v.getUint32(at + NODE.TENANT, true),
+      type: v.getUint8(at + NODE.TYPE),
+      flags: v.getUint8(at + NODE.FLAGS),
+      value: this.arenaString(v.getUint32(at + NODE.VALUE, true), v.getUint16(at + NODE.LEN, true)),
+      display: displayText,
+      firstSeen: v.getFloat64(at + NODE.FIRST_SEEN, true),
+      lastSeen: v.getFloat64(at + NODE.LAST_SEEN, true),
+      partners: v.getUint32(at + NODE.PARTNERS, true),
+    };
+  }
+
+  /** Member nodes of the persona rooted at `root`, walking its member ring. */
+  members(root: number): number[] {
+    const members: number[] = [];
+    const limit = this.core.nodeCount() + 1; // a torn ring (racing a writer) cannot loop forever
+    let x = root;
+    do {
+      members.push(x);
+      x = this.u32(this.core.nodeAddress(x) + NODE.NEXT);
+    } while (x !== root && members.length <= limit);
+    return members;
+  }
+
+  /** Evidence edges touching the persona rooted at `root`, each once (internal and to outside nodes). */
+  edges(root: number): EdgeView[] {
+    const edges: EdgeView[] = [];
+    for (const member of this.members(root)) {
+      let e = this.u32(this.core.nodeAddress(member) + NODE.FIRST_EDGE);
+      while (e !== 0) {
+        const view = this.edge(e);
+        const other = view.a === member ? view.b : view.a;
+        const inside = this.core.rootOf(other) === root;
+        if (!inside || view.a === member) edges.push(view);
+        e = this.u32(this.core.edgeAddress(e) + (view.a === member ? EDGE.NEXT_A : EDGE.NEXT_B));
+      }
+    }
+    return edges;
+  }
+
+  private u32(at: number): number {
+    this.ensureViews(at + UINT32_BYTES);
+    return this.view.getUint32(at, true);
+  }
+
+  edge(edge: number): EdgeView {
+    const at = this.core.edgeAddress(edge);
+    this.ensureViews(at + EDGE.SIZE);
+    const v = this.view;
+    return {
+      edge,
+      a: v.getUint32(at + EDGE.A, true),
+      b: v.getUint32(at + EDGE.B, true),
+      seq: v.getFloat64(at + EDGE.SEQ, true),
+      item: v.getUint32(at + EDGE.ITEM, true),
+      time: v.getFloat64(at + EDGE.TIME, true),
+      strength: v.getUint8(at + EDGE.STRENGTH),
+      decision: v.getUint8(at + EDGE.DECISION),
+      cut: (v.getUint8(at + EDGE.FLAGS) & 1) !== 0,
+    };
+  }
+
+  private arenaString(offset: number, len: number): string {
+    return this.arenaStringAt(this.core.arenaAddress(offset), len);
+  }
+
+  private arenaStringAt(at: number, len: number): string {
+    this.ensureViews(at + len);
+    return this.bytes.toString('utf8', at, at + len);
+  }
+
+  // ---- writing (one thread at a time) ----
+
+  registerTenant(name: string): number {
+    const known = this.tenant(name);
+    if (known !== 0) return known;
+    const encoded = Buffer.from(name, 'utf8');
+    const inbox = this.inbox(encoded.length);
+    this.bytes.set(encoded, inbox);
+    const index = this.core.registerTenant(inbox, encoded.length);
+    if (index === 0) throw new ShardError(this.core.lastError() || -2, `cannot register tenant ${name}`);
+    this.tenantIndex.set(name, index);
+    return index;
+  }
+
+  configureTenant(tenant: number, settings: TenantSettings): void {
+    const inbox = this.inbox(TYPE_COUNT * 4);
+    for (let i = 0; i < TYPE_COUNT; i++) {
+      this.view.setUint16(inbox + i * 2, settings.limits[i] ?? 0, true);
+      this.view.setUint16(inbox + TYPE_COUNT * 2 + i * 2, settings.sharedAt[i] ?? 0, true);
+    }
+    this.core.configureTenant(tenant, settings.guardrails ? TENANT_FLAG_GUARDRAILS : 0, inbox);
+  }
+
+  private inbox(bytes: number): number {
+    const at = this.core.writerInbox(bytes);
+    if (at === 0) throw new ShardError(-1, 'cannot grow the writer inbox');
+    this.ensureViews(at + bytes);
+    return at;
+  }
+
+  /** Applies normalized events covering log sequence `seq`; returns what changed. */
+  applyEvents(events: EncodedEvent[], seq: number): JournalEntry[] {
+    for (const event of events) {
+      if (event.identifiers.length > MAX_EVENT_IDENTIFIERS) throw new RangeError(`an event holds at most ${MAX_EVENT_IDENTIFIERS} identifiers`);
+    }
+    const size = encodedSize(events);
+    const inbox = this.inbox(size);
+    encodeEvents(this.bytes, inbox, events);
+    const status = this.core.applyEvents(inbox, size, seq);
+    if (status !== 0) throw new ShardError(status, 'cannot apply events');
+    return this.takeJournal();
+  }
+
+  /** Operator split: cut `nodes` from the rest of the persona rooted at `root`, and cut `edges`. */
+  split(root: number, nodes: number[], edges: number[]): JournalEntry[] {
+    const inbox = this.inbox((nodes.length + edges.length) * UINT32_BYTES);
+    nodes.forEach((n, i) => this.view.setUint32(inbox + i * UINT32_BYTES, n, true));
+    const edgesAt = inbox + nodes.length * UINT32_BYTES;
+    edges.forEach((e, i) => this.view.setUint32(edgesAt + i * UINT32_BYTES, e, true));
+    this.core.splitPersona(root, inbox, nodes.length, edgesAt, edges.length);
+    const status = this.core.lastError();
+    if (status !== 0) throw new ShardError(status, 'cannot split');
+    return this.takeJournal();
+  }
+
+  erase(node: number): JournalEntry[] {
+    const status = this.core.eraseNode(node);
+    if (status !== 0) throw new ShardError(status, 'cannot erase');
+    return this.takeJournal();
+  }
+
+  private takeJournal(): JournalEntry[] {
+    const count = this.core.journalCount();
+    const at = this.core.journalEntries();
+    const entries: JournalEntry[] = [];
+    if (count > 0) this.ensureViews(at + count * JOURNAL.ENTRY_SIZE);
+    for (let i = 0; i < count; i++) {
+      const entry = at + i * JOURNAL.ENTRY_SIZE;
+      entries.push({
+        kind: JOURNAL_KINDS[this.view.getUint32(entry, true)],
+        a: this.view.getUint32(entry + 4, true),
+        b: this.view.getUint32(entry + 8, true),
+      });
+    }
+    this.core.journalClear();
+    return entries;
+  }
+
+  /**
+   * The shard's bytes: everything allocated, with per-thread scratch (reader slots) and the
+   * seqlock zeroed, so the same log always gives the same bytes.
+   */
+  snapshot(): Buffer {
+    const used = this.core.usedBytes();
+    this.ensureViews(used);
+    const copy = Buffer.alloc(used);
+    this.bytes.copy(copy, 0, 0, used);
+    const readers = this.core.readerSlot(0);
+    copy.fill(0, readers, readers + this.constants.READER_SLOTS * this.constants.READER_SLOT_BYTES);
+    copy.fill(0, this.headerAddress + HEADER.SEQLOCK, this.headerAddress + HEADER.ERROR + 4);
+    return copy;
+  }
+
+  /** A shard rebuilt from snapshot bytes, in fresh memory. */
+  static restore(bytes: Uint8Array): Shard {
+    const memory = createShardMemory();
+    const pages = Math.ceil(bytes.length / WASM_PAGE_BYTES);
+    const have = memory.buffer.byteLength / WASM_PAGE_BYTES;
+    if (pages > have) memory.grow(pages - have);
+    new Uint8Array(memory.buffer).set(bytes);
+    const shard = new Shard(memory, 0);
+    const status = shard.core.initShard();
+    if (status !== 0) throw new ShardError(status, 'snapshot does not hold a shard');
+    return shard;
+  }
+}
+
+export { NODE_FLAG, MAX_VALUE_BYTES };

@@ -1,0 +1,89 @@
+// The on-disk layout of one snapshot file: a fixed header, then the body.
+//
+//   offset size  field
+//    0      4    magic "PGSN"
+//    4      4    format version (u32 LE)
+//    8      4    shard (u32 LE)
+//   12      4    CRC-32 of the body (u32 LE)
+//   16      8    seq: last log entry the body covers (u64 LE)
+//   24      8    body length in bytes (u64 LE)
+//   32      4    CRC-32 of bytes 0..31 (u32 LE), so a damaged seq or length is caught too
+//   36      ...  body
+import { crc32 } from 'node:zlib';
+import { requireArray, requireSeq } from './validate.js';
+
+const MAGIC = Buffer.from('PGSN', 'latin1');
+const FORMAT_VERSION = 1;
+export const HEADER_SIZE = 36;
+const HEADER_CRC_OFFSET = 32;
+
+export interface SnapshotHeader {
+  shard: number;
+  seq: number;
+  length: number;
+  bodyCrc: number;
+}
+
+/** CRC-32 over the body given as one or several chunks. */
+export function crcOfChunks(chunks: readonly Uint8Array[]): number {
+  let crc = 0;
+  for (const chunk of chunks) crc = crc32(chunk, crc);
+  return crc;
+}
+
+export function encodeHeader(header: SnapshotHeader): Buffer {
+  const buf = Buffer.alloc(HEADER_SIZE);
+  MAGIC.copy(buf, 0);
+  buf.writeUInt32LE(FORMAT_VERSION, 4);
+  buf.writeUInt32LE(header.shard, 8);
+  buf.writeUInt32LE(header.bodyCrc, 12);
+  buf.writeBigUInt64LE(BigInt(header.seq), 16);
+  buf.writeBigUInt64LE(BigInt(header.length), 24);
+  buf.writeUInt32LE(crc32(buf.subarray(0, HEADER_CRC_OFFSET)), HEADER_CRC_OFFSET);
+  return buf;
+}
+
+/**
+ * The body of a whole snapshot file after checking everything the header promises, including
+ * that it is the snapshot of `expected.shard` at `expected.seq`. Throws an Error saying what is wrong.
+ */
+export function verifySnapshot(file: Buffer, expected: { shard: number; seq: number }): Buffer {
+  if (file.length < HEADER_SIZE) throw new Error(`truncated header (${file.length} bytes)`);
+  if (!file.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error('bad magic');
+  const version = file.readUInt32LE(4);
+  if (version !== FORMAT_VERSION) throw new Error(`unknown format version ${version}`);
+  if (file.readUInt32LE(HEADER_CRC_OFFSET) !== crc32(file.subarray(0, HEADER_CRC_OFFSET))) {
+    throw new Error('header checksum mismatch');
+  }
+  const shard = file.readUInt32LE(8);
+  const seq = Number(file.readBigUInt64LE(16));
+  if (shard !== expected.shard || seq !== expected.seq) {
+    throw new Error(`header says shard ${shard} seq ${seq}, file name says shard ${expected.shard} seq ${expected.seq}`);
+  }
+  const length = Number(file.readBigUInt64LE(24));
+  const actual = file.length - HEADER_SIZE;
+  if (actual !== length) throw new Error(`body is ${actual} bytes, header says ${length}`);
+  const body = file.subarray(HEADER_SIZE);
+  if (crc32(body) !== file.readUInt32LE(12)) throw new Error('body checksum mismatch');
+  return body;
+}
+
+const MAX_SHARD = 0xffff_ffff;
+
+/** Checks save() arguments shared by every snapshot store; returns the body as a list of chunks. */
+export function checkSnapshotArgs(shard: number, seq: number, bytes: Uint8Array | readonly Uint8Array[]): readonly Uint8Array[] {
+  requireShard(shard);
+  requireSeq(seq, 'seq');
+  const chunks = bytes instanceof Uint8Array ? [bytes] : bytes;
+  requireArray(chunks, 'snapshot bytes');
+  chunks.forEach((chunk, i) => {
+    if (!(chunk instanceof Uint8Array)) throw new TypeError(`snapshot bytes[${i}] must be a Uint8Array`);
+  });
+  return chunks;
+}
+
+export function requireShard(shard: number): void {
+  if (!Number.isInteger(shard) || shard < 0 || shard > MAX_SHARD) {
+    throw new RangeError(`shard must be an integer from 0 to ${MAX_SHARD}, got ${String(shard)}`);
+  }
+}

@@ -1,0 +1,54 @@
+// Opens one connection to the store's database file. Every thread opens its own connection to
+// the same file; WAL lets readers run beside the one writer, and the busy timeout makes a second
+// writer wait for the lock instead of failing.
+import Database from 'better-sqlite3';
+import type { Durability } from './types.js';
+import { SCHEMA_V1, SCHEMA_VERSION } from './sqlite-schema.js';
+
+export type SqliteDatabase = Database.Database;
+
+export const IN_MEMORY = ':memory:';
+export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+/** Page cache per connection: the idempotency index is probed at random, keep its hot part in memory. */
+const PAGE_CACHE_KIB = 64 * 1024;
+
+export interface DatabaseOptions {
+  durability?: Durability;
+  busyTimeoutMs?: number;
+}
+
+/** Opens (creating if needed) the database at `file`, or a private in-memory one for ':memory:'. */
+export function openDatabase(file: string, options: DatabaseOptions = {}): SqliteDatabase {
+  const durability = options.durability ?? 'full';
+  if (durability !== 'full' && durability !== 'normal') {
+    throw new RangeError(`durability must be 'full' or 'normal', got ${JSON.stringify(durability)}`);
+  }
+  const db = new Database(file, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+  try {
+    if (file !== IN_MEMORY) {
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal') throw new Error(`could not switch ${file} to WAL mode (journal_mode is ${String(mode)})`);
+    }
+    // In WAL mode FULL syncs the log on every commit; NORMAL only at checkpoints.
+    db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+    migrate(db, file);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** Brings the file's schema up to SCHEMA_VERSION; safe when several connections race to do it. */
+function migrate(db: SqliteDatabase, file: string): void {
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`${file} holds store schema ${version}, newer than this program's ${SCHEMA_VERSION}`);
+    }
+    if (version === SCHEMA_VERSION) return;
+    db.exec(SCHEMA_V1);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}

@@ -1,0 +1,130 @@
+// The ordered, durable event log over the embedded database. An append is one write transaction:
+// register the item ids, store the kept bodies as one row; the commit (synced per the durability
+// setting) has happened when append returns.
+import type { Statement } from 'better-sqlite3';
+import type { AppendResult, EventLog, LogEntry, LogItem } from './types.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+import {
+  requireArray,
+  requireNonEmptyString,
+  requirePositiveInt,
+  requireSeq,
+  requireTenant,
+  toJson,
+} from './validate.js';
+
+interface LogRow {
+  seq: number;
+  tenant: string;
+  kind: string;
+  at: number;
+  items: string;
+}
+
+/** An item checked and serialized before the transaction, so a bad body writes nothing. */
+interface PreparedItem {
+  id: string | undefined;
+  json: string;
+}
+
+export class SqliteEventLog implements EventLog {
+  private readonly registerId: Statement<[string, string]>;
+  private readonly insertEntry: Statement<[string, string, number, string]>;
+  private readonly selectAfter: Statement<[number, number], LogRow>;
+  private readonly selectTenantAfter: Statement<[string, number, number], LogRow>;
+  private readonly selectLastSeq: Statement<[], number>;
+  private readonly updateItems: Statement<[string, number]>;
+  private readonly deleteThrough: Statement<[number]>;
+  private readonly appendTransaction: (tenant: string, kind: string, items: PreparedItem[]) => AppendResult;
+
+  /** Uses `db` (opened by openDatabase); `close()` closes it. */
+  constructor(private readonly db: SqliteDatabase) {
+    this.registerId = db.prepare('INSERT OR IGNORE INTO idempotency (tenant, id) VALUES (?, ?)');
+    this.insertEntry = db.prepare('INSERT INTO log (tenant, kind, at, items) VALUES (?, ?, ?, ?)');
+    this.selectAfter = db.prepare('SELECT seq, tenant, kind, at, items FROM log WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.selectTenantAfter = db.prepare(
+      'SELECT seq, tenant, kind, at, items FROM log WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?',
+    );
+    this.selectLastSeq = db.prepare<[], number>("SELECT seq FROM sqlite_sequence WHERE name = 'log'").pluck();
+    this.updateItems = db.prepare('UPDATE log SET items = ? WHERE seq = ?');
+    this.deleteThrough = db.prepare('DELETE FROM log WHERE seq <= ?');
+    // IMMEDIATE: take the write lock up front, so a concurrent writer waits (busy timeout)
+    // instead of failing when its read would have to be upgraded to a write.
+    this.appendTransaction = db.transaction((tenant: string, kind: string, items: PreparedItem[]) =>
+      this.appendLocked(tenant, kind, items),
+    ).immediate;
+  }
+
+  append(tenant: string, kind: string, items: LogItem[]): AppendResult {
+    requireTenant(tenant);
+    requireNonEmptyString(kind, 'kind');
+    requireArray(items, 'items');
+    const prepared = items.map(prepareItem);
+    if (prepared.length === 0) return { seq: null, duplicate: [] };
+    return this.appendTransaction(tenant, kind, prepared);
+  }
+
+  read(afterSeq: number, limit: number): LogEntry[] {
+    requireSeq(afterSeq, 'afterSeq');
+    requirePositiveInt(limit, 'limit');
+    return this.selectAfter.all(afterSeq, limit).map(toEntry);
+  }
+
+  readTenant(tenant: string, afterSeq: number, limit: number): LogEntry[] {
+    requireTenant(tenant);
+    requireSeq(afterSeq, 'afterSeq');
+    requirePositiveInt(limit, 'limit');
+    return this.selectTenantAfter.all(tenant, afterSeq, limit).map(toEntry);
+  }
+
+  lastSeq(): number {
+    return this.selectLastSeq.get() ?? 0;
+  }
+
+  rewrite(seq: number, items: unknown[]): void {
+    requireSeq(seq, 'seq');
+    requireArray(items, 'items');
+    const json = toJson(items, 'items');
+    if (this.updateItems.run(json, seq).changes === 0) {
+      throw new RangeError(`no log entry with seq ${seq} (never appended, or pruned)`);
+    }
+  }
+
+  pruneThrough(seq: number): number {
+    requireSeq(seq, 'seq');
+    return this.deleteThrough.run(seq).changes;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private appendLocked(tenant: string, kind: string, items: PreparedItem[]): AppendResult {
+    const duplicate: boolean[] = new Array(items.length);
+    const kept: string[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const { id, json } = items[i];
+      // OR IGNORE leaves an id registered earlier (or earlier in this call) alone: changes is 0.
+      const isDuplicate = id !== undefined && this.registerId.run(tenant, id).changes === 0;
+      duplicate[i] = isDuplicate;
+      if (!isDuplicate) kept.push(json);
+    }
+    if (kept.length === 0) return { seq: null, duplicate };
+    const { lastInsertRowid } = this.insertEntry.run(tenant, kind, Date.now(), `[${kept.join(',')}]`);
+    return { seq: Number(lastInsertRowid), duplicate };
+  }
+}
+
+function prepareItem(item: LogItem, index: number): PreparedItem {
+  if (typeof item !== 'object' || item === null) {
+    throw new TypeError(`items[${index}] must be an object { id?, body }`);
+  }
+  const { id, body } = item;
+  if (id !== undefined) requireNonEmptyString(id, `items[${index}].id`);
+  if (body === undefined) throw new TypeError(`items[${index}].body is missing`);
+  return { id, json: toJson(body, `items[${index}].body`) };
+}
+
+function toEntry(row: LogRow): LogEntry {
+  return { seq: row.seq, tenant: row.tenant, kind: row.kind, items: JSON.parse(row.items) as unknown[], at: row.at };
+}

@@ -1,0 +1,95 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { C_REFERENCE_NAME, runCReference } from '../../bench/core/c-reference.js';
+import { PHASES } from '../../bench/core/measure.js';
+import { verifySameResult } from '../../bench/core/partition.js';
+import { fnv1a32 } from '../../bench/core/fnv1a.js';
+import { typedReference } from '../../bench/core/typed-uf.js';
+import { encodeWorkload, makeWorkload, writeWorkload, type Workload } from '../../bench/core/workload.js';
+
+function hasGcc(): boolean {
+  try {
+    execFileSync('gcc', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function typedRoots(w: Workload) {
+  const run = typedReference(w).newRun();
+  run.intern();
+  run.union();
+  return run.find();
+}
+
+/** Two different keys with the same FNV-1a hash (birthday search over short keys). */
+function collidingKeys(): [string, string] {
+  const byHash = new Map<number, string>();
+  for (let i = 0; ; i++) {
+    const key = `k${i}@x.bg`;
+    const h = fnv1a32(new TextEncoder().encode(key), 0, key.length);
+    const other = byHash.get(h);
+    if (other !== undefined) return [other, key];
+    byHash.set(h, key);
+  }
+}
+
+function workloadOf(keys: string[], pairs: number[], finds: number[]): Workload {
+  const bytes = keys.map((k) => new TextEncoder().encode(k));
+  const keyOffsets = new Uint32Array(keys.length + 1);
+  bytes.forEach((b, i) => (keyOffsets[i + 1] = keyOffsets[i] + b.length));
+  const all = new Uint8Array(keyOffsets[keys.length]);
+  bytes.forEach((b, i) => all.set(b, keyOffsets[i]));
+  return { keys: all, keyOffsets, unionPairs: Uint32Array.from(pairs), findIds: Uint32Array.from(finds) };
+}
+
+describe.skipIf(!hasGcc())('C reference (gcc -O2)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pg-uf-c-test-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('computes the same partition as typed-uf on a 10k-id workload, with figures per phase', async () => {
+    const w = makeWorkload({ ids: 10_000, unions: 15_000, finds: 25_000, seed: 7 });
+    const path = join(dir, 'w10k.bin');
+    await writeWorkload(w, path);
+    const report = await runCReference(path, { iterations: 3 });
+    expect(report).not.toBeNull();
+    expect(report!.name).toBe(C_REFERENCE_NAME);
+    expect(verifySameResult(report!.roots, typedRoots(w))).toEqual({ same: true });
+    expect(report!.phases.intern.ops).toBe(10_000);
+    expect(report!.phases.union.ops).toBe(15_000);
+    expect(report!.phases.find.ops).toBe(25_000);
+    for (const phase of PHASES) {
+      const f = report!.phases[phase];
+      expect(f.samplesNsPerOp).toHaveLength(3);
+      expect(f.nsPerOp).toBeGreaterThan(0);
+      expect(f.opsPerSec).toBeCloseTo(1e9 / f.nsPerOp);
+    }
+  });
+
+  it('keeps two keys with equal hashes apart', async () => {
+    const [a, b] = collidingKeys();
+    // a–c linked, b alone: were b interned as a's node, find(b) would join {a, c}.
+    const w = workloadOf([a, b, 'c@x.bg'], [0, 2], [0, 1, 2]);
+    const path = join(dir, 'collide.bin');
+    await writeWorkload(w, path);
+    const report = await runCReference(path);
+    expect(verifySameResult(report!.roots, [0, 1, 0])).toEqual({ same: true });
+  });
+
+  it('rejects a corrupt workload file with the reason', async () => {
+    const bytes = encodeWorkload(makeWorkload({ ids: 100, unions: 100, finds: 100, seed: 1 }));
+    const path = join(dir, 'truncated.bin');
+    await writeFile(path, bytes.subarray(0, bytes.length - 3));
+    await expect(runCReference(path)).rejects.toThrow(/size does not match its header/);
+    await expect(runCReference(join(dir, 'missing.bin'))).rejects.toThrow(/cannot open workload file/);
+  });
+});
