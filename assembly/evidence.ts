@@ -4,12 +4,12 @@
 import {
   KIND_EDGES, HEADER_EDGE_TABLE,
   EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_SEQ, EDGE_ITEM, EDGE_STRENGTH, EDGE_TIME,
-  NODE_FIRST_EDGE, NODE_TYPE, NODE_PARTNERS, NODE_TENANT,
+  NODE_FIRST_EDGE, NODE_TYPE, NODE_PARTNERS, NODE_TENANT, NODE_PERSONA, PERSONA_DEGREE,
   TYPE_EMAIL, TYPE_PHONE, TYPE_CUSTOMER, TENANT_EDGES,
 } from './layout';
 import { header, takeElements } from './memory';
-import { nodeAt, edgeAt, tableProbe, tableFill } from './records';
-import { bump } from './unify';
+import { nodeAt, edgeAt, personaAt, tableProbe, tableFill } from './records';
+import { bump, find } from './unify';
 
 const PAIR_MIX: u64 = 0x9E3779B97F4A7C15; // golden-ratio multiplier: spreads (a, b) over the table
 
@@ -64,7 +64,17 @@ export function edgeBetween(x: u32, y: u32, seq: f64, item: u32, time: f64, stre
   if (countsAsPartner(<u32>load<u8>(nb, NODE_TYPE))) store<u32>(na, load<u32>(na, NODE_PARTNERS) + 1, NODE_PARTNERS);
   if (countsAsPartner(<u32>load<u8>(na, NODE_TYPE))) store<u32>(nb, load<u32>(nb, NODE_PARTNERS) + 1, NODE_PARTNERS);
   bump(load<u32>(na, NODE_TENANT), TENANT_EDGES);
+  addDegree(a);
+  addDegree(b);
   return edge;
+}
+
+/** Counts a new edge end in the persona holding `node` (an unfounded node counts its edges when founded). */
+function addDegree(node: u32): void {
+  const rec = load<u32>(nodeAt(find(node)), NODE_PERSONA);
+  if (rec == 0) return;
+  const at = personaAt(rec) + <usize>PERSONA_DEGREE;
+  store<u32>(at, load<u32>(at) + 1);
 }
 
 /** Next edge after `edge` in `node`'s adjacency list. */

@@ -20,19 +20,20 @@ import { base, header, allocBlock, freeBlock, initKind, kindCount, takeElements,
 const INBOX_INITIAL_BYTES: u32 = 1 << 20;
 import {
   nodeAt, personaAt, edgeAt, tenantAt, arenaAt, arenaPut, tableInit, tableRemove, identifierHash,
-  identifierSlot, INITIAL_TABLE_CAPACITY,
+  identifierSlot, slotRef, INITIAL_TABLE_CAPACITY,
 } from './records';
-import { recordById, adjustActivePersonas } from './personas';
+import { recordById, recordOfFounder, adjustActivePersonas } from './personas';
 import { find, findReadOnly, makeSingleton } from './unify';
 import { firstEdge, nextEdge, otherEnd } from './evidence';
-import { recluster, installRecluster } from './recluster';
+import { recluster, installRecluster, reserveRecluster, nextEpoch } from './recluster';
 import { applyBatch } from './ingest';
 import { journal } from './journal';
+import { unitePairs, findRoots } from './bench';
 
 export {
   NODE_SIZE, PERSONA_SIZE, EDGE_SIZE, TENANT_SIZE, HEADER_SIZE, READER_SLOTS, READER_SLOT_BYTES, LAYOUT_VERSION,
 };
-export { journalCount, journalEntries, journalClear } from './journal';
+export { journalCount, journalEntries, journalClear, journalOverflowed } from './journal';
 export { xxh64 } from './hash';
 
 const PAGE_TABLE_BYTES_PER_ENTRY: u32 = 4;
@@ -86,7 +87,10 @@ function beginWrite(): void {
 
 function endWrite(): void {
   atomic.add<u32>(header(HEADER_SEQLOCK), 1);
+  atomic.notify(header(HEADER_SEQLOCK), WAKE_ALL); // readers waiting for the write to end
 }
+
+const WAKE_ALL: i32 = -1;
 
 /** The tenant record for a name, registering it with guardrails off until configured. */
 export function registerTenant(ptr: usize, len: u32): u32 {
@@ -135,21 +139,28 @@ export function applyEvents(ptr: usize, len: u32, seq: f64): i32 {
 /**
  * An operator's split of the persona holding `root`: the `nodeCount` nodes at `nodes` are cut from
  * the rest (edges among them stay), the `edgeCount` edges at `edges` are cut, and the persona is
- * re-clustered. Cuts are sticky. Returns the number of resulting personas.
+ * re-clustered. Cuts are sticky. Returns the number of resulting personas (0 with the error set
+ * when the shard has no room, and then nothing was cut). The host checks that the nodes and edges
+ * belong to the persona.
  */
 export function splitPersona(root: u32, nodes: usize, nodeCount: u32, edges: usize, edgeCount: u32): u32 {
   beginWrite();
-  const epoch = load<u32>(header(EPOCH)) + 1;
-  store<u32>(header(EPOCH), epoch);
-  for (let i: u32 = 0; i < nodeCount; i++) store<u32>(nodeAt(load<u32>(nodes + <usize>(i * 4))), epoch, NODE_MARK);
-  for (let i: u32 = 0; i < nodeCount; i++) {
-    const node = load<u32>(nodes + <usize>(i * 4));
-    for (let e = firstEdge(node); e != 0; e = nextEdge(e, node)) {
-      if (load<u32>(nodeAt(otherEnd(e, node)), NODE_MARK) != epoch) cutEdge(e);
+  const top = find(root);
+  let pieces: u32 = 0;
+  if (reserveRecluster(top) == OK) {
+    const epoch = nextEpoch();
+    for (let i: u32 = 0; i < nodeCount; i++) store<u32>(nodeAt(load<u32>(nodes + <usize>(i * 4))), epoch, NODE_MARK);
+    for (let i: u32 = 0; i < nodeCount; i++) {
+      const node = load<u32>(nodes + <usize>(i * 4));
+      for (let e = firstEdge(node); e != 0; e = nextEdge(e, node)) {
+        if (load<u32>(nodeAt(otherEnd(e, node)), NODE_MARK) != epoch) cutEdge(e);
+      }
     }
+    for (let i: u32 = 0; i < edgeCount; i++) cutEdge(load<u32>(edges + <usize>(i * 4)));
+    pieces = recluster(top, 0);
   }
-  for (let i: u32 = 0; i < edgeCount; i++) cutEdge(load<u32>(edges + <usize>(i * 4)));
-  const pieces = recluster(find(root), 0);
+  memory.fill(nodes, 0, nodeCount * 4);
+  memory.fill(edges, 0, edgeCount * 4);
   endWrite();
   return pieces;
 }
@@ -159,55 +170,42 @@ function cutEdge(edge: u32): void {
   store<u8>(e, load<u8>(e, EDGE_FLAGS) | EDGE_FLAG_CUT, EDGE_FLAGS);
 }
 
-/** Erases an identifier for good: gone from the index, its bytes zeroed, its persona re-clustered. */
+/**
+ * Erases an identifier for good: gone from the index, its bytes zeroed, its persona re-clustered
+ * without it; the erased node keeps no persona. With no room for the re-cluster nothing changes.
+ */
 export function eraseNode(node: u32): i32 {
   const n = nodeAt(node);
   if ((load<u8>(n, NODE_FLAGS) & NODE_FLAG_ERASED) != 0) return OK;
   beginWrite();
-  const tenant = load<u32>(n, NODE_TENANT);
-  const type = <u32>load<u8>(n, NODE_TYPE);
-  const len = <u32>load<u16>(n, NODE_LEN);
-  const value = arenaAt(load<u32>(n, NODE_VALUE));
-  const desc = header(HEADER_IDENT_TABLE);
-  const slot = identifierSlot(desc, tenant, type, value, len, <u32>identifierHash(tenant, type, value, len));
-  if (load<u32>(slot, 4) == node) tableRemove(desc, slot);
-  memory.fill(value, 0, len);
-  const display = load<u32>(n, NODE_DISPLAY);
-  if (display != 0) memory.fill(arenaAt(display), 0, 2 + <u32>load<u16>(arenaAt(display)));
-  store<u32>(n, 0, NODE_DISPLAY);
-  store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_ERASED, NODE_FLAGS);
-  const t = tenantAt(tenant);
-  store<u32>(t, load<u32>(t, TENANT_IDENTIFIERS) - 1, TENANT_IDENTIFIERS);
   const root = find(node);
-  journal(JOURNAL_ERASE, load<u32>(nodeAt(root), NODE_PERSONA), node);
-  recluster(root, 0);
-  // the erased node is left alone in a persona of its own: dissolve that persona
-  const rec = load<u32>(n, NODE_PERSONA);
-  if (find(node) == node && rec != 0) {
-    const p = personaAt(rec);
-    store<u32>(p, load<u32>(p, PERSONA_FLAGS) & ~PERSONA_FLAG_ACTIVE, PERSONA_FLAGS);
-    adjustActivePersonas(tenant, -1);
-    store<u32>(n, 0, NODE_PERSONA);
+  if (reserveRecluster(root) == OK) {
+    const tenant = load<u32>(n, NODE_TENANT);
+    const type = <u32>load<u8>(n, NODE_TYPE);
+    const len = <u32>load<u16>(n, NODE_LEN);
+    const value = arenaAt(load<u32>(n, NODE_VALUE));
+    const desc = header(HEADER_IDENT_TABLE);
+    const slot = identifierSlot(desc, tenant, type, value, len, <u32>identifierHash(tenant, type, value, len));
+    if (slotRef(slot) == node) tableRemove(desc, slot);
+    memory.fill(value, 0, len);
+    const display = load<u32>(n, NODE_DISPLAY);
+    if (display != 0) memory.fill(arenaAt(display), 0, 2 + <u32>load<u16>(arenaAt(display)));
+    store<u32>(n, 0, NODE_DISPLAY);
+    store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_ERASED, NODE_FLAGS);
+    const t = tenantAt(tenant);
+    store<u32>(t, load<u32>(t, TENANT_IDENTIFIERS) - 1, TENANT_IDENTIFIERS);
+    journal(JOURNAL_ERASE, load<u32>(nodeAt(root), NODE_PERSONA), node);
+    recluster(root, 0);
   }
-  makeSingletonIfAlone(node);
   endWrite();
   return load<i32>(header(HEADER_ERROR));
-}
-
-function makeSingletonIfAlone(node: u32): void {
-  if (load<u32>(nodeAt(node), NODE_NEXT) == node) {
-    const rec = load<u32>(nodeAt(node), NODE_PERSONA);
-    makeSingleton(node);
-    store<u32>(nodeAt(node), rec, NODE_PERSONA);
-  }
 }
 
 // ---- reader calls: no writes to shared memory ----
 
 /** Node of (tenant, type, value), or 0. */
 export function lookup(tenant: u32, type: u32, ptr: usize, len: u32): u32 {
-  const slot = identifierSlot(header(HEADER_IDENT_TABLE), tenant, type, ptr, len, <u32>identifierHash(tenant, type, ptr, len));
-  return load<u32>(slot, 4);
+  return slotRef(identifierSlot(header(HEADER_IDENT_TABLE), tenant, type, ptr, len, <u32>identifierHash(tenant, type, ptr, len)));
 }
 
 /** Root of a node's persona; 0 if the read raced a writer. */
@@ -273,5 +271,25 @@ export function writerInbox(bytes: u32): u32 {
   return ptr;
 }
 
+/** Bench only: unites node pairs already in memory, as one writer call (see bench.ts). */
+export function benchUnitePairs(pairs: usize, count: u32): u32 {
+  beginWrite();
+  const merged = unitePairs(pairs, count);
+  endWrite();
+  return merged;
+}
+
+/** Bench only: roots of nodes already in memory, with the writer's path halving. */
+export function benchFindRoots(nodes: usize, count: u32, out: usize): void {
+  beginWrite();
+  findRoots(nodes, count, out);
+  endWrite();
+}
+
 export const BAD_INPUT: i32 = ERR_BAD_INPUT;
 export const SEQLOCK_OFFSET: u32 = HEADER_SEQLOCK;
+
+/** Record of the persona a founder node founded (active or retired), or 0. */
+export function personaRecordOfFounder(node: u32): u32 {
+  return recordOfFounder(node);
+}

@@ -14,24 +14,29 @@ import {
   HEADER_PERSONA_TABLE, HEADER_EVENT_NODES, HEADER_APPLIED_SEQ,
   TENANT_IDENTIFIERS, TENANT_SHARED_AT, TENANT_SHARED,
   STRENGTH_WEAK, STRENGTH_MEDIUM, STRENGTH_STRONG, DECISION_IGNORED, DECISION_CUT,
-  MAX_EVENT_IDENTIFIERS, MAX_VALUE_LEN, OK, ERR_BAD_INPUT, ERR_VALUE_TOO_LONG, JOURNAL_SHARED,
+  MAX_EVENT_IDENTIFIERS, MAX_VALUE_LEN, OK, ERR_BAD_INPUT, ERR_VALUE_TOO_LONG, ERR_CAPACITY, JOURNAL_SHARED,
+  KIND_TENANTS, TYPE_COUNT, NODE_MARK, PERSONA_SIZE_FIELD, PERSONA_DEGREE,
 } from './layout';
-import { header, reserveElements, takeElements } from './memory';
+import { header, reserveElements, takeElements, kindCount, ensureHeadroom } from './memory';
 import {
   nodeAt, edgeAt, personaAt, tenantAt, arenaAt, arenaPut, arenaPutPrefixed, arenaWorstCase, tableFill, tableReserve,
-  identifierHash, identifierSlot,
+  identifierHash, identifierSlot, slotRef, degreeOf,
 } from './records';
 import { find, makeSingleton, attemptUnion, bump } from './unify';
 import { foundPersona, offerLatest, guardrailsOn, typeRank } from './personas';
 import { edgeBetween } from './evidence';
-import { recluster, DECISION_RECLUSTERED } from './recluster';
-import { journal } from './journal';
+import { recluster, DECISION_RECLUSTERED, nextEpoch, reclusterHeadroom } from './recluster';
+import { journal, journalReserve } from './journal';
 
 export const EVENT_CLASS_WEAK: u8 = 0; // page views, clicks, typed values: a device may not be its owner's
 export const EVENT_CLASS_AUTHENTICATED: u8 = 1; // login, checkout, identify, subscribe
 export const ID_FLAG_BLOCKED: u8 = 1;
 
 const EVENT_HEADER_BYTES: u32 = 24;
+const DISPLAY_PREFIX_BYTES: u32 = 2; // display forms are stored with a u16 length
+const MAX_RECORDS: u32 = 0xFFFFFFF0; // indices and arena offsets are u32
+/** Journal room per identifier a call touches: a merge, or a re-cluster's retired and new personas. */
+const JOURNAL_ENTRIES_PER_CHANGE: u64 = 4;
 const IDENTIFIER_HEADER_BYTES: u32 = 8;
 /** Events with more identifiers than this link them as a star around the most stable one, not a clique. */
 const CLIQUE_MAX: u32 = 8;
@@ -45,40 +50,94 @@ function pairStrength(eventClass: u8, typeA: u32, typeB: u32): u8 {
   return STRENGTH_STRONG;
 }
 
-/** Walks the batch once to size everything it could allocate, so applying it cannot fail half-way. */
+// what a batch touches, gathered by reserveFor
+let touchedMembers: u64 = 0; // identifiers of guarded tenants' personas the batch may re-cluster
+let touchedDegree: u64 = 0; // their evidence edge ends
+
+/**
+ * Adds the persona an identifier of a guarded tenant belongs to (once per batch, by root stamp),
+ * or the identifier itself when it is new: re-clusters in the batch stay within these.
+ */
+function countTouched(tenant: u32, type: u32, value: usize, len: u32, epoch: u32): void {
+  const desc = header(HEADER_IDENT_TABLE);
+  const node = slotRef(identifierSlot(desc, tenant, type, value, len, <u32>identifierHash(tenant, type, value, len)));
+  if (node == 0) {
+    touchedMembers++;
+    return;
+  }
+  const root = find(node);
+  const r = nodeAt(root);
+  if (load<u32>(r, NODE_MARK) == epoch) return;
+  store<u32>(r, epoch, NODE_MARK);
+  const rec = load<u32>(r, NODE_PERSONA);
+  touchedMembers += rec != 0 ? <u64>load<u32>(personaAt(rec), PERSONA_SIZE_FIELD) : 1;
+  touchedDegree += rec != 0 ? <u64>load<u32>(personaAt(rec), PERSONA_DEGREE) : <u64>degreeOf(root);
+}
+
+/**
+ * Walks the batch once to check it and size everything it could allocate, so applying it cannot
+ * fail half-way: records, table slots, arena bytes, and for tenants with guardrails the persona
+ * records and work memory of every re-cluster it may cause.
+ */
 function reserveFor(ptr: usize, len: u32): i32 {
   const end = ptr + <usize>len;
   if (len < 4) return ERR_BAD_INPUT;
   const events = load<u32>(ptr);
+  const tenants = kindCount(KIND_TENANTS);
+  const epoch = nextEpoch();
+  touchedMembers = 0;
+  touchedDegree = 0;
   let at = ptr + 4;
-  let identifiers: u32 = 0;
-  let pairs: u32 = 0;
-  let arenaBytes: u32 = 0;
+  let identifiers: u64 = 0;
+  let pairs: u64 = 0;
+  let guardedPairs: u64 = 0;
+  let arenaBytes: u64 = 0;
   for (let i: u32 = 0; i < events; i++) {
     if (at + <usize>EVENT_HEADER_BYTES > end) return ERR_BAD_INPUT;
+    const tenant = load<u32>(at);
+    if (tenant == 0 || tenant >= tenants) return ERR_BAD_INPUT;
+    const guarded = guardrailsOn(tenant);
     const count = <u32>load<u8>(at, 5);
     if (count > MAX_EVENT_IDENTIFIERS) return ERR_BAD_INPUT;
     at += EVENT_HEADER_BYTES;
     for (let j: u32 = 0; j < count; j++) {
       if (at + <usize>IDENTIFIER_HEADER_BYTES > end) return ERR_BAD_INPUT;
+      const type = <u32>load<u8>(at);
       const valueLen = <u32>load<u16>(at, 2);
       const displayLen = <u32>load<u16>(at, 4);
+      if (type >= TYPE_COUNT) return ERR_BAD_INPUT;
       if (valueLen > MAX_VALUE_LEN || displayLen > MAX_VALUE_LEN) return ERR_VALUE_TOO_LONG;
-      arenaBytes += arenaWorstCase(valueLen) + arenaWorstCase(displayLen + 2);
+      if (at + <usize>(IDENTIFIER_HEADER_BYTES + valueLen + displayLen) > end) return ERR_BAD_INPUT;
+      if (guarded) countTouched(tenant, type, at + IDENTIFIER_HEADER_BYTES, valueLen, epoch);
+      arenaBytes += <u64>valueLen + (displayLen > 0 ? <u64>(displayLen + DISPLAY_PREFIX_BYTES) : 0);
       at += IDENTIFIER_HEADER_BYTES + align4(valueLen + displayLen);
       if (at > end) return ERR_BAD_INPUT;
     }
+    const eventPairs = count <= CLIQUE_MAX ? count * (count - 1) / 2 : count - 1;
     identifiers += count;
-    pairs += count <= CLIQUE_MAX ? count * (count - 1) / 2 : count - 1;
+    pairs += eventPairs;
+    if (guarded) guardedPairs += eventPairs;
   }
-  let status = reserveElements(KIND_NODES, identifiers);
-  if (status == OK) status = reserveElements(KIND_EDGES, pairs);
-  if (status == OK) status = reserveElements(KIND_PERSONAS, identifiers);
-  if (status == OK) status = reserveElements(KIND_ARENA, arenaBytes);
-  if (status == OK) status = tableReserve(header(HEADER_IDENT_TABLE), identifiers);
-  if (status == OK) status = tableReserve(header(HEADER_EDGE_TABLE), pairs);
-  if (status == OK) status = tableReserve(header(HEADER_PERSONA_TABLE), identifiers);
+  touchedDegree += 2 * guardedPairs;
+  const nodesAfter = <u64>kindCount(KIND_NODES) + identifiers;
+  if (nodesAfter > <u64>MAX_RECORDS) return ERR_CAPACITY;
+  // a persona is founded per new identifier, or per piece of a re-cluster (at most its members)
+  const personas = <u32>(identifiers + touchedMembers);
+  let status = reserveElements(KIND_NODES, <u32>identifiers);
+  if (status == OK) status = reserveElements(KIND_EDGES, <u32>pairs);
+  if (status == OK) status = reserveElements(KIND_PERSONAS, personas);
+  if (status == OK) status = reserveArena(arenaWorstCase(arenaBytes, MAX_VALUE_LEN + DISPLAY_PREFIX_BYTES));
+  if (status == OK) status = tableReserve(header(HEADER_IDENT_TABLE), <u32>identifiers);
+  if (status == OK) status = tableReserve(header(HEADER_EDGE_TABLE), <u32>pairs);
+  if (status == OK) status = tableReserve(header(HEADER_PERSONA_TABLE), personas);
+  if (status == OK) status = journalReserve(JOURNAL_ENTRIES_PER_CHANGE * (identifiers + touchedMembers));
+  if (status == OK && touchedMembers > 0) status = ensureHeadroom(reclusterHeadroom(touchedMembers, touchedDegree));
   return status;
+}
+
+function reserveArena(bytes: u64): i32 {
+  if (<u64>kindCount(KIND_ARENA) + bytes > <u64>MAX_RECORDS) return ERR_CAPACITY;
+  return reserveElements(KIND_ARENA, <u32>bytes);
 }
 
 /** The node for (tenant, type, value), created on first sight. */

@@ -34,7 +34,7 @@ export const NODE_FLAG_SHARED: u8 = 4; // seen with too many identities: stopped
 export const NODE_FLAG_ERASED: u8 = 8; // erased for good (GDPR)
 
 // ---- persona record: the values a root carries (ena's "unify value") ----
-export const PERSONA_SIZE: u32 = 88;
+export const PERSONA_SIZE: u32 = 96;
 export const PERSONA_FOUNDER: u32 = 0;
 export const PERSONA_FLAGS: u32 = 4;
 export const PERSONA_CREATED: u32 = 8; // f64
@@ -45,10 +45,11 @@ export const PERSONA_LATEST_EMAIL: u32 = 48;
 export const PERSONA_LATEST_PHONE: u32 = 52;
 export const PERSONA_LATEST_EMAIL_TIME: u32 = 56; // f64
 export const PERSONA_LATEST_PHONE_TIME: u32 = 64; // f64
-export const PERSONA_TENANT: u32 = 72;
-export const PERSONA_ID_LO: u32 = 76;
-export const PERSONA_ID_HI: u32 = 80;
-export const PERSONA_ROOT: u32 = 84; // root node while active
+export const PERSONA_DEGREE: u32 = 72; // evidence edge ends held by the members: bounds a re-cluster's work
+export const PERSONA_TENANT: u32 = 76;
+export const PERSONA_ID_LO: u32 = 80;
+export const PERSONA_ID_HI: u32 = 84;
+export const PERSONA_ROOT: u32 = 88; // root node while active
 
 export const PERSONA_FLAG_ACTIVE: u32 = 1;
 
@@ -124,12 +125,12 @@ export const FREE_MAX: u32 = 64;
 export const HEADER_TEMP_PERSONA: u32 = 704; // two scratch persona records for unfounded nodes
 export const HEADER_EVENT_NODES: u32 = 896; // u32 × MAX_EVENT_IDENTIFIERS: nodes of the event being applied
 export const HEADER_INBOX: u32 = 1152; // writer inbox: ptr, capacity
-export const HEADER_JOURNAL: u32 = 1408; // ptr, capacity, count: what changed, for the host's changes feed
+export const HEADER_JOURNAL: u32 = 1408; // ptr, capacity, count, overflowed: what changed, for the host's changes feed
 export const HEADER_PAGE_TABLES: u32 = 2048;
 export const HEADER_SIZE: u32 = 65536;
 
 export const MAGIC: u32 = 0x50475348; // "PGSH"
-export const LAYOUT_VERSION: u32 = 1;
+export const LAYOUT_VERSION: u32 = 2;
 
 // hash table descriptor: ptr, capacity (power of two), count
 export const TABLE_PTR: u32 = 0;

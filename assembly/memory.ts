@@ -36,6 +36,15 @@ function ensureMemory(end: u64): bool {
   return memory.grow(pages) >= 0;
 }
 
+/**
+ * Makes sure `bytes` more can be allocated from the bump pointer without growing past the limit,
+ * by growing linear memory now (untouched pages cost no RSS and are not part of snapshots).
+ */
+export function ensureHeadroom(bytes: u64): i32 {
+  if (!ensureMemory(<u64>load<u32>(header(HEADER_BUMP)) + bytes)) return setError(ERR_OUT_OF_MEMORY);
+  return OK;
+}
+
 /** Allocates `size` bytes (zeroed), first fit from the free list, else from the bump pointer. 0 on failure. */
 export function allocBlock(size: u32): u32 {
   size = (size + ALIGN - 1) & ~(ALIGN - 1);

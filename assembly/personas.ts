@@ -5,14 +5,14 @@ import {
   NODE_FLAG_FOUNDER,
   PERSONA_SIZE, PERSONA_FOUNDER, PERSONA_FLAGS, PERSONA_CREATED, PERSONA_UPDATED, PERSONA_SIZE_FIELD,
   PERSONA_COUNTS, PERSONA_LATEST_EMAIL, PERSONA_LATEST_PHONE, PERSONA_LATEST_EMAIL_TIME,
-  PERSONA_LATEST_PHONE_TIME, PERSONA_TENANT, PERSONA_ID_LO, PERSONA_ID_HI, PERSONA_ROOT, PERSONA_FLAG_ACTIVE,
+  PERSONA_LATEST_PHONE_TIME, PERSONA_DEGREE, PERSONA_TENANT, PERSONA_ID_LO, PERSONA_ID_HI, PERSONA_ROOT, PERSONA_FLAG_ACTIVE,
   TYPE_EMAIL, TYPE_PHONE, TYPE_DEVICE, TYPE_CUSTOMER, TYPE_SUBSCRIBER, TYPE_COUNT,
   TENANT_FLAGS, TENANT_FLAG_GUARDRAILS, TENANT_LIMITS, TENANT_NAME, TENANT_NAME_LEN, TENANT_PERSONAS,
   KIND_PERSONAS, HEADER_PERSONA_TABLE,
   STRENGTH_WEAK, DECISION_MERGED, DECISION_REFUSED_LIMIT, DECISION_REFUSED_WEAK,
 } from './layout';
 import { header, takeElements } from './memory';
-import { nodeAt, personaAt, tenantAt, arenaAt, tableProbe, tableFill, tableReserve } from './records';
+import { nodeAt, personaAt, tenantAt, arenaAt, tableProbe, tableFill, tableReserve, slotRef, degreeOf } from './records';
 import { xxh64 } from './hash';
 
 const PERSONA_ID_SEED: u64 = 0x70736e5f69647331; // "psn_ids1": persona ids hash apart from identifier keys
@@ -39,6 +39,7 @@ export function valuesFromNode(rec: usize, node: u32): void {
   store<f64>(rec, load<f64>(n, NODE_FIRST_SEEN), PERSONA_CREATED);
   store<f64>(rec, load<f64>(n, NODE_LAST_SEEN), PERSONA_UPDATED);
   store<u32>(rec, load<u32>(n, NODE_TENANT), PERSONA_TENANT);
+  store<u32>(rec, degreeOf(node), PERSONA_DEGREE);
   store<u32>(rec, node, PERSONA_ROOT);
   if (type == TYPE_EMAIL) {
     store<u32>(rec, node, PERSONA_LATEST_EMAIL);
@@ -93,6 +94,7 @@ export function offerLatest(rec: usize, node: u32): void {
 /** Adds src's values into dst (dst keeps its identity: founder, id, createdAt). */
 export function mergeValuesInto(dst: usize, src: usize): void {
   store<u32>(dst, load<u32>(dst, PERSONA_SIZE_FIELD) + load<u32>(src, PERSONA_SIZE_FIELD), PERSONA_SIZE_FIELD);
+  store<u32>(dst, load<u32>(dst, PERSONA_DEGREE) + load<u32>(src, PERSONA_DEGREE), PERSONA_DEGREE);
   for (let t: u32 = 0; t < TYPE_COUNT; t++) {
     const at = <usize>(PERSONA_COUNTS + t * 4);
     store<u32>(dst + at, load<u32>(dst + at) + load<u32>(src + at));
@@ -166,8 +168,7 @@ function personaIdMatches(rec: u32): bool {
 export function recordById(lo: u32, hi: u32): u32 {
   probeIdLo = lo;
   probeIdHi = hi;
-  const slot = tableProbe(header(HEADER_PERSONA_TABLE), lo, personaIdMatches);
-  return load<u32>(slot, 4);
+  return slotRef(tableProbe(header(HEADER_PERSONA_TABLE), lo, personaIdMatches));
 }
 
 export function recordOfFounder(node: u32): u32 {

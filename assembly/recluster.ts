@@ -7,30 +7,34 @@ import {
   NODE_FLAG_FOUNDER, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
   EDGE_A, EDGE_B, EDGE_SEQ, EDGE_ITEM, EDGE_STRENGTH, EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT,
   PERSONA_SIZE, PERSONA_SIZE_FIELD, PERSONA_FLAGS, PERSONA_FLAG_ACTIVE, PERSONA_ROOT, PERSONA_UPDATED,
-  PERSONA_TENANT,
+  PERSONA_TENANT, PERSONA_DEGREE, KIND_PERSONAS, HEADER_PERSONA_TABLE, OK,
   HEADER_WORK, HEADER_EPOCH, TENANT_SPLITS,
   DECISION_MERGED, DECISION_SAME, DECISION_IGNORED, DECISION_CUT,
   JOURNAL_RECLUSTER_FROM, JOURNAL_RECLUSTER_TO, ERR_OUT_OF_MEMORY,
 } from './layout';
-import { header, allocBlock, freeBlock, setError } from './memory';
-import { nodeAt, edgeAt, personaAt } from './records';
+import { header, allocBlock, freeBlock, setError, ensureHeadroom, reserveElements } from './memory';
+import { nodeAt, edgeAt, personaAt, degreeOf, tableReserve } from './records';
 import { find, makeSingleton, linkRoots, setJoinIdentified, bump } from './unify';
 import {
   valuesFromNode, mergePersonaValues, mergeValuesInto, recordOfFounder, foundPersona, olderPersona,
   typeRank, adjustActivePersonas,
 } from './personas';
 import { firstEdge, nextEdge, otherEnd } from './evidence';
-import { journal } from './journal';
+import { journal, journalReserve } from './journal';
 
 /** Returned by a union that re-clustered: the decision stands on the edge itself. */
 export const DECISION_RECLUSTERED: u8 = 0;
 
 const NOT_LINKING: u8 = NODE_FLAG_BLOCKED | NODE_FLAG_SHARED | NODE_FLAG_ERASED;
 // what a re-cluster copies from its scratch values into a persona record: size, counts, latest
-// email and phone with their times (the fields from PERSONA_SIZE_FIELD up to PERSONA_TENANT),
+// email and phone with their times, degree (the fields from PERSONA_SIZE_FIELD up to PERSONA_TENANT),
 // plus updatedAt; identity fields (founder, id, createdAt) stay the record's own
 const VALUES_FROM: u32 = PERSONA_SIZE_FIELD;
 const VALUES_BYTES: u32 = PERSONA_TENANT - PERSONA_SIZE_FIELD;
+/** Doubling growth hands out at most 2× the need, and earlier, smaller blocks at most as much again. */
+const WORK_GROWTH_SLACK: u64 = 4;
+/** Journal room per member: at most one new persona per member, plus the retired ones. */
+const JOURNAL_ENTRIES_PER_MEMBER: u64 = 2;
 
 // ---- writer work buffer: members, then edges, then one scratch value record per member ----
 
@@ -55,25 +59,50 @@ function workBuffer(bytes: u32): usize {
   return <usize>ptr;
 }
 
-function nextEpoch(): u32 {
+export function nextEpoch(): u32 {
   const at = header(HEADER_EPOCH);
   const epoch = load<u32>(at) + 1;
   store<u32>(at, epoch);
   return epoch;
 }
 
-/** Appends the ring of `root` to the member list; returns the new count. */
-function collectRing(root: u32, count: u32, epoch: u32): u32 {
+function ringLength(root: u32): u32 {
+  let count: u32 = 0;
   let x = root;
   do {
-    const work = workBuffer((count + 1) * 4);
-    if (work == 0) return count;
+    count++;
+    x = load<u32>(nodeAt(x), NODE_NEXT);
+  } while (x != root);
+  return count;
+}
+
+/** Writes the ring of `root` into the member list from index `count`, stamping each member; returns the new count. */
+function collectRing(work: usize, root: u32, count: u32, epoch: u32): u32 {
+  let x = root;
+  do {
     store<u32>(work + <usize>(count * 4), x);
     store<u32>(nodeAt(x), epoch, NODE_MARK);
     count++;
     x = load<u32>(nodeAt(x), NODE_NEXT);
   } while (x != root);
   return count;
+}
+
+/**
+ * Work-buffer bytes a re-cluster of `members` identifiers holding `degree` edge ends may need:
+ * the member list, the internal edges (each has two ends among the members) and one scratch value
+ * record per member.
+ */
+export function reclusterWorkBytes(members: u64, degree: u64): u64 {
+  return members * <u64>(4 + PERSONA_SIZE) + (degree / 2 + 1) * 4;
+}
+
+/**
+ * Memory to keep free so that every re-cluster of at most `members` identifiers in one writer call
+ * succeeds: the work buffer grows by doubling and keeps its old block until the copy is done.
+ */
+export function reclusterHeadroom(members: u64, degree: u64): u64 {
+  return WORK_GROWTH_SLACK * reclusterWorkBytes(members, degree);
 }
 
 function retireRootRecord(root: u32): u32 {
@@ -132,20 +161,37 @@ function siftDown(ptr: usize, start: u32, n: u32): void {
 }
 
 /**
+ * Room for re-clustering the persona rooted at `root` outside a batch (split, erase): persona
+ * records for every piece, and work-buffer headroom. OK or an error code; changes nothing.
+ */
+export function reserveRecluster(root: u32): i32 {
+  const rec = load<u32>(nodeAt(root), NODE_PERSONA);
+  const members = rec != 0 ? load<u32>(personaAt(rec), PERSONA_SIZE_FIELD) : 1;
+  const degree = rec != 0 ? load<u32>(personaAt(rec), PERSONA_DEGREE) : degreeOf(root);
+  let status = reserveElements(KIND_PERSONAS, members);
+  if (status == OK) status = tableReserve(header(HEADER_PERSONA_TABLE), members);
+  if (status == OK) status = journalReserve(JOURNAL_ENTRIES_PER_MEMBER * <u64>members);
+  if (status == OK) status = ensureHeadroom(reclusterHeadroom(members, degree));
+  return status;
+}
+
+/**
  * Re-clusters the members of the components rooted at ra and rb (rb may be 0). Every edge between
  * two members is replayed through mergePersonaValues, strongest first; edges to outside nodes stay
- * as they are. Returns the number of resulting personas, 0 on failure.
+ * as they are. Returns the number of resulting personas, 0 on failure. It allocates only before it
+ * changes anything, so a failure leaves the graph as it was; callers reserve persona records first.
  */
 export function recluster(ra: u32, rb: u32): u32 {
   const tenant = load<u32>(nodeAt(ra), NODE_TENANT);
+  const both = rb != 0 && rb != ra;
   const epoch = nextEpoch();
-  let members = collectRing(ra, 0, epoch);
-  if (rb != 0 && rb != ra) members = collectRing(rb, members, epoch);
-  let before = retireRootRecord(ra);
-  if (rb != 0 && rb != ra) before += retireRootRecord(rb);
+  const members = ringLength(ra) + (both ? ringLength(rb) : 0);
+  let work = workBuffer(members * 4);
+  if (work == 0) return 0;
+  collectRing(work, ra, 0, epoch);
+  if (both) collectRing(work, rb, ringLength(ra), epoch);
 
   // count, then gather, each internal edge once (from its A end)
-  let work = workBuffer(members * 4);
   let edges: u32 = 0;
   for (let i: u32 = 0; i < members; i++) {
     const m = load<u32>(work + <usize>(i * 4));
@@ -157,6 +203,10 @@ export function recluster(ra: u32, rb: u32): u32 {
   const valuesBase = edgeBase + edges * 4;
   work = workBuffer(valuesBase + members * PERSONA_SIZE);
   if (work == 0) return 0;
+
+  // from here on the graph changes, and nothing allocates but reserved persona records
+  let before = retireRootRecord(ra);
+  if (both) before += retireRootRecord(rb);
   let k: u32 = 0;
   for (let i: u32 = 0; i < members; i++) {
     const m = load<u32>(work + <usize>(i * 4));
@@ -210,13 +260,18 @@ export function recluster(ra: u32, rb: u32): u32 {
   for (let i: u32 = 0; i < members; i++) {
     const root = load<u32>(work + <usize>(i * 4));
     if (find(root) != root) continue;
+    if ((load<u8>(nodeAt(root), NODE_FLAGS) & NODE_FLAG_ERASED) != 0) {
+      // an erased identifier links nothing, so it is alone: it keeps no persona
+      store<u32>(nodeAt(root), 0, NODE_PERSONA);
+      continue;
+    }
     const values = work + <usize>(valuesBase + load<u32>(nodeAt(root), NODE_PERSONA) * PERSONA_SIZE);
     let best: u32 = 0;
     let founder: u32 = root;
     let x = root;
     do {
       const n = nodeAt(x);
-      if ((load<u8>(n, NODE_FLAGS) & NODE_FLAG_FOUNDER) != 0) {
+      if ((load<u8>(n, NODE_FLAGS) & (NODE_FLAG_FOUNDER | NODE_FLAG_ERASED)) == NODE_FLAG_FOUNDER) {
         const rec = recordOfFounder(x);
         if (rec != 0 && (best == 0 || olderPersona(personaAt(rec), personaAt(best)))) best = rec;
       }

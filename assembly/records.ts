@@ -3,7 +3,7 @@
 import {
   KIND_NODES, KIND_PERSONAS, KIND_EDGES, KIND_TENANTS, KIND_ARENA, ARENA_PAGE_SHIFT,
   TABLE_PTR, TABLE_CAPACITY, TABLE_COUNT, OK, ERR_OUT_OF_MEMORY, ERR_CAPACITY,
-  NODE_TENANT, NODE_TYPE, NODE_LEN, NODE_VALUE,
+  NODE_TENANT, NODE_TYPE, NODE_LEN, NODE_VALUE, NODE_FIRST_EDGE, EDGE_A, EDGE_NEXT_A, EDGE_NEXT_B,
 } from './layout';
 import { elementAddress, allocBlock, freeBlock, kindCount, setKindCount, reserveElements, setError } from './memory';
 import { xxh64 } from './hash';
@@ -19,13 +19,32 @@ import { xxh64 } from './hash';
 // @ts-ignore: decorator
 @inline export function arenaAt(offset: u32): usize { return elementAddress(KIND_ARENA, offset); }
 
+/** Evidence edges touching a node (its adjacency list's length). */
+export function degreeOf(node: u32): u32 {
+  let degree: u32 = 0;
+  let e = load<u32>(nodeAt(node), NODE_FIRST_EDGE);
+  while (e != 0) {
+    degree++;
+    const at = edgeAt(e);
+    e = load<u32>(at, EDGE_A) == node ? load<u32>(at, EDGE_NEXT_A) : load<u32>(at, EDGE_NEXT_B);
+  }
+  return degree;
+}
+
 // ---- arena: value bytes, never crossing a page so a value is contiguous in memory ----
 
 const ARENA_PAGE: u32 = 1 << ARENA_PAGE_SHIFT;
 
-/** Bytes the arena may need for `len` more bytes, counting a skip to the next page. */
-export function arenaWorstCase(len: u32): u32 {
-  return len + ARENA_PAGE;
+/**
+ * Bytes the arena may need to store values totalling `bytes`, none longer than `longest`: a value
+ * that does not fit in the current page skips the page's tail (shorter than the value), and that
+ * happens at most once per page the values reach, plus once for the page they start in.
+ */
+export function arenaWorstCase(bytes: u64, longest: u32): u64 {
+  if (bytes == 0) return 0;
+  const usable = <u64>(ARENA_PAGE - longest);
+  const skips = (bytes + usable - 1) / usable + 1;
+  return bytes + skips * <u64>longest;
 }
 
 /** Copies `len` bytes from `src` into the arena; returns their offset (never 0), or 0 on failure. */
@@ -66,12 +85,17 @@ export function tableInit(desc: usize, capacity: u32): i32 {
   return OK;
 }
 
-/** Probes for a slot whose ref satisfies `matches`; returns the slot address, or the empty slot ending the run. */
+/**
+ * Probes for a slot whose ref satisfies `matches`; returns the slot address, or the empty slot
+ * ending the run. A table is never full, so only a reader that raced a rehash can probe every slot
+ * without meeting an empty one: it gets 0, and its seqlock check discards the read.
+ */
 export function tableProbe(desc: usize, tag: u32, matches: (ref: u32) => bool): usize {
   const ptr = <usize>load<u32>(desc, TABLE_PTR);
-  const mask = load<u32>(desc, TABLE_CAPACITY) - 1;
+  const capacity = load<u32>(desc, TABLE_CAPACITY);
+  const mask = capacity - 1;
   let i = tag & mask;
-  while (true) {
+  for (let probes: u32 = 0; probes < capacity; probes++) {
     const slot = ptr + <usize>(i * SLOT_SIZE);
     const ref = load<u32>(slot, 4);
     if (ref == 0) return slot;
@@ -79,6 +103,12 @@ export function tableProbe(desc: usize, tag: u32, matches: (ref: u32) => bool): 
     i = (i + 1) & mask;
   }
   return 0;
+}
+
+/** The record a probed slot holds: 0 for an empty slot or a probe that found no slot. */
+// @ts-ignore: decorator
+@inline export function slotRef(slot: usize): u32 {
+  return slot == 0 ? 0 : load<u32>(slot, 4);
 }
 
 /** Room for `extra` more entries without a rehash in the middle of a batch. */

@@ -49,45 +49,72 @@ function parseOutput(stdout: string): { ops: Record<Phase, number>; samples: Rec
   return { ops, samples };
 }
 
+/** A compiled uf.c in its own temporary directory. */
+export interface CReference {
+  /** Runs the phases `iterations` times (default 1) on the workload file; reads the roots back. */
+  run(workloadPath: string, options?: CReferenceOptions): Promise<ImplementationReport>;
+  /** Removes the binary and its directory. */
+  dispose(): Promise<void>;
+}
+
 /**
- * Compiles and runs the C reference on the workload file at `workloadPath`. Its roots are read
- * back for verifySameResult. Resolves null (after printing why) when gcc is not installed;
- * rejects with gcc's or the program's message on any other failure.
+ * Compiles uf.c with gcc -O2 into a temporary directory. Resolves null (after printing why) when
+ * gcc is not installed; rejects with gcc's message when compiling fails.
+ */
+export async function compileCReference(): Promise<CReference | null> {
+  const dir = await mkdtemp(join(tmpdir(), 'pg-uf-c-'));
+  const dispose = () => rm(dir, { recursive: true, force: true });
+  const binary = join(dir, 'uf');
+  try {
+    await run(COMPILER, [...COMPILE_FLAGS, '-o', binary, SOURCE], { maxBuffer: MAX_OUTPUT_BYTES });
+  } catch (err) {
+    await dispose();
+    if (isMissingCommand(err)) {
+      console.warn(`C reference skipped: ${COMPILER} is not installed (apt-get install gcc brings it)`);
+      return null;
+    }
+    throw new Error(`compiling ${SOURCE} failed: ${(err as { stderr?: string }).stderr ?? String(err)}`);
+  }
+  return { run: (workloadPath, options) => runBinary(binary, dir, workloadPath, options), dispose };
+}
+
+async function runBinary(
+  binary: string,
+  dir: string,
+  workloadPath: string,
+  { iterations = 1 }: CReferenceOptions = {},
+): Promise<ImplementationReport> {
+  const rootsPath = join(dir, 'roots.u32');
+  let stdout: string;
+  try {
+    ({ stdout } = await run(binary, [workloadPath, '--iterations', String(iterations), '--roots-out', rootsPath], {
+      maxBuffer: MAX_OUTPUT_BYTES,
+    }));
+  } catch (err) {
+    throw new Error(`C reference failed: ${(err as { stderr?: string }).stderr?.trim() || String(err)}`);
+  }
+  const { ops, samples } = parseOutput(stdout);
+  // Copy into a fresh buffer: a Buffer's byteOffset need not be 4-aligned.
+  const roots = new Uint32Array(new Uint8Array(await readFile(rootsPath)).buffer);
+  if (roots.length !== ops.find) throw new Error(`C reference wrote ${roots.length} roots for ${ops.find} finds`);
+  const phases = {} as Record<Phase, PhaseFigure>;
+  for (const phase of PHASES) phases[phase] = phaseFigure(ops[phase], samples[phase]);
+  return { name: C_REFERENCE_NAME, phases, roots };
+}
+
+/**
+ * Compiles the C reference, runs it once on the workload file at `workloadPath` (its `iterations`
+ * timed runs inside), and removes it. Resolves null when gcc is not installed.
  */
 export async function runCReference(
   workloadPath: string,
-  { iterations = 1 }: CReferenceOptions = {},
+  options: CReferenceOptions = {},
 ): Promise<ImplementationReport | null> {
-  const dir = await mkdtemp(join(tmpdir(), 'pg-uf-c-'));
+  const c = await compileCReference();
+  if (!c) return null;
   try {
-    const binary = join(dir, 'uf');
-    try {
-      await run(COMPILER, [...COMPILE_FLAGS, '-o', binary, SOURCE], { maxBuffer: MAX_OUTPUT_BYTES });
-    } catch (err) {
-      if (isMissingCommand(err)) {
-        console.warn(`C reference skipped: ${COMPILER} is not installed (apt-get install gcc brings it)`);
-        return null;
-      }
-      throw new Error(`compiling ${SOURCE} failed: ${(err as { stderr?: string }).stderr ?? String(err)}`);
-    }
-
-    const rootsPath = join(dir, 'roots.u32');
-    let stdout: string;
-    try {
-      ({ stdout } = await run(binary, [workloadPath, '--iterations', String(iterations), '--roots-out', rootsPath], {
-        maxBuffer: MAX_OUTPUT_BYTES,
-      }));
-    } catch (err) {
-      throw new Error(`C reference failed: ${(err as { stderr?: string }).stderr?.trim() || String(err)}`);
-    }
-    const { ops, samples } = parseOutput(stdout);
-    // Copy into a fresh buffer: a Buffer's byteOffset need not be 4-aligned.
-    const roots = new Uint32Array(new Uint8Array(await readFile(rootsPath)).buffer);
-    if (roots.length !== ops.find) throw new Error(`C reference wrote ${roots.length} roots for ${ops.find} finds`);
-    const phases = {} as Record<Phase, PhaseFigure>;
-    for (const phase of PHASES) phases[phase] = phaseFigure(ops[phase], samples[phase]);
-    return { name: C_REFERENCE_NAME, phases, roots };
+    return await c.run(workloadPath, options);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await c.dispose();
   }
 }

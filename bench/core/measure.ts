@@ -75,6 +75,18 @@ export function phaseFigure(ops: number, samplesNsPerOp: number[]): PhaseFigure 
   return { ops, nsPerOp, opsPerSec: NS_PER_S / nsPerOp, samplesNsPerOp };
 }
 
+/** Joins the reports of one implementation from several rounds: all samples, one median. */
+export function mergeRounds(rounds: readonly ImplementationReport[]): ImplementationReport {
+  const last = rounds.at(-1);
+  if (!last) throw new Error('mergeRounds needs at least one report');
+  const phases = {} as Record<Phase, PhaseFigure>;
+  for (const phase of PHASES) {
+    const samples = rounds.flatMap((r) => r.phases[phase].samplesNsPerOp).sort((a, b) => a - b);
+    phases[phase] = phaseFigure(last.phases[phase].ops, samples);
+  }
+  return { name: last.name, phases, roots: last.roots };
+}
+
 /**
  * A full collection between samples keeps one sample's garbage (hundreds of MB for the naive
  * reference) from being collected inside the next one's timed region. Node only hands out `gc`
@@ -89,7 +101,7 @@ function makeCollector(): () => void {
 }
 const collectGarbage = makeCollector();
 
-function validateIterations(iterations: number): void {
+export function validateIterations(iterations: number): void {
   if (!Number.isSafeInteger(iterations) || iterations < 1) {
     throw new Error(`iterations must be a positive integer, got ${iterations}`);
   }

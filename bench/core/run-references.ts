@@ -6,8 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { C_REFERENCE_NAME, runCReference } from './c-reference.js';
-import { measurePhases, PHASES, type ImplementationReport } from './measure.js';
+import { C_REFERENCE_NAME, compileCReference } from './c-reference.js';
+import {
+  measurePhases,
+  mergeRounds,
+  PHASES,
+  validateIterations,
+  type ImplementationReport,
+  type UnionFindImplementation,
+} from './measure.js';
 import { naiveReference } from './naive-uf.js';
 import { verifySameResult } from './partition.js';
 import { typedReference } from './typed-uf.js';
@@ -17,12 +24,14 @@ import { FULL_SIZE, idCount, makeWorkload, unionCount, writeWorkload, type Workl
 export { verifySameResult, type PartitionCheck } from './partition.js';
 
 export interface ReferenceOptions {
-  /** Timed runs per phase and implementation; every figure is the median. */
+  /** Rounds: each takes one sample of every phase of every implementation; figures are medians. */
   iterations: number;
   /** The workload already written by writeWorkload (else it is written to a temporary file). */
   workloadPath?: string;
   /** Leave out the naive reference (it takes most of the time at full size). */
   skipNaive?: boolean;
+  /** More implementations (the WASM core) to measure in the same rounds and check against the references. */
+  also?: UnionFindImplementation[];
 }
 
 /** Throws naming both implementations when two reports disagree on the partition. */
@@ -32,28 +41,44 @@ export function assertSameResult(expected: ImplementationReport, actual: Impleme
 }
 
 /**
- * Measures the typed-array, naive and C references on one workload (C only when gcc exists),
- * asserts they all computed the same partition, and returns their reports (typed first).
+ * Measures the typed-array, naive and C references (C only when gcc exists) plus `also` on one
+ * workload, asserts they all computed the same partition, and returns their reports: typed,
+ * naive, `also`..., C. Rounds interleave the implementations, so a burst of load from other
+ * processes on this shared machine hits all of them alike instead of skewing one.
  */
 export async function measureReferences(workload: Workload, options: ReferenceOptions): Promise<ImplementationReport[]> {
-  const reports = [await measurePhases(typedReference(workload), workload, options)];
-  if (!options.skipNaive) reports.push(await measurePhases(naiveReference(workload), workload, options));
+  validateIterations(options.iterations);
+  const impls = [typedReference(workload)];
+  if (!options.skipNaive) impls.push(naiveReference(workload));
+  impls.push(...(options.also ?? []));
 
-  const c = options.workloadPath
-    ? await runCReference(options.workloadPath, options)
-    : await withWorkloadFile(workload, (path) => runCReference(path, options));
-  if (c) reports.push(c);
+  const rounds: ImplementationReport[][] = impls.map(() => []);
+  const cRounds: ImplementationReport[] = [];
+  const c = await compileCReference();
+  try {
+    const measureAll = async (workloadPath: string): Promise<void> => {
+      for (let r = 0; r < options.iterations; r++) {
+        for (const [i, impl] of impls.entries()) rounds[i].push(await measurePhases(impl, workload, { iterations: 1 }));
+        if (c) cRounds.push(await c.run(workloadPath));
+      }
+    };
+    await (options.workloadPath ? measureAll(options.workloadPath) : withWorkloadFile(workload, measureAll));
+  } finally {
+    await c?.dispose();
+  }
 
+  const reports = rounds.map(mergeRounds);
+  if (c) reports.push(mergeRounds(cRounds));
   for (const report of reports.slice(1)) assertSameResult(reports[0], report);
   return reports;
 }
 
-async function withWorkloadFile<T>(workload: Workload, use: (path: string) => Promise<T>): Promise<T> {
+async function withWorkloadFile(workload: Workload, use: (path: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'pg-uf-workload-'));
   try {
     const path = join(dir, 'workload.bin');
     await writeWorkload(workload, path);
-    return await use(path);
+    await use(path);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -100,7 +125,7 @@ async function main(): Promise<void> {
   );
   const iterations = Number(values.iterations);
   const reports = await measureReferences(workload, { iterations, skipNaive: values['skip-naive'] });
-  console.log(`medians of ${iterations} runs per phase; every implementation computed the same partition\n`);
+  console.log(`medians of ${iterations} interleaved rounds per phase; every implementation computed the same partition\n`);
   console.log(formatReports(reports));
 }
 

@@ -134,8 +134,8 @@ function makeKeys(ids: number, rnd: Random): { keys: Uint8Array; keyOffsets: Uin
 /**
  * Union pairs: ids are randomly permuted, then cut into persons; each person gets a random
  * spanning tree (a new identifier is seen with a known one), the rest of the budget is repeated
- * evidence within a person (picked per id, so big persons get more) plus a small share of
- * cross-person links. The whole list is shuffled: events of many people interleave.
+ * evidence within a person plus a small share of cross-person links. The whole list is
+ * shuffled: events of many people interleave.
  */
 function makeUnionPairs(ids: number, unions: number, rnd: Random): Uint32Array {
   const perm = new Uint32Array(ids);
@@ -171,37 +171,35 @@ function makeUnionPairs(ids: number, unions: number, rnd: Random): Uint32Array {
 
   const pairs = new Uint32Array(unions * 2);
   pairs.set(tree.subarray(0, treeBudget * 2));
+  const persons = starts.length - 1;
+  const canRepeat = treeLinks > 0; // some person has two members
+  const canCross = persons > 1;
+  const member = (p: number): number => perm[starts[p] + rnd.below(starts[p + 1] - starts[p])];
+  // Repeated evidence: picked per id, so a person gets repeats in proportion to its size.
+  const repeatLink = (k: number): void => {
+    let slot: number;
+    let p: number;
+    do {
+      slot = rnd.below(ids);
+      p = personOfSlot[slot];
+    } while (starts[p + 1] - starts[p] < 2);
+    const size = starts[p + 1] - starts[p];
+    pairs[k] = perm[slot];
+    pairs[k + 1] = perm[starts[p] + ((slot - starts[p] + 1 + rnd.below(size - 1)) % size)];
+  };
+  // Cross links pick persons, not ids: picking ids would hand the large persons so many links
+  // that they fuse into one giant component.
+  const crossLink = (k: number): void => {
+    const p = rnd.below(persons);
+    pairs[k] = member(p);
+    pairs[k + 1] = member((p + 1 + rnd.below(persons - 1)) % persons);
+  };
   let k = treeBudget * 2;
-  const repeatBudget = unions - treeBudget - crossBudget;
-  const hasMultiMemberPerson = treeLinks > 0;
-  for (let r = 0; r < repeatBudget; r++) {
-    if (!hasMultiMemberPerson) {
-      // no person has two members: repeated evidence is impossible, fall back to a cross link
-      writeCrossLink(pairs, k, ids, rnd);
-    } else {
-      let slot: number;
-      let p: number;
-      do {
-        slot = rnd.below(ids);
-        p = personOfSlot[slot];
-      } while (starts[p + 1] - starts[p] < 2);
-      const size = starts[p + 1] - starts[p];
-      const other = starts[p] + ((slot - starts[p] + 1 + rnd.below(size - 1)) % size);
-      pairs[k] = perm[slot];
-      pairs[k + 1] = perm[other];
-    }
-    k += 2;
-  }
-  for (let c = 0; c < crossBudget; c++, k += 2) writeCrossLink(pairs, k, ids, rnd);
+  for (let r = unions - treeBudget - crossBudget; r > 0; r--, k += 2) (canRepeat ? repeatLink : crossLink)(k);
+  for (let c = crossBudget; c > 0; c--, k += 2) (canCross ? crossLink : repeatLink)(k);
 
   shufflePairs(pairs, rnd);
   return pairs;
-}
-
-function writeCrossLink(pairs: Uint32Array, k: number, ids: number, rnd: Random): void {
-  const a = rnd.below(ids);
-  pairs[k] = a;
-  pairs[k + 1] = (a + 1 + rnd.below(ids - 1)) % ids; // never a self-pair
 }
 
 /** Shuffles pair order (Fisher-Yates) and randomly flips the two sides of each pair. */

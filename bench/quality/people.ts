@@ -37,6 +37,9 @@ const SAME_SHOP_AS_HOUSEHOLD = 0.85;
 const TENANT_WEIGHTS = [5, 3, 2, 2, 1];
 // Earliest and latest day of the period on which an address change can happen.
 const EMAIL_CHANGE_DAYS = [20, 70] as const;
+// Share of addresses with a number after the name (ivan.petrov87@...), and the largest number.
+const NUMBERED_LOCAL_PART = 0.6;
+const MAX_LOCAL_PART_NUMBER = 999;
 
 const FIRST_NAMES = [
   'ivan', 'georgi', 'dimitar', 'petar', 'nikolay', 'hristo', 'stoyan', 'todor', 'aleksandar', 'martin',
@@ -134,7 +137,8 @@ function generatePerson(
 function uniqueEmail(random: Random, first: string, last: string, domain: string, used: Set<string>): string {
   const patterns = [`${first}.${last}`, `${first}${last}`, `${first}_${last}`, `${first[0]}.${last}`, `${first}`];
   for (;;) {
-    const local = `${random.pick(patterns)}${random.chance(0.6) ? random.int(1, 999) : ''}`;
+    const suffix = random.chance(NUMBERED_LOCAL_PART) ? String(random.int(1, MAX_LOCAL_PART_NUMBER)) : '';
+    const local = `${random.pick(patterns)}${suffix}`;
     const address = `${local}@${domain}`;
     const mailbox = canonicalEmail(address) ?? address;
     if (!used.has(mailbox)) {

@@ -9,11 +9,14 @@ export const JUNK_EMAILS: readonly (readonly [string, number])[] = [
   ['no@email.com', 10],
   ['none@none.com', 8],
   ['asd@asd.com', 7],
+  // Plausible-looking ones that no fixed list catches: only their many owners give them away.
+  ['asd@abv.bg', 5],
+  ['info@shop.bg', 5],
   ['null', 8],
   ['n/a', 7],
 ];
 
-/** Junk phones typed at checkout; some are invalid numbers, some look like valid mobiles. */
+/** Junk phones typed at checkout; some are invalid numbers, some are valid mobile numbers. */
 export const JUNK_PHONES: readonly (readonly [string, number])[] = [
   ['0000000000', 30],
   ['0888888888', 20],

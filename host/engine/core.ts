@@ -18,6 +18,7 @@ export interface CoreExports {
   rootOf(node: number): number;
   personaOfNode(node: number): number;
   personaRecordById(lo: number, hi: number): number;
+  personaRecordOfFounder(node: number): number;
   resolveBatch(tenant: number, ptr: number, count: number, out: number): number;
   nodeAddress(node: number): number;
   personaAddress(rec: number): number;
@@ -34,6 +35,9 @@ export interface CoreExports {
   journalCount(): number;
   journalEntries(): number;
   journalClear(): void;
+  journalOverflowed(): number;
+  benchUnitePairs(pairs: number, count: number): number;
+  benchFindRoots(nodes: number, count: number, out: number): void;
   xxh64(ptr: number, len: number, seed: bigint): bigint;
 }
 
@@ -62,8 +66,12 @@ function coreModule(): WebAssembly.Module {
   return compiled;
 }
 
-export function createShardMemory(): WebAssembly.Memory {
-  return new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+/** A shard's shared memory; `maximumPages` below MAX_PAGES caps it (tests of the full-shard path). */
+export function createShardMemory(maximumPages = MAX_PAGES): WebAssembly.Memory {
+  if (!Number.isInteger(maximumPages) || maximumPages < 1 || maximumPages > MAX_PAGES) {
+    throw new RangeError(`maximumPages must be an integer in 1..${MAX_PAGES}, got ${maximumPages}`);
+  }
+  return new WebAssembly.Memory({ initial: 1, maximum: maximumPages, shared: true });
 }
 
 export function instantiateCore(memory: WebAssembly.Memory): { exports: CoreExports; constants: CoreConstants } {

@@ -12,8 +12,9 @@ export const NODE = {
 export const NODE_FLAG = { FOUNDER: 1, BLOCKED: 2, SHARED: 4, ERASED: 8 } as const;
 
 export const PERSONA = {
-  SIZE: 88, FOUNDER: 0, FLAGS: 4, CREATED: 8, UPDATED: 16, MEMBERS: 24, COUNTS: 28, LATEST_EMAIL: 48,
-  LATEST_PHONE: 52, LATEST_EMAIL_TIME: 56, LATEST_PHONE_TIME: 64, TENANT: 72, ID_LO: 76, ID_HI: 80, ROOT: 84,
+  SIZE: 96, FOUNDER: 0, FLAGS: 4, CREATED: 8, UPDATED: 16, MEMBERS: 24, COUNTS: 28, LATEST_EMAIL: 48,
+  LATEST_PHONE: 52, LATEST_EMAIL_TIME: 56, LATEST_PHONE_TIME: 64, DEGREE: 72, TENANT: 76, ID_LO: 80, ID_HI: 84,
+  ROOT: 88,
 } as const;
 export const PERSONA_FLAG_ACTIVE = 1;
 
@@ -29,7 +30,10 @@ export const TENANT = {
 } as const;
 export const TENANT_FLAG_GUARDRAILS = 1;
 
-export const HEADER = { SEQLOCK: 8, ERROR: 12, APPLIED_SEQ: 16, BUMP: 24, READERS: 88 } as const;
+export const HEADER = { MAGIC: 0, VERSION: 4, SEQLOCK: 8, ERROR: 12, APPLIED_SEQ: 16, BUMP: 24, READERS: 88 } as const;
+/** "PGSH" at the header of every shard, and the layout version it was written with. */
+export const SHARD_MAGIC = 0x50475348;
+export const LAYOUT_VERSION = 2;
 
 export const JOURNAL = { ENTRY_SIZE: 12, MERGE: 1, RECLUSTER_FROM: 2, RECLUSTER_TO: 3, SHARED: 4, ERASE: 5 } as const;
 
@@ -39,7 +43,7 @@ export const MAX_EVENT_IDENTIFIERS = 64;
 export const MAX_VALUE_BYTES = 1024;
 
 export const ERRORS: Record<number, string> = {
-  [-1]: 'the shard reached the 4 GiB WebAssembly memory limit',
+  [-1]: 'the shard memory is full (it reached its maximum size: the 4 GiB WebAssembly limit unless set lower); nothing was changed',
   [-2]: 'a shard table reached its maximum size',
   [-3]: 'malformed operation buffer',
   [-4]: 'identifier value too long',

@@ -4,7 +4,7 @@
 import { createShardMemory, instantiateCore, WASM_PAGE_BYTES, type CoreConstants, type CoreExports } from './core.js';
 import {
   NODE, NODE_FLAG, PERSONA, PERSONA_FLAG_ACTIVE, EDGE, TENANT, TENANT_FLAG_GUARDRAILS, HEADER, JOURNAL,
-  TYPE_COUNT, ERRORS, MAX_EVENT_IDENTIFIERS, MAX_VALUE_BYTES,
+  TYPE_COUNT, ERRORS, MAX_EVENT_IDENTIFIERS, MAX_VALUE_BYTES, SHARD_MAGIC, LAYOUT_VERSION,
 } from './layout.js';
 import { encodeEvents, encodedSize, encodeKeys, type EncodedEvent, type EncodedKey } from './codec.js';
 
@@ -62,7 +62,8 @@ export interface TenantStats {
   personas: number; identifiers: number; merges: number; refused: number; splits: number; edges: number; shared: number;
 }
 
-export type JournalKind = 'merge' | 'recluster_from' | 'recluster_to' | 'shared' | 'erase';
+/** `overflow`: the shard was too full to record every change of the call (the graph itself is right). */
+export type JournalKind = 'merge' | 'recluster_from' | 'recluster_to' | 'shared' | 'erase' | 'overflow';
 export interface JournalEntry { kind: JournalKind; a: number; b: number }
 const JOURNAL_KINDS: Record<number, JournalKind> = {
   [JOURNAL.MERGE]: 'merge', [JOURNAL.RECLUSTER_FROM]: 'recluster_from', [JOURNAL.RECLUSTER_TO]: 'recluster_to',
@@ -75,6 +76,17 @@ export class ShardError extends Error {
     this.name = 'ShardError';
   }
 }
+
+export interface ShardOptions {
+  /** Cap on the shard's memory in 64 KiB pages (default and most: 65,536 = 4 GiB); for tests of a full shard. */
+  maximumPages?: number;
+}
+
+/** Settings limits and thresholds are stored as u16. */
+const MAX_SETTING = 0xffff;
+const MAX_U32 = 0xffffffff;
+/** A read that keeps overlapping writes waits this long for the writer before looking again. */
+const READ_RETRY_WAIT_MS = 1;
 
 const PERSONA_ID_PREFIX = 'psn_';
 const PERSONA_ID_PATTERN = /^psn_([0-9a-f]{8})([0-9a-f]{8})$/;
@@ -100,8 +112,8 @@ export class Shard {
   }
 
   /** A new, empty shard in fresh memory (this thread becomes its writer). */
-  static create(): Shard {
-    const shard = new Shard(createShardMemory(), 0);
+  static create(options: ShardOptions = {}): Shard {
+    const shard = new Shard(createShardMemory(options.maximumPages), 0);
     const status = shard.core.initShard();
     if (status !== 0) throw new ShardError(status, 'cannot lay out a new shard');
     shard.refreshViews();
@@ -130,9 +142,37 @@ export class Shard {
 
   // ---- reading ----
 
+  /**
+   * Runs `read` until it ran entirely between two writes, and returns its result: for readers on
+   * other threads than the writer. A read that overlapped a write may have seen a torn state, so
+   * its result, or any error it threw, is discarded and the read runs again once the write ended.
+   * `read` must only read (every read method of Shard qualifies).
+   */
+  readConsistent<T>(read: () => T): T {
+    for (;;) {
+      const before = this.readVersion();
+      if (before % 2 === 1) {
+        Atomics.wait(this.words, this.seqlockIndex(), before, READ_RETRY_WAIT_MS);
+        continue;
+      }
+      let result: T;
+      try {
+        result = read();
+      } catch (error) {
+        if (this.readVersion() === before) throw error;
+        continue;
+      }
+      if (this.readVersion() === before) return result;
+    }
+  }
+
+  private seqlockIndex(): number {
+    return (this.headerAddress + HEADER.SEQLOCK) / UINT32_BYTES;
+  }
+
   /** Seqlock value: odd while a writer is inside a call; a read is consistent if it saw the same even value before and after. */
   readVersion(): number {
-    return Atomics.load(this.words, (this.headerAddress + HEADER.SEQLOCK) / UINT32_BYTES);
+    return Atomics.load(this.words, this.seqlockIndex());
   }
 
   usedBytes(): number {
@@ -245,6 +285,24 @@ export class Shard {
     const match = PERSONA_ID_PATTERN.exec(id);
     if (!match) return 0;
     return this.core.personaRecordById(parseInt(match[2], 16), parseInt(match[1], 16));
+  }
+
+  /**
+   * The active persona record an id stands for, or 0: the persona itself, or for an alias (a persona
+   * merged into another) the one that now holds its founding identifier.
+   */
+  activeRecordById(id: string): number {
+    const record = this.recordById(id);
+    if (record === 0) return 0;
+    const at = this.core.personaAddress(record);
+    this.ensureViews(at + PERSONA.SIZE);
+    if ((this.view.getUint32(at + PERSONA.FLAGS, true) & PERSONA_FLAG_ACTIVE) !== 0) return record;
+    return this.core.personaOfNode(this.view.getUint32(at + PERSONA.FOUNDER, true));
+  }
+
+  /** Record of the persona a founder node founded (active or retired), or 0. */
+  recordOfFounderNode(node: number): number {
+    return this.core.personaRecordOfFounder(node);
   }
 
   persona(record: number): PersonaRecordView {
@@ -364,6 +422,13 @@ export class Shard {
   }
 
   configureTenant(tenant: number, settings: TenantSettings): void {
+    this.checkTenant(tenant);
+    for (const [name, list] of [['limits', settings.limits], ['sharedAt', settings.sharedAt]] as const) {
+      if (!Array.isArray(list) || list.length > TYPE_COUNT) throw new RangeError(`${name} must be an array of at most ${TYPE_COUNT} numbers`);
+      for (const value of list) {
+        if (!Number.isInteger(value) || value < 0 || value > MAX_SETTING) throw new RangeError(`${name} values must be integers in 0..${MAX_SETTING}, got ${value}`);
+      }
+    }
     const inbox = this.inbox(TYPE_COUNT * 4);
     for (let i = 0; i < TYPE_COUNT; i++) {
       this.view.setUint16(inbox + i * 2, settings.limits[i] ?? 0, true);
@@ -379,11 +444,29 @@ export class Shard {
     return at;
   }
 
-  /** Applies normalized events covering log sequence `seq`; returns what changed. */
-  applyEvents(events: EncodedEvent[], seq: number): JournalEntry[] {
-    for (const event of events) {
-      if (event.identifiers.length > MAX_EVENT_IDENTIFIERS) throw new RangeError(`an event holds at most ${MAX_EVENT_IDENTIFIERS} identifiers`);
+  private checkTenant(tenant: number): void {
+    if (!Number.isInteger(tenant) || tenant < 1 || tenant >= this.core.tenantCount()) {
+      throw new RangeError(`unknown tenant index ${tenant}: register the tenant first`);
     }
+  }
+
+  private checkNode(node: number): void {
+    if (!Number.isInteger(node) || node < 1 || node > this.core.nodeCount()) throw new RangeError(`unknown identifier node ${node}`);
+  }
+
+  private checkEvent(event: EncodedEvent, index: number): void {
+    this.checkTenant(event.tenant);
+    if (!Number.isFinite(event.time)) throw new RangeError(`event ${index}: time must be a finite number of ms, got ${event.time}`);
+    if (!Number.isInteger(event.item) || event.item < 0 || event.item > MAX_U32) throw new RangeError(`event ${index}: item must be a u32, got ${event.item}`);
+    if (event.identifiers.length > MAX_EVENT_IDENTIFIERS) throw new RangeError(`event ${index}: an event holds at most ${MAX_EVENT_IDENTIFIERS} identifiers`);
+    for (const id of event.identifiers) {
+      if (!Number.isInteger(id.type) || id.type < 0 || id.type >= TYPE_COUNT) throw new RangeError(`event ${index}: unknown identifier type code ${id.type}`);
+    }
+  }
+
+  /** Applies normalized events covering log sequence `seq`; returns what changed. Nothing changes when it throws. */
+  applyEvents(events: EncodedEvent[], seq: number): JournalEntry[] {
+    events.forEach((event, index) => this.checkEvent(event, index));
     const size = encodedSize(events);
     const inbox = this.inbox(size);
     encodeEvents(this.bytes, inbox, events);
@@ -392,8 +475,23 @@ export class Shard {
     return this.takeJournal();
   }
 
-  /** Operator split: cut `nodes` from the rest of the persona rooted at `root`, and cut `edges`. */
+  /**
+   * Operator split: cut `nodes` from the rest of the persona rooted at `root`, and cut `edges`;
+   * the persona is then re-clustered from its remaining evidence. The nodes must be members of
+   * that persona and the edges must touch it.
+   */
   split(root: number, nodes: number[], edges: number[]): JournalEntry[] {
+    this.checkNode(root);
+    const top = this.core.rootOf(root);
+    for (const node of nodes) {
+      this.checkNode(node);
+      if (this.core.rootOf(node) !== top) throw new RangeError(`node ${node} is not in the persona of node ${root}`);
+    }
+    for (const edge of edges) {
+      if (!Number.isInteger(edge) || edge < 1 || edge > this.core.edgeCount()) throw new RangeError(`unknown evidence edge ${edge}`);
+      const view = this.edge(edge);
+      if (this.core.rootOf(view.a) !== top && this.core.rootOf(view.b) !== top) throw new RangeError(`edge ${edge} does not touch the persona of node ${root}`);
+    }
     const inbox = this.inbox((nodes.length + edges.length) * UINT32_BYTES);
     nodes.forEach((n, i) => this.view.setUint32(inbox + i * UINT32_BYTES, n, true));
     const edgesAt = inbox + nodes.length * UINT32_BYTES;
@@ -405,6 +503,7 @@ export class Shard {
   }
 
   erase(node: number): JournalEntry[] {
+    this.checkNode(node);
     const status = this.core.eraseNode(node);
     if (status !== 0) throw new ShardError(status, 'cannot erase');
     return this.takeJournal();
@@ -423,6 +522,7 @@ export class Shard {
         b: this.view.getUint32(entry + 8, true),
       });
     }
+    if (this.core.journalOverflowed() !== 0) entries.push({ kind: 'overflow', a: 0, b: 0 });
     this.core.journalClear();
     return entries;
   }
@@ -443,16 +543,39 @@ export class Shard {
   }
 
   /** A shard rebuilt from snapshot bytes, in fresh memory. */
-  static restore(bytes: Uint8Array): Shard {
-    const memory = createShardMemory();
+  static restore(bytes: Uint8Array, options: ShardOptions = {}): Shard {
+    const memory = createShardMemory(options.maximumPages);
     const pages = Math.ceil(bytes.length / WASM_PAGE_BYTES);
     const have = memory.buffer.byteLength / WASM_PAGE_BYTES;
-    if (pages > have) memory.grow(pages - have);
+    if (pages > have) {
+      try {
+        memory.grow(pages - have);
+      } catch {
+        throw new ShardError(-1, `cannot restore a snapshot of ${bytes.length} bytes`);
+      }
+    }
     new Uint8Array(memory.buffer).set(bytes);
     const shard = new Shard(memory, 0);
+    shard.checkSnapshot(bytes.length);
     const status = shard.core.initShard();
     if (status !== 0) throw new ShardError(status, 'snapshot does not hold a shard');
     return shard;
+  }
+
+  /** Refuses bytes that are not a whole snapshot of this layout, before the core acts on them. */
+  private checkSnapshot(length: number): void {
+    const header = this.headerAddress;
+    const u32 = (offset: number) => (header + offset + UINT32_BYTES <= length ? this.view.getUint32(header + offset, true) : 0);
+    if (u32(HEADER.MAGIC) !== SHARD_MAGIC) throw new Error('snapshot does not hold a shard (no shard header)');
+    const version = u32(HEADER.VERSION);
+    if (version !== LAYOUT_VERSION) throw new Error(`snapshot has shard layout ${version}; this core reads layout ${LAYOUT_VERSION}`);
+    const used = u32(HEADER.BUMP);
+    if (used !== length) throw new Error(`snapshot is ${length} bytes but its shard says ${used}: truncated or padded`);
+  }
+
+  /** The core's raw exports, for tests and benchmarks that drive it below the batch API. */
+  coreExports(): CoreExports {
+    return this.core;
   }
 }
 

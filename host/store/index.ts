@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store, StoreOptions } from './types.js';
 import { IN_MEMORY, openDatabase } from './sqlite-database.js';
+import { SqliteChangeStore } from './sqlite-changes.js';
 import { SqliteEventLog } from './sqlite-event-log.js';
 import { SqliteKeyStore } from './sqlite-keys.js';
 import { SqliteTenantConfigStore } from './sqlite-tenant-config.js';
@@ -19,6 +20,7 @@ export { SqliteTenantConfigStore } from './sqlite-tenant-config.js';
 export { SqliteLinkSecretStore } from './sqlite-link-secrets.js';
 export { SqliteClaimStore } from './sqlite-claims.js';
 export { SqliteErasureStore } from './sqlite-erasure.js';
+export { SqliteChangeStore } from './sqlite-changes.js';
 export { FileSnapshotStore, DEFAULT_KEEP_SNAPSHOTS } from './snapshot-files.js';
 export { MemorySnapshotStore } from './memory-snapshots.js';
 export { openDatabase, DEFAULT_BUSY_TIMEOUT_MS } from './sqlite-database.js';
@@ -51,6 +53,7 @@ export function openStore(dataDir: string | null, options: StoreOptions = {}): S
     links: new SqliteLinkSecretStore(db),
     claims: new SqliteClaimStore(db),
     erasure: new SqliteErasureStore(db),
+    changes: new SqliteChangeStore(db),
     snapshots,
     // Every sqlite part shares the log's connection; snapshots hold no open resources.
     close: () => log.close(),

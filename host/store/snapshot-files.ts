@@ -25,6 +25,12 @@ const TEMP_MARKER = '.tmp-';
 /** Zero-padded so a directory listing sorts by seq. */
 const SEQ_DIGITS = 16;
 
+interface StoredFile {
+  name: string;
+  seq: number;
+  size: number;
+}
+
 export interface FileSnapshotOptions {
   keep?: number;
   logger?: Logger;
@@ -63,8 +69,8 @@ export class FileSnapshotStore implements SnapshotStore {
   }
 
   loadNewest(shard: number): LoadedSnapshot | null {
-    for (const { seq } of this.list(shard)) {
-      const path = join(this.dir, fileName(shard, seq));
+    for (const { seq, name } of this.stored(shard)) {
+      const path = join(this.dir, name);
       try {
         return { seq, bytes: verifySnapshot(readFileSync(path), { shard, seq }) };
       } catch (err) {
@@ -75,24 +81,27 @@ export class FileSnapshotStore implements SnapshotStore {
   }
 
   list(shard: number): SnapshotInfo[] {
+    return this.stored(shard).map(({ seq, size }) => ({ shard, seq, size }));
+  }
+
+  /** The shard's snapshot files, newest first. */
+  private stored(shard: number): StoredFile[] {
     requireShard(shard);
-    const found: SnapshotInfo[] = [];
+    const found: StoredFile[] = [];
     for (const name of readdirSync(this.dir)) {
       const match = FILE_PATTERN.exec(name);
       if (match === null || Number(match[1]) !== shard) continue;
       // Gone since readdir: a concurrent save of this shard removed it.
       const stat = statSync(join(this.dir, name), { throwIfNoEntry: false });
       if (stat === undefined) continue;
-      found.push({ shard, seq: Number(match[2]), size: Math.max(stat.size - HEADER_SIZE, 0) });
+      found.push({ name, seq: Number(match[2]), size: Math.max(stat.size - HEADER_SIZE, 0) });
     }
     return found.sort((a, b) => b.seq - a.seq);
   }
 
   /** Drops snapshots beyond the newest `keep`, and temp files a crashed save of this shard left. */
   private removeOld(shard: number): void {
-    for (const { seq } of this.list(shard).slice(this.keep)) {
-      rmSync(join(this.dir, fileName(shard, seq)), { force: true });
-    }
+    for (const { name } of this.stored(shard).slice(this.keep)) rmSync(join(this.dir, name), { force: true });
     const tempPrefix = `shard-${shard}-`;
     for (const name of readdirSync(this.dir)) {
       if (name.startsWith(tempPrefix) && name.includes(TEMP_MARKER)) rmSync(join(this.dir, name), { force: true });

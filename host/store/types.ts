@@ -119,6 +119,19 @@ export interface ErasureStore {
   erasedSalt(tenant: string): Buffer;
 }
 
+export interface ChangeRecord {
+  /** Opaque, ordered: pass it back as `since` to get the changes after this one. */
+  cursor: number;
+  change: unknown;
+}
+
+export interface ChangeStore {
+  /** Records the changes applying log entry `seq` made; idempotent per (tenant, seq). */
+  record(tenant: string, seq: number, changes: unknown[]): void;
+  /** Changes after `cursor` (0: from the start), oldest first, at most `limit`. */
+  since(tenant: string, cursor: number, limit: number): ChangeRecord[];
+}
+
 export interface SnapshotInfo {
   shard: number;
   seq: number;
@@ -163,6 +176,7 @@ export interface Store {
   links: LinkSecretStore;
   claims: ClaimStore;
   erasure: ErasureStore;
+  changes: ChangeStore;
   snapshots: SnapshotStore;
   /** Closes every part; the store is unusable afterwards. */
   close(): void;

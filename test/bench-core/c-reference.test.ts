@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { C_REFERENCE_NAME, runCReference } from '../../bench/core/c-reference.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { C_REFERENCE_NAME, compileCReference, runCReference, type CReference } from '../../bench/core/c-reference.js';
 import { PHASES } from '../../bench/core/measure.js';
 import { verifySameResult } from '../../bench/core/partition.js';
 import { fnv1a32 } from '../../bench/core/fnv1a.js';
@@ -30,7 +30,7 @@ function typedRoots(w: Workload) {
 function collidingKeys(): [string, string] {
   const byHash = new Map<number, string>();
   for (let i = 0; ; i++) {
-    const key = `k${i}@x.bg`;
+    const key = `k${String(i).padStart(6, "0")}@x.bg`; // one length: only the bytes can tell them apart
     const h = fnv1a32(new TextEncoder().encode(key), 0, key.length);
     const other = byHash.get(h);
     if (other !== undefined) return [other, key];
@@ -47,12 +47,30 @@ function workloadOf(keys: string[], pairs: number[], finds: number[]): Workload 
   return { keys: all, keyOffsets, unionPairs: Uint32Array.from(pairs), findIds: Uint32Array.from(finds) };
 }
 
+describe('C reference without gcc', () => {
+  it('resolves null and says why', async () => {
+    const path = process.env.PATH;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      process.env.PATH = '/nonexistent';
+      expect(await compileCReference()).toBeNull();
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/gcc is not installed/));
+    } finally {
+      process.env.PATH = path;
+      warn.mockRestore();
+    }
+  });
+});
+
 describe.skipIf(!hasGcc())('C reference (gcc -O2)', () => {
   let dir: string;
+  let c: CReference;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pg-uf-c-test-'));
+    c = (await compileCReference())!;
   });
   afterAll(async () => {
+    await c.dispose();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -60,7 +78,7 @@ describe.skipIf(!hasGcc())('C reference (gcc -O2)', () => {
     const w = makeWorkload({ ids: 10_000, unions: 15_000, finds: 25_000, seed: 7 });
     const path = join(dir, 'w10k.bin');
     await writeWorkload(w, path);
-    const report = await runCReference(path, { iterations: 3 });
+    const report = await runCReference(path, { iterations: 3 }); // the one-shot compile + run + clean up
     expect(report).not.toBeNull();
     expect(report!.name).toBe(C_REFERENCE_NAME);
     expect(verifySameResult(report!.roots, typedRoots(w))).toEqual({ same: true });
@@ -81,15 +99,15 @@ describe.skipIf(!hasGcc())('C reference (gcc -O2)', () => {
     const w = workloadOf([a, b, 'c@x.bg'], [0, 2], [0, 1, 2]);
     const path = join(dir, 'collide.bin');
     await writeWorkload(w, path);
-    const report = await runCReference(path);
-    expect(verifySameResult(report!.roots, [0, 1, 0])).toEqual({ same: true });
+    const report = await c.run(path);
+    expect(verifySameResult(report.roots, [0, 1, 0])).toEqual({ same: true });
   });
 
   it('rejects a corrupt workload file with the reason', async () => {
     const bytes = encodeWorkload(makeWorkload({ ids: 100, unions: 100, finds: 100, seed: 1 }));
     const path = join(dir, 'truncated.bin');
     await writeFile(path, bytes.subarray(0, bytes.length - 3));
-    await expect(runCReference(path)).rejects.toThrow(/size does not match its header/);
-    await expect(runCReference(join(dir, 'missing.bin'))).rejects.toThrow(/cannot open workload file/);
+    await expect(c.run(path)).rejects.toThrow(/size does not match its header/);
+    await expect(c.run(join(dir, 'missing.bin'))).rejects.toThrow(/cannot open workload file/);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { measurePhases, median, PHASES } from '../../bench/core/measure.js';
+import { measurePhases, median, mergeRounds, PHASES, type UnionFindImplementation } from '../../bench/core/measure.js';
 import { naiveReference } from '../../bench/core/naive-uf.js';
-import { assertSameResult, formatReports, measureReferences, verifySameResult } from '../../bench/core/run-references.js';
+import { formatReports, measureReferences, verifySameResult } from '../../bench/core/run-references.js';
 import { typedReference } from '../../bench/core/typed-uf.js';
 import { makeWorkload } from '../../bench/core/workload.js';
 
@@ -32,20 +32,47 @@ describe('measurePhases', () => {
   });
 });
 
+describe('mergeRounds', () => {
+  it('pools the samples of all rounds and keeps the last roots', async () => {
+    const impl = typedReference(w);
+    const rounds = [await measurePhases(impl, w, { iterations: 1 }), await measurePhases(impl, w, { iterations: 2 })];
+    const merged = mergeRounds(rounds);
+    for (const phase of PHASES) {
+      const pooled = rounds.flatMap((r) => r.phases[phase].samplesNsPerOp);
+      expect(merged.phases[phase].samplesNsPerOp).toEqual([...pooled].sort((a, b) => a - b));
+      expect(merged.phases[phase].nsPerOp).toBe(median(pooled));
+    }
+    expect(merged.roots).toBe(rounds[1].roots);
+    expect(() => mergeRounds([])).toThrow(/at least one report/);
+  });
+});
+
 describe('measureReferences', () => {
-  it('reports every reference, all computing one partition, and formats a table', async () => {
-    const reports = await measureReferences(w, { iterations: 1 });
+  /** Plugs in like the WASM core would; `skipUnions` makes it compute a wrong partition. */
+  const pluggedIn = (name: string, skipUnions: boolean): UnionFindImplementation => ({
+    name,
+    newRun() {
+      const run = typedReference(w).newRun();
+      return { intern: () => run.intern(), union: () => (skipUnions ? undefined : run.union()), find: () => run.find() };
+    },
+  });
+
+  it('measures references and plugged-in implementations in rounds, all on one partition', async () => {
+    const reports = await measureReferences(w, { iterations: 2, also: [pluggedIn('plugged', false)] });
     const names = reports.map((r) => r.name);
-    expect(names.slice(0, 2)).toEqual(['TS typed arrays', 'TS naive Map<string>']);
-    for (const r of reports.slice(1)) expect(verifySameResult(reports[0].roots, r.roots)).toEqual({ same: true });
+    expect(names.slice(0, 3)).toEqual(['TS typed arrays', 'TS naive Map<string>', 'plugged']);
+    for (const r of reports) {
+      for (const phase of PHASES) expect(r.phases[phase].samplesNsPerOp).toHaveLength(2);
+      expect(verifySameResult(reports[0].roots, r.roots)).toEqual({ same: true });
+    }
     const table = formatReports(reports);
     for (const name of names) expect(table).toContain(name);
     expect(table.split('\n')).toHaveLength(reports.length + 1);
   });
 
   it('fails naming the implementation that disagrees', async () => {
-    const [typed] = await measureReferences(w, { iterations: 1, skipNaive: true });
-    const wrong = { ...typed, name: 'broken', roots: Array.from(typed.roots, (_, i) => i % 2) };
-    expect(() => assertSameResult(typed, wrong)).toThrow(/broken disagrees with TS typed arrays/);
+    await expect(
+      measureReferences(w, { iterations: 1, skipNaive: true, also: [pluggedIn('broken', true)] }),
+    ).rejects.toThrow(/broken disagrees with TS typed arrays/);
   });
 });

@@ -65,7 +65,8 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-const DEFAULT_WAIT_MS = 3000;
+/** generous: waits end as soon as the event arrives, and the test machine may be heavily shared */
+const DEFAULT_WAIT_MS = 5000;
 const POLL_MS = 20;
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',

@@ -22,6 +22,8 @@ const COOKIE_LIFETIME_S = 400 * DAY_S;
 const EVENT_DEADLINE_MS = 1500;
 /** longer than the tracker's first retry delay (1 s), so a retry would have happened by then */
 const NO_RETRY_WAIT_MS = 1200;
+/** flush timer + first retry delay + slack */
+const RETRY_WAIT_MS = 6000;
 /** long enough for a second tracker instance's own flush timer to have fired */
 const SECOND_INSTANCE_WAIT_MS = 500;
 
@@ -161,7 +163,7 @@ describe.skipIf(!hasChromium)(suiteTitle, () => {
 
       server.failNext('events', 503);
       await trackIn(page, 'retry-me');
-      const retried = await server.waitForEvent((e) => e.type === 'retry-me', 5000);
+      const retried = await server.waitForEvent((e) => e.type === 'retry-me', RETRY_WAIT_MS);
       expect(requestsWith('retry-me').map((r) => r.status)).toEqual([503, 200]);
       const sentIds = requestsWith('retry-me').map((r) => eventsIn(r.body).find((e) => e.type === 'retry-me')?.id);
       expect(sentIds).toEqual([retried.event.id, retried.event.id]); // the server can deduplicate
@@ -344,7 +346,7 @@ describe.skipIf(!hasChromium)(suiteTitle, () => {
     });
 
     test('replays a stub queue and ignores a second copy of the script', async ({ expect }) => {
-      const { context } = await newProfile('stub');
+      const { context, userAgent } = await newProfile('stub');
       const { page, url } = await open(context, 'stub-twice');
       const device = await deviceOf(page);
 
@@ -356,6 +358,7 @@ describe.skipIf(!hasChromium)(suiteTitle, () => {
 
       await page.waitForTimeout(SECOND_INSTANCE_WAIT_MS);
       expect(server.events().filter((r) => pageEventFor(url)(r.event))).toHaveLength(1);
+      expect(composeRequests(userAgent)).toHaveLength(1); // a second instance would have composed too
     });
   });
 });

@@ -1,20 +1,10 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { RequestError } from '../../host/types.js';
 import { decodeWireBody, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_JSON_DEPTH } from '../../host/http/wire/index.js';
+import { requestError } from './helpers.js';
 
 const PAYLOAD = { batch: [{ type: 'track', userId: 'u-1', event: 'Ünïcode ✓' }] };
 const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value), 'utf8');
-
-function decodeError(run: () => unknown): RequestError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof RequestError) return error;
-    throw error;
-  }
-  throw new Error('expected a RequestError');
-}
 
 describe('decodeWireBody', () => {
   it('parses JSON whatever the Content-Type says', () => {
@@ -41,47 +31,47 @@ describe('decodeWireBody', () => {
   it('stops a gzip bomb at the decompressed size cap (413)', () => {
     const bomb = gzipSync(Buffer.alloc(DEFAULT_MAX_BODY_BYTES + 1, 0x20));
     expect(bomb.length).toBeLessThan(64 * 1024);
-    const error = decodeError(() => decodeWireBody(bomb, {}));
+    const error = requestError(() => decodeWireBody(bomb, {}));
     expect([error.status, error.code]).toEqual([413, 'payload_too_large']);
 
     const small = gzipSync(json({ padding: 'x'.repeat(2000) }));
-    expect(decodeError(() => decodeWireBody(small, { 'content-encoding': 'gzip' }, { maxBytes: 1000 })).status).toBe(413);
+    expect(requestError(() => decodeWireBody(small, { 'content-encoding': 'gzip' }, { maxBytes: 1000 })).status).toBe(413);
     expect(decodeWireBody(small, {}, { maxBytes: 3000 })).toEqual({ padding: 'x'.repeat(2000) });
   });
 
   it('refuses an uncompressed body over the cap (413)', () => {
-    const error = decodeError(() => decodeWireBody(json({ padding: 'x'.repeat(100) }), {}, { maxBytes: 50 }));
+    const error = requestError(() => decodeWireBody(json({ padding: 'x'.repeat(100) }), {}, { maxBytes: 50 }));
     expect([error.status, error.code]).toEqual([413, 'payload_too_large']);
   });
 
   it('reports a body that claims gzip but is not, or is cut short, as invalid_gzip (400)', () => {
-    const notGzip = decodeError(() => decodeWireBody(json(PAYLOAD), { 'content-encoding': 'gzip' }));
+    const notGzip = requestError(() => decodeWireBody(json(PAYLOAD), { 'content-encoding': 'gzip' }));
     expect([notGzip.status, notGzip.code]).toEqual([400, 'invalid_gzip']);
     const gz = gzipSync(json(PAYLOAD));
-    const truncated = decodeError(() => decodeWireBody(gz.subarray(0, gz.length - 12), {}));
+    const truncated = requestError(() => decodeWireBody(gz.subarray(0, gz.length - 12), {}));
     expect([truncated.status, truncated.code]).toEqual([400, 'invalid_gzip']);
   });
 
   it('reports invalid and empty JSON as invalid_json (400), quoting the Content-Type', () => {
-    const broken = decodeError(() => decodeWireBody(Buffer.from('{"batch": ['), { 'content-type': 'text/plain' }));
+    const broken = requestError(() => decodeWireBody(Buffer.from('{"batch": ['), { 'content-type': 'text/plain' }));
     expect([broken.status, broken.code]).toEqual([400, 'invalid_json']);
     expect(broken.details).toEqual({ contentType: 'text/plain' });
-    const form = decodeError(() => decodeWireBody(Buffer.from('data=eyJhIjoxfQ%3D%3D'), {}));
+    const form = requestError(() => decodeWireBody(Buffer.from('data=eyJhIjoxfQ%3D%3D'), {}));
     expect(form.code).toBe('invalid_json');
     for (const empty of ['', '  \n']) {
-      const error = decodeError(() => decodeWireBody(Buffer.from(empty), {}));
+      const error = requestError(() => decodeWireBody(Buffer.from(empty), {}));
       expect([error.code, error.message]).toEqual(['invalid_json', 'body is empty']);
     }
-    expect(decodeError(() => decodeWireBody(gzipSync(Buffer.from('not json')), {})).code).toBe('invalid_json');
+    expect(requestError(() => decodeWireBody(gzipSync(Buffer.from('not json')), {})).code).toBe('invalid_json');
   });
 
   it('refuses JSON nested deeper than the limit before anything walks it', () => {
     const nested = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
     expect(decodeWireBody(Buffer.from(nested(DEFAULT_MAX_JSON_DEPTH)), {})).toBeInstanceOf(Array);
-    const tooDeep = decodeError(() => decodeWireBody(Buffer.from(nested(DEFAULT_MAX_JSON_DEPTH + 1)), {}));
+    const tooDeep = requestError(() => decodeWireBody(Buffer.from(nested(DEFAULT_MAX_JSON_DEPTH + 1)), {}));
     expect([tooDeep.status, tooDeep.code]).toEqual([400, 'invalid_json']);
     // A million brackets would overflow the stack of JSON.stringify later on.
-    expect(decodeError(() => decodeWireBody(Buffer.from(nested(1_000_000)), {})).code).toBe('invalid_json');
+    expect(requestError(() => decodeWireBody(Buffer.from(nested(1_000_000)), {})).code).toBe('invalid_json');
     // Brackets and escaped quotes inside strings do not count.
     const text = JSON.stringify({ s: '[[[[{{{{\\"[[[['.repeat(40) });
     expect(decodeWireBody(Buffer.from(text), {}, { maxDepth: 1 })).toEqual(JSON.parse(text));
@@ -89,7 +79,7 @@ describe('decodeWireBody', () => {
 
   it('refuses content encodings other than gzip (415)', () => {
     for (const encoding of ['br', 'deflate', 'gzip, br']) {
-      const error = decodeError(() => decodeWireBody(json(PAYLOAD), { 'content-encoding': encoding }));
+      const error = requestError(() => decodeWireBody(json(PAYLOAD), { 'content-encoding': encoding }));
       expect([error.status, error.code], encoding).toEqual([415, 'unsupported_encoding']);
     }
   });

@@ -1,5 +1,5 @@
 // Shared test doubles and a compact view of mapper results.
-import type { IdentifierType } from '../../host/types.js';
+import { RequestError, type IdentifierType } from '../../host/types.js';
 import type { MappedEvent, SkipReason, WireMapResult } from '../../host/http/wire/index.js';
 
 /** Stands in for the lead's UUID mapper; the marker shows which raw values were taken as devices. */
@@ -46,4 +46,15 @@ export function itemViews(result: WireMapResult): ItemView[] {
 export function onlyEvent(result: WireMapResult): MappedEvent {
   if (result.events.length !== 1) throw new Error(`expected one event, got ${JSON.stringify(result)}`);
   return result.events[0];
+}
+
+/** The RequestError `run` throws (any other outcome fails the test). */
+export function requestError(run: () => unknown): RequestError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof RequestError) return error;
+    throw error;
+  }
+  throw new Error('expected a RequestError');
 }

@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { RequestError } from '../../host/types.js';
 import { mapPosthogPayload, MAX_WIRE_EVENTS } from '../../host/http/wire/index.js';
-import { device as d, err, ev, itemViews, onlyEvent, OPTS, RECEIVED_AT, skip } from './helpers.js';
+import { device as d, err, ev, itemViews, onlyEvent, OPTS, RECEIVED_AT, requestError, skip } from './helpers.js';
 
 const map = (body: unknown) => mapPosthogPayload(body, OPTS);
 const at = (offsetMs: number): string => new Date(RECEIVED_AT.getTime() + offsetMs).toISOString();
 const DEVICE = '01a22843-bf3f-74a8-b9bf-b480c4537507';
-
-function requestError(run: () => unknown): RequestError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof RequestError) return error;
-    throw error;
-  }
-  throw new Error('expected a RequestError');
-}
 
 describe('mapPosthogPayload: body shapes and keys', () => {
   const event = { event: 'Viewed', distinct_id: 'u-1' };

@@ -8,21 +8,11 @@ import {
   writeKeyFromBasicAuth,
   type SegmentMapOptions,
 } from '../../host/http/wire/index.js';
-import { device as d, err, ev, itemViews, onlyEvent, OPTS, RECEIVED_AT, skip } from './helpers.js';
+import { device as d, err, ev, itemViews, onlyEvent, OPTS, RECEIVED_AT, requestError, skip } from './helpers.js';
 
 const batch = (items: unknown[], extra: Record<string, unknown> = {}) => mapSegmentPayload('batch', { batch: items, ...extra }, OPTS);
 const single = (path: string, message: Record<string, unknown>, opts: SegmentMapOptions = OPTS) => mapSegmentPayload(path, message, opts);
 const at = (offsetMs: number): string => new Date(RECEIVED_AT.getTime() + offsetMs).toISOString();
-
-function requestError(run: () => unknown): RequestError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof RequestError) return error;
-    throw error;
-  }
-  throw new Error('expected a RequestError');
-}
 
 describe('mapSegmentPayload: routes', () => {
   it('takes the call type from the path, long or short, not from the body', () => {

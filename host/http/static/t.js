@@ -75,7 +75,7 @@
   // ---- device id storage ------------------------------------------------------------------
 
   function validId(value) {
-    return typeof value === 'string' && UUID_RE.test(value) ? value.toLowerCase() : null;
+    return value || null;
   }
 
   function readCookie() {

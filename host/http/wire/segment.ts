@@ -60,11 +60,7 @@ function mapBatch(body: JsonRecord, opts: SegmentMapOptions): SegmentMapResult {
     throw new RequestError(400, 'batch_too_large', `a batch holds at most ${MAX_WIRE_EVENTS} messages`);
   }
   const batchContext = isRecord(body.context) ? body.context : undefined;
-  const sizes = items.map(serializedBytes);
-  const batchBytes = sizes.reduce((sum, size) => sum + size, batchContext === undefined ? 0 : serializedBytes(batchContext));
-  if (batchBytes > SEGMENT_MAX_BATCH_BYTES) {
-    throw new RequestError(413, 'payload_too_large', `a batch is limited to ${SEGMENT_MAX_BATCH_BYTES} bytes of messages`);
-  }
+  const sizes = messageSizes(items, batchContext);
   const batchSentAt = parseWireTime(body.sentAt);
   if (batchSentAt === WRONG_TYPE) throw new RequestError(400, 'invalid_timestamp', 'sentAt must be an ISO-8601 date-time');
   const writeKey = singleBodyKey([body.writeKey, ...items.map((item: unknown) => field(item, 'writeKey'))], 'writeKey');
@@ -78,6 +74,19 @@ function mapBatch(body: JsonRecord, opts: SegmentMapOptions): SegmentMapResult {
     return mapSegmentMessage(item, { ...env, call });
   });
   return { ...collectOutcomes(outcomes), writeKey };
+}
+
+/** Each message's serialized size; throws 413 as soon as the batch (with its context) passes the limit. */
+function messageSizes(items: unknown[], batchContext: JsonRecord | undefined): number[] {
+  let batchBytes = batchContext === undefined ? 0 : serializedBytes(batchContext);
+  return items.map((item) => {
+    const size = serializedBytes(item);
+    batchBytes += size;
+    if (batchBytes > SEGMENT_MAX_BATCH_BYTES) {
+      throw new RequestError(413, 'payload_too_large', `a batch is limited to ${SEGMENT_MAX_BATCH_BYTES} bytes of messages`);
+    }
+    return size;
+  });
 }
 
 function envOf(opts: SegmentMapOptions): Omit<SegmentMessageEnv, 'call'> {

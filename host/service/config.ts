@@ -1,0 +1,110 @@
+// Tenant settings: defaults, validation of a partial update, and what the engine needs from them.
+import { IDENTIFIER_TYPES, RequestError, type IdentifierType } from '../types.js';
+import { createBlockList, isValidDefaultCountry, type BlockList, type TenantBlockConfig } from '../identity/index.js';
+import { TYPE_CODES } from '../engine/layout.js';
+import type { TenantSettings } from '../engine/shard.js';
+
+export type PerType = Record<IdentifierType, number>;
+
+export interface TenantConfig {
+  /** ISO 3166 country for phone numbers written without a country code. */
+  defaultCountry: string;
+  /** Match gmail/googlemail dots and +tags, outlook/hotmail +tags, as one address. */
+  emailCanonical: boolean;
+  /** false: plain connected components, every merge guardrail off. */
+  guardrails: boolean;
+  /** Most identifiers of each type one persona may hold; a union beyond is refused. 0 = no limit. */
+  limits: PerType;
+  /** Distinct person identifiers (emails, phones, customers) an identifier may be seen with before it counts as shared. 0 = never. */
+  sharedThresholds: PerType;
+  /** The tenant's own junk values and patterns, on top of the built-in list. */
+  blocked: TenantBlockConfig;
+}
+
+// A person has few phones and accounts, a handful of devices and addresses; generous enough for
+// real people, tight enough that a kiosk or junk value cannot glue a shop together.
+export const DEFAULT_CONFIG: TenantConfig = {
+  defaultCountry: 'BG',
+  emailCanonical: true,
+  guardrails: true,
+  limits: { email: 5, phone: 3, device: 15, customer: 5, subscriber: 10 },
+  sharedThresholds: { email: 6, phone: 8, device: 10, customer: 8, subscriber: 6 },
+  blocked: {},
+};
+
+const MAX_PER_TYPE_SETTING = 65535; // stored as u16 in the core
+const CONFIG_KEYS = new Set(['defaultCountry', 'emailCanonical', 'guardrails', 'limits', 'sharedThresholds', 'blocked']);
+
+function invalid(message: string): RequestError {
+  return new RequestError(400, 'invalid_config', message);
+}
+
+function perType(value: unknown, name: string, base: PerType): PerType {
+  if (value === undefined) return base;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(`${name} must be an object keyed by identifier type`);
+  const result = { ...base };
+  for (const [key, v] of Object.entries(value)) {
+    if (!(IDENTIFIER_TYPES as readonly string[]).includes(key)) throw invalid(`${name}.${key}: unknown identifier type`);
+    if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > MAX_PER_TYPE_SETTING) {
+      throw invalid(`${name}.${key} must be an integer from 0 to ${MAX_PER_TYPE_SETTING}`);
+    }
+    result[key as IdentifierType] = v as number;
+  }
+  return result;
+}
+
+/** Applies a partial update (the contract's PUT body) to a config; throws RequestError naming the bad field. */
+export function updateConfig(current: TenantConfig, update: unknown): TenantConfig {
+  if (typeof update !== 'object' || update === null || Array.isArray(update)) throw invalid('config must be a JSON object');
+  const body = update as Record<string, unknown>;
+  for (const key of Object.keys(body)) {
+    if (!CONFIG_KEYS.has(key)) throw invalid(`unknown setting "${key}"`);
+  }
+  const next: TenantConfig = { ...current };
+  if (body.defaultCountry !== undefined) {
+    if (typeof body.defaultCountry !== 'string' || !isValidDefaultCountry(body.defaultCountry.toUpperCase())) {
+      throw invalid('defaultCountry must be a two-letter country code known to libphonenumber');
+    }
+    next.defaultCountry = body.defaultCountry.toUpperCase();
+  }
+  for (const flag of ['emailCanonical', 'guardrails'] as const) {
+    if (body[flag] !== undefined) {
+      if (typeof body[flag] !== 'boolean') throw invalid(`${flag} must be true or false`);
+      next[flag] = body[flag] as boolean;
+    }
+  }
+  next.limits = perType(body.limits, 'limits', current.limits);
+  next.sharedThresholds = perType(body.sharedThresholds, 'sharedThresholds', current.sharedThresholds);
+  if (body.blocked !== undefined) {
+    createBlockList(body.blocked as TenantBlockConfig); // validates, throwing invalid_config
+    next.blocked = body.blocked as TenantBlockConfig;
+  }
+  return next;
+}
+
+/** A stored config (possibly from an older version) completed with today's defaults. */
+export function completeConfig(stored: Record<string, unknown> | null): TenantConfig {
+  if (!stored) return DEFAULT_CONFIG;
+  return updateConfig(DEFAULT_CONFIG, Object.fromEntries(Object.entries(stored).filter(([k]) => CONFIG_KEYS.has(k))));
+}
+
+export function engineSettings(config: TenantConfig): TenantSettings {
+  const byCode = (values: PerType) => {
+    const out: number[] = [];
+    for (const type of IDENTIFIER_TYPES) out[TYPE_CODES[type]] = values[type];
+    return out;
+  };
+  return { guardrails: config.guardrails, limits: byCode(config.limits), sharedAt: byCode(config.sharedThresholds) };
+}
+
+const blockLists = new WeakMap<TenantConfig, BlockList>();
+
+/** The block list of a config, built once per config object. */
+export function blockListOf(config: TenantConfig): BlockList {
+  let list = blockLists.get(config);
+  if (!list) {
+    list = createBlockList(config.blocked);
+    blockLists.set(config, list);
+  }
+  return list;
+}

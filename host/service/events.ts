@@ -1,0 +1,197 @@
+// Validation and normalization of incoming events into the compact form the log stores and the
+// engine applies. Two kinds of bad item (api-contract.md): a schema violation rejects the event; a
+// value that cannot be normalized is dropped and reported, and the rest of the event is kept.
+import { IDENTIFIER_TYPES, RequestError, type IdentifierType, type ItemError } from '../types.js';
+import { normalizeEmail, normalizePhone, normalizeDeviceId, verifyLinkToken, type LinkSecrets } from '../identity/index.js';
+import { blockListOf, type TenantConfig } from './config.js';
+
+/** One identifier as stored in the log: [type, matching value, display form or '', blocked 0|1]. */
+export type LoggedIdentifier = [IdentifierType, string, string, 0 | 1];
+
+/** An event as the log stores it and the engine applies it. */
+export interface LoggedEvent {
+  id?: string;
+  type: string;
+  /** Event time, ms since the epoch. */
+  time: number;
+  /** The person proved who they are (login, checkout...): device links count as medium evidence. */
+  auth: boolean;
+  ids: LoggedIdentifier[];
+  traits?: Record<string, unknown>;
+}
+
+export const MAX_EVENTS_PER_BATCH = 10_000;
+export const MAX_VALUES_PER_TYPE = 16;
+export const MAX_ID_LENGTH = 256;
+const MAX_TYPE_LENGTH = 64;
+const MAX_TOKEN_LENGTH = 2048;
+const MAX_TRAITS_BYTES = 16_384;
+const RAW_LENGTH_LIMITS: Record<IdentifierType, number> = { email: 320, phone: 64, device: 64, customer: 256, subscriber: 256 };
+
+// Events in which a person proves who they are; anything else (page views, clicks) is weak evidence.
+const AUTHENTICATED_TYPES = new Set([
+  'identify', 'login', 'log_in', 'signin', 'sign_in', 'signup', 'sign_up', 'register', 'registration',
+  'checkout', 'order', 'order_completed', 'purchase', 'subscribe', 'account_created', 'alias',
+]);
+
+export interface TokenContext {
+  tenant: string;
+  secrets: LinkSecrets;
+}
+
+export interface NormalizeResult {
+  /** Valid events with the index they had in the request. */
+  events: { index: number; event: LoggedEvent }[];
+  errors: ItemError[];
+}
+
+class SchemaError extends Error {
+  constructor(readonly field: string, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+function itemError(index: number, field: string, code: string, message: string): ItemError {
+  return { index, field, error: { code, message } };
+}
+
+export function isAuthenticatedType(type: string): boolean {
+  return AUTHENTICATED_TYPES.has(type.toLowerCase());
+}
+
+/** Normalizes one identifier value; null when it cannot be (invalid email, impossible phone...). */
+export function normalizeIdentifier(type: IdentifierType, raw: string, config: TenantConfig): { value: string; display?: string } | null {
+  switch (type) {
+    case 'email': {
+      const email = normalizeEmail(raw, { canonicalize: config.emailCanonical });
+      if (!email) return null;
+      return email.address === email.canonical ? { value: email.canonical } : { value: email.canonical, display: email.address };
+    }
+    case 'phone': {
+      const phone = normalizePhone(raw, config.defaultCountry);
+      return phone ? { value: phone } : null;
+    }
+    case 'device': {
+      const device = normalizeDeviceId(raw);
+      return device ? { value: device } : null;
+    }
+    default:
+      return raw.length >= 1 && raw.length <= MAX_ID_LENGTH ? { value: raw } : null;
+  }
+}
+
+function parseTime(value: unknown, now: number): number {
+  if (value === undefined || value === null) return now;
+  if (typeof value !== 'string') throw new SchemaError('timestamp', 'invalid_timestamp', 'timestamp must be an ISO-8601 string');
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw new SchemaError('timestamp', 'invalid_timestamp', `timestamp "${value.slice(0, 64)}" is not a date`);
+  return time;
+}
+
+function rawValues(type: IdentifierType, value: unknown): string[] {
+  const values = Array.isArray(value) ? value : [value];
+  if (values.length > MAX_VALUES_PER_TYPE) {
+    throw new SchemaError(`identifiers.${type}`, 'too_many_values', `at most ${MAX_VALUES_PER_TYPE} ${type} values per event`);
+  }
+  for (const v of values) {
+    if (typeof v !== 'string') throw new SchemaError(`identifiers.${type}`, 'invalid_type', `identifiers.${type} must be a string or an array of strings`);
+    if (v.length > RAW_LENGTH_LIMITS[type]) {
+      throw new SchemaError(`identifiers.${type}`, 'value_too_long', `identifiers.${type} is longer than ${RAW_LENGTH_LIMITS[type]} characters`);
+    }
+  }
+  return values as string[];
+}
+
+function checkSchema(raw: unknown): Record<string, unknown> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new SchemaError('', 'invalid_event', 'an event must be a JSON object');
+  const event = raw as Record<string, unknown>;
+  if (event.id !== undefined && (typeof event.id !== 'string' || event.id.length < 1 || event.id.length > MAX_ID_LENGTH)) {
+    throw new SchemaError('id', 'invalid_id', `id must be a string of 1 to ${MAX_ID_LENGTH} characters`);
+  }
+  if (event.type !== undefined && (typeof event.type !== 'string' || event.type.length > MAX_TYPE_LENGTH)) {
+    throw new SchemaError('type', 'invalid_type', `type must be a string of at most ${MAX_TYPE_LENGTH} characters`);
+  }
+  if (event.token !== undefined && (typeof event.token !== 'string' || event.token.length > MAX_TOKEN_LENGTH)) {
+    throw new SchemaError('token', 'invalid_token', `token must be a string of at most ${MAX_TOKEN_LENGTH} characters`);
+  }
+  if (event.identifiers !== undefined && (typeof event.identifiers !== 'object' || event.identifiers === null || Array.isArray(event.identifiers))) {
+    throw new SchemaError('identifiers', 'invalid_identifiers', 'identifiers must be an object keyed by identifier type');
+  }
+  if (event.traits !== undefined) {
+    if (typeof event.traits !== 'object' || event.traits === null || Array.isArray(event.traits)) {
+      throw new SchemaError('traits', 'invalid_traits', 'traits must be a JSON object');
+    }
+    if (JSON.stringify(event.traits).length > MAX_TRAITS_BYTES) {
+      throw new SchemaError('traits', 'traits_too_large', `traits must serialize to at most ${MAX_TRAITS_BYTES} bytes`);
+    }
+  }
+  for (const key of Object.keys((event.identifiers as object | undefined) ?? {})) {
+    if (!(IDENTIFIER_TYPES as readonly string[]).includes(key)) {
+      throw new SchemaError(`identifiers.${key}`, 'unknown_identifier_type', `unknown identifier type "${key.slice(0, 64)}"`);
+    }
+  }
+  return event;
+}
+
+/** Validates and normalizes a batch. Never throws for a bad event; only the batch size is checked here. */
+export function normalizeEvents(raw: unknown[], config: TenantConfig, token: TokenContext | null, now = Date.now()): NormalizeResult {
+  if (raw.length > MAX_EVENTS_PER_BATCH) {
+    throw new RequestError(400, 'batch_too_large', `at most ${MAX_EVENTS_PER_BATCH} events per request, got ${raw.length}`);
+  }
+  const blockList = blockListOf(config);
+  const result: NormalizeResult = { events: [], errors: [] };
+  raw.forEach((input, index) => {
+    try {
+      const event = checkSchema(input);
+      const time = parseTime(event.timestamp, now);
+      const type = typeof event.type === 'string' && event.type.length > 0 ? event.type : 'event';
+      const ids: LoggedIdentifier[] = [];
+      const identifiers = (event.identifiers ?? {}) as Record<string, unknown>;
+      // all schema checks before any normalization, so a rejected event reports one reason
+      const values = IDENTIFIER_TYPES.map((t) => [t, identifiers[t] === undefined ? [] : rawValues(t, identifiers[t])] as const);
+      const dropped: ItemError[] = [];
+      const seen = new Set<string>();
+      for (const [t, list] of values) {
+        for (const rawValue of list) {
+          const normalized = normalizeIdentifier(t, rawValue, config);
+          const reason = blockList.isBlocked(t, normalized?.value ?? null, rawValue);
+          if (!normalized) {
+            dropped.push(itemError(index, `identifiers.${t}`, reason ? 'blocked_value' : `invalid_${t}`,
+              reason ? `${t} "${rawValue.slice(0, 64)}" is a placeholder value (${reason})` : `${t} "${rawValue.slice(0, 64)}" cannot be normalized`));
+            continue;
+          }
+          const key = `${t}:${normalized.value}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          if (reason) {
+            dropped.push(itemError(index, `identifiers.${t}`, 'blocked_value', `${t} "${rawValue.slice(0, 64)}" is kept but links nothing (${reason})`));
+          }
+          ids.push([t, normalized.value, normalized.display ?? '', reason ? 1 : 0]);
+        }
+      }
+      if (event.token !== undefined) {
+        if (!token) throw new SchemaError('token', 'invalid_token', 'link tokens are not accepted here');
+        let recipient: { type: IdentifierType; value: string };
+        try {
+          recipient = verifyLinkToken(event.token as string, token.tenant, token.secrets, now).r as { type: IdentifierType; value: string };
+        } catch (error) {
+          throw new SchemaError('token', 'invalid_token', error instanceof Error ? error.message : 'invalid link token');
+        }
+        if (!seen.has(`${recipient.type}:${recipient.value}`)) ids.push([recipient.type, recipient.value, '', 0]);
+      }
+      result.errors.push(...dropped);
+      if (ids.length === 0) {
+        result.errors.push(itemError(index, 'identifiers', 'no_identifiers', 'the event has no valid identifier'));
+        return;
+      }
+      const logged: LoggedEvent = { type, time, auth: isAuthenticatedType(type), ids };
+      if (event.id !== undefined) logged.id = event.id as string;
+      if (event.traits !== undefined) logged.traits = event.traits as Record<string, unknown>;
+      result.events.push({ index, event: logged });
+    } catch (error) {
+      if (!(error instanceof SchemaError)) throw error;
+      result.errors.push(itemError(index, error.field || 'event', error.code, error.message));
+    }
+  });
+  return result;
+}

@@ -1,0 +1,408 @@
+// PersonaGraph: the library facade and the product's real API. HTTP and the CLI are thin adapters
+// over it, so "embedded in a Node worker" and "behind HTTP" behave the same.
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  IDENTIFIER_TYPES, RequestError, type AudienceRequest, type AudienceResult, type Channel, type Identifier, type IdentifierType,
+  type IngestResult, type Persona,
+} from '../types.js';
+import {
+  composeDeviceId, validateDeviceComponents, signLinkToken, addTokenToUrl, mapToDeviceId, type LinkSecrets,
+} from '../identity/index.js';
+import { openStore, type Durability, type Store, type KeyStore } from '../store/index.js';
+import { TYPE_CODES } from '../engine/layout.js';
+import type { TenantStats } from '../engine/shard.js';
+import { completeConfig, updateConfig, type TenantConfig } from './config.js';
+import { normalizeEvents, normalizeIdentifier } from './events.js';
+import { ShardSet } from './shards.js';
+import { buildAudience, checkAudienceRequest, type NormalizedRecipient } from './audience.js';
+import { buildGraph, buildPersona, locateById, locateByNode, type PersonaGraphView } from './views.js';
+import type { Change, IngestOutcome, IdentifierPair } from './writer.js';
+
+export interface PersonaGraphOptions {
+  /** Directory of the durable store; omitted or null: memory only. */
+  dataDir?: string | null;
+  /** Shards (each a WASM memory with its own writer thread). Fixed for a data directory once created. */
+  shards?: number;
+  /** 'full' (default) survives power loss; 'normal' survives a process crash. */
+  durability?: Durability;
+  /** Writes waiting per shard before new ones are refused with 503. */
+  maxQueue?: number;
+  /** Snapshot every shard this often (ms) when it changed; 0 disables periodic snapshots. */
+  snapshotIntervalMs?: number;
+}
+
+export interface LinkRequest {
+  url: string;
+  recipient: Partial<Record<IdentifierType, string>>;
+  campaign: string;
+  channel: string;
+  ttlSeconds?: number;
+}
+
+export interface SplitRequest {
+  identifiers?: Identifier[];
+  edges?: { from: Identifier; to: Identifier }[];
+}
+
+export interface ChangesPage { changes: (Change & { cursor: string })[]; cursor: string }
+
+const TENANT_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const DEFAULT_SHARDS = 2;
+const DEFAULT_MAX_QUEUE = 256;
+const DEFAULT_SNAPSHOT_INTERVAL_MS = 60_000;
+const DEFAULT_LINK_TTL_SECONDS = 90 * 24 * 3600;
+const MAX_LINK_TTL_SECONDS = 400 * 24 * 3600;
+const MAX_CAMPAIGN_LENGTH = 256;
+const MAX_LOOKUPS = 10_000;
+const CHANGES_PAGE = 1000;
+const META_FILE = 'meta.json';
+
+export function checkTenant(tenant: string): string {
+  if (typeof tenant !== 'string' || !TENANT_PATTERN.test(tenant)) {
+    throw new RequestError(400, 'invalid_tenant', 'tenant ids match ^[a-z0-9][a-z0-9_-]{0,63}$');
+  }
+  return tenant;
+}
+
+/** The shard count is part of a data directory: tenants hash to shards, so it must never change under it. */
+function shardCountFor(dataDir: string | null, requested: number | undefined): number {
+  if (!dataDir) return requested ?? DEFAULT_SHARDS;
+  mkdirSync(dataDir, { recursive: true });
+  const metaPath = join(dataDir, META_FILE);
+  if (existsSync(metaPath)) {
+    const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { shards: number };
+    if (requested !== undefined && requested !== meta.shards) {
+      throw new Error(`${dataDir} was created with ${meta.shards} shards; it cannot be opened with ${requested}`);
+    }
+    return meta.shards;
+  }
+  const shards = requested ?? DEFAULT_SHARDS;
+  writeFileSync(metaPath, JSON.stringify({ shards }));
+  return shards;
+}
+
+export class PersonaGraph {
+  private readonly configs = new Map<string, TenantConfig>();
+  private snapshotTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly store: Store,
+    private readonly shards: ShardSet,
+    readonly dataDir: string | null,
+  ) {}
+
+  static async open(options: PersonaGraphOptions = {}): Promise<PersonaGraph> {
+    const dataDir = options.dataDir ?? null;
+    const shards = shardCountFor(dataDir, options.shards);
+    const durability = options.durability ?? 'full';
+    const store = openStore(dataDir, { durability });
+    let set: ShardSet;
+    try {
+      set = await ShardSet.open({ dataDir, shards, durability, maxQueue: options.maxQueue ?? DEFAULT_MAX_QUEUE });
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+    const graph = new PersonaGraph(store, set, dataDir);
+    const interval = options.snapshotIntervalMs ?? (dataDir ? DEFAULT_SNAPSHOT_INTERVAL_MS : 0);
+    if (interval > 0) {
+      graph.snapshotTimer = setInterval(() => { graph.snapshot().catch(() => undefined); }, interval);
+      graph.snapshotTimer.unref();
+    }
+    return graph;
+  }
+
+  /** Keys of the data directory, for the HTTP layer's auth. */
+  get keys(): KeyStore {
+    return this.store.keys;
+  }
+
+  // ---- tenant settings ----
+
+  config(tenant: string): TenantConfig {
+    checkTenant(tenant);
+    let config = this.configs.get(tenant);
+    if (!config) {
+      config = completeConfig(this.store.tenants.getTenantConfig(tenant));
+      this.configs.set(tenant, config);
+    }
+    return config;
+  }
+
+  async configure(tenant: string, update: unknown): Promise<TenantConfig> {
+    const next = updateConfig(this.config(tenant), update);
+    await this.shards.write(tenant, { op: 'configure', tenant, config: next });
+    this.store.tenants.putTenantConfig(tenant, next as unknown as Record<string, unknown>);
+    this.configs.set(tenant, next);
+    return next;
+  }
+
+  // ---- events ----
+
+  /** Ingests one event, an array, or `{events: [...]}`; acknowledged events are durable on return. */
+  async ingest(tenant: string, input: unknown): Promise<IngestResult & { seq: number | null }> {
+    const config = this.config(tenant);
+    const raw = eventList(input);
+    const { events, errors } = normalizeEvents(raw, config, { tenant, secrets: this.linkSecrets(tenant) });
+    if (events.length === 0) return { accepted: 0, duplicates: 0, errors, seq: null };
+    const outcome = await this.shards.write<IngestOutcome>(tenant, { op: 'ingest', tenant, events: events.map((e) => e.event) });
+    const duplicates = outcome.duplicate.filter(Boolean).length;
+    return { accepted: events.length - duplicates, duplicates, errors, seq: outcome.seq };
+  }
+
+  // ---- reads ----
+
+  /** Persona id per identifier, in input order; null where unknown or not a valid value. */
+  async resolve(tenant: string, identifiers: Identifier[]): Promise<(string | null)[]> {
+    if (!Array.isArray(identifiers)) throw new RequestError(400, 'invalid_identifiers', 'identifiers must be an array');
+    if (identifiers.length > MAX_LOOKUPS) throw new RequestError(400, 'batch_too_large', `at most ${MAX_LOOKUPS} lookups per request, got ${identifiers.length}`);
+    const config = this.config(tenant);
+    const keys = identifiers.map((id) => this.lookupKey(id, config));
+    return this.shards.read(tenant, (shard, t) => {
+      const records = shard.resolveRecords(t, keys.map((k) => k ?? { type: 0xff, value: '' }));
+      return Array.from(records, (record) => (record === 0 ? null : shard.personaId(record)));
+    });
+  }
+
+  /** The persona of one identifier, or null. Throws 400 for a value that cannot be normalized. */
+  async personaOf(tenant: string, identifier: Identifier): Promise<Persona | null> {
+    const config = this.config(tenant);
+    const key = this.lookupKey(identifier, config);
+    if (!key) {
+      throw new RequestError(400, `invalid_${IDENTIFIER_TYPES.includes(identifier.type) ? identifier.type : 'identifier'}`,
+        `${String(identifier.type)} "${String(identifier.value).slice(0, 64)}" cannot be normalized`);
+    }
+    return this.shards.read(tenant, (shard, t) => {
+      const node = shard.lookupNode(t, key);
+      const located = node === 0 ? null : locateByNode(shard, node);
+      return located ? buildPersona(shard, located) : null;
+    });
+  }
+
+  async persona(tenant: string, id: string): Promise<Persona | null> {
+    checkTenant(tenant);
+    return this.shards.read(tenant, (shard, t) => {
+      const located = locateById(shard, t, id);
+      return located ? buildPersona(shard, located) : null;
+    });
+  }
+
+  async dedupe(tenant: string, request: AudienceRequest | unknown): Promise<AudienceResult> {
+    const { channel, recipients } = checkAudienceRequest(request);
+    const config = this.config(tenant);
+    const inputs: NormalizedRecipient[] = recipients.map((r) => this.lookupKeyIdentifier(r, config));
+    return this.shards.read(tenant, (shard, t) => {
+      const records = shard.resolveRecords(t, inputs.map((k) => (k ? { type: TYPE_CODES[k.type], value: k.value } : { type: 0xff, value: '' })));
+      return buildAudience(shard, channel, inputs, records);
+    });
+  }
+
+  /** Like dedupe, but only personas not yet claimed for this campaign; claims are durable. */
+  async claim(tenant: string, campaign: string, request: AudienceRequest | unknown): Promise<AudienceResult & { stats: { alreadyClaimed: number } }> {
+    checkCampaign(campaign);
+    const { channel, recipients } = checkAudienceRequest(request);
+    const config = this.config(tenant);
+    const inputs: NormalizedRecipient[] = recipients.map((r) => this.lookupKeyIdentifier(r, config));
+    // read and claim in one synchronous step: no other request can interleave on this thread
+    const { audience, keys } = await this.shards.read(tenant, (shard, t) => {
+      const records = shard.resolveRecords(t, inputs.map((k) => (k ? { type: TYPE_CODES[k.type], value: k.value } : { type: 0xff, value: '' })));
+      const audience = buildAudience(shard, channel, inputs, records);
+      const keys = audience.recipients.map((recipient) => {
+        if (!recipient.persona) return [`${channel === 'email' ? 'email' : 'phone'}:${recipient.address}`];
+        const located = locateById(shard, t, recipient.persona);
+        const persona = located ? buildPersona(shard, located) : null;
+        const addressKeys = (persona?.identifiers ?? []).filter((i) => i.type === 'email' || i.type === 'phone').map((i) => `${i.type}:${i.value}`);
+        return [recipient.persona, ...(persona?.aliases ?? []), ...addressKeys];
+      });
+      return { audience, keys };
+    });
+    const fresh = this.store.claims.claim(tenant, campaign, keys);
+    const recipientsLeft = audience.recipients.filter((_, i) => fresh[i]);
+    return {
+      recipients: recipientsLeft,
+      unreachable: audience.unreachable,
+      stats: { ...audience.stats, recipients: recipientsLeft.length, alreadyClaimed: audience.recipients.length - recipientsLeft.length },
+    };
+  }
+
+  // ---- devices and links ----
+
+  composeDevice(tenant: string, components: unknown): string {
+    checkTenant(tenant);
+    return composeDeviceId(tenant, validateDeviceComponents(components));
+  }
+
+  /** A deterministic device UUID for an analytics client's anonymous id. */
+  deviceIdFor(tenant: string, anyId: string): string {
+    return mapToDeviceId(tenant, anyId);
+  }
+
+  createLink(tenant: string, request: unknown): { url: string; token: string } {
+    checkTenant(tenant);
+    if (typeof request !== 'object' || request === null) throw new RequestError(400, 'invalid_body', 'the body must be a JSON object');
+    const body = request as Partial<LinkRequest>;
+    if (typeof body.url !== 'string') throw new RequestError(400, 'invalid_url', 'url must be a string');
+    checkCampaign(body.campaign);
+    if (!['email', 'sms', 'viber'].includes(body.channel as string)) throw new RequestError(400, 'invalid_channel', 'channel must be email, sms or viber');
+    const entries = Object.entries(body.recipient ?? {});
+    if (typeof body.recipient !== 'object' || entries.length !== 1) {
+      throw new RequestError(400, 'invalid_recipient', 'recipient must name exactly one identifier, e.g. {"subscriber": "s-1"}');
+    }
+    const [type, value] = entries[0] as [IdentifierType, unknown];
+    const recipient = this.lookupKeyIdentifier({ type, value: value as string }, this.config(tenant));
+    if (!recipient) throw new RequestError(400, 'invalid_recipient', `recipient ${String(type)} "${String(value).slice(0, 64)}" is not a valid identifier`);
+    const ttl = body.ttlSeconds ?? DEFAULT_LINK_TTL_SECONDS;
+    if (!Number.isInteger(ttl) || ttl <= 0 || ttl > MAX_LINK_TTL_SECONDS) throw new RequestError(400, 'invalid_ttl', `ttlSeconds must be 1..${MAX_LINK_TTL_SECONDS}`);
+    const [secret] = this.store.links.linkSecrets(tenant);
+    const token = signLinkToken({
+      t: tenant, r: { type: recipient.type, value: recipient.value }, c: body.campaign as string, ch: body.channel as Channel,
+      exp: Math.floor(Date.now() / 1000) + ttl,
+    }, secret);
+    return { url: addTokenToUrl(body.url, token), token };
+  }
+
+  /** Adds a new link-signing secret; tokens signed with older ones keep verifying. */
+  rotateLinkSecret(tenant: string): void {
+    checkTenant(tenant);
+    this.store.links.rotateLinkSecret(tenant);
+  }
+
+  private linkSecrets(tenant: string): LinkSecrets {
+    return (kid: string) => this.store.links.linkSecrets(tenant).find((s) => s.id === kid)?.key;
+  }
+
+  // ---- quality tools ----
+
+  async graph(tenant: string, id: string): Promise<PersonaGraphView | null> {
+    checkTenant(tenant);
+    const view = await this.shards.read(tenant, (shard, t) => {
+      const located = locateById(shard, t, id);
+      return located ? buildGraph(shard, located) : null;
+    });
+    if (!view || view.edges.length === 0) return view;
+    const ids = await this.shards.write<(string | null)[]>(tenant, { op: 'events', tenant, refs: view.edges.map((e) => [e.seq, e.item]) });
+    view.edges.forEach((edge, i) => { edge.eventId = ids[i]; });
+    return view;
+  }
+
+  async split(tenant: string, id: string, request: SplitRequest | unknown): Promise<Persona[] | null> {
+    const config = this.config(tenant);
+    const body = (request ?? {}) as SplitRequest;
+    if (typeof body !== 'object' || (body.identifiers !== undefined && !Array.isArray(body.identifiers)) || (body.edges !== undefined && !Array.isArray(body.edges))) {
+      throw new RequestError(400, 'invalid_body', 'split takes {"identifiers": [...]} and/or {"edges": [...]}');
+    }
+    const pair = (identifier: Identifier): IdentifierPair => {
+      const key = this.lookupKeyIdentifier(identifier, config);
+      if (!key) throw new RequestError(400, 'invalid_identifier', `not a valid identifier: ${JSON.stringify(identifier).slice(0, 128)}`);
+      return [key.type, key.value];
+    };
+    const identifiers = (body.identifiers ?? []).map(pair);
+    const edges = (body.edges ?? []).map((edge): [IdentifierPair, IdentifierPair] => {
+      if (typeof edge !== 'object' || edge === null) throw new RequestError(400, 'invalid_edge', 'an edge is {"from": identifier, "to": identifier}');
+      return [pair(edge.from), pair(edge.to)];
+    });
+    if (identifiers.length + edges.length === 0) throw new RequestError(400, 'nothing_to_split', 'name identifiers and/or edges to cut');
+    const persona = await this.persona(tenant, id);
+    if (!persona) return null;
+    await this.shards.write(tenant, { op: 'split', tenant, spec: { persona: persona.id, identifiers, edges } });
+    // every piece: the personas of the persona's former identifiers
+    const pieces = await this.resolve(tenant, persona.identifiers.map(({ type, value }) => ({ type, value })));
+    const distinct = [...new Set(pieces.filter((p): p is string => p !== null))];
+    const views = await Promise.all(distinct.map((p) => this.persona(tenant, p)));
+    return views.filter((p): p is Persona => p !== null);
+  }
+
+  async changes(tenant: string, since?: string, limit = CHANGES_PAGE): Promise<ChangesPage> {
+    checkTenant(tenant);
+    const after = since === undefined || since === '' ? 0 : Number(since);
+    if (!Number.isSafeInteger(after) || after < 0) throw new RequestError(400, 'invalid_cursor', 'since must be a cursor returned by this endpoint');
+    const rows = await this.shards.write<{ cursor: number; change: Change }[]>(tenant, { op: 'changes', tenant, since: after, limit: Math.min(limit, CHANGES_PAGE) });
+    return {
+      changes: rows.map((row) => ({ ...row.change, cursor: String(row.cursor) })),
+      cursor: String(rows.length > 0 ? rows[rows.length - 1].cursor : after),
+    };
+  }
+
+  /** Erases identifiers for good (GDPR): graph, stored events and their traits. */
+  async erase(tenant: string, identifiers: Identifier[]): Promise<{ erased: number }> {
+    const config = this.config(tenant);
+    if (!Array.isArray(identifiers) || identifiers.length === 0 || identifiers.length > MAX_LOOKUPS) {
+      throw new RequestError(400, 'invalid_identifiers', `identifiers must be an array of 1 to ${MAX_LOOKUPS} identifiers`);
+    }
+    const pairs = identifiers.map((identifier) => {
+      const key = this.lookupKeyIdentifier(identifier, config);
+      if (!key) throw new RequestError(400, 'invalid_identifier', `not a valid identifier: ${JSON.stringify(identifier).slice(0, 128)}`);
+      return [key.type, key.value] as IdentifierPair;
+    });
+    await this.shards.write(tenant, { op: 'erase', tenant, identifiers: pairs });
+    return { erased: pairs.length };
+  }
+
+  /** Erases every identifier of a persona; null when the id is unknown. */
+  async deletePersona(tenant: string, id: string): Promise<{ erased: number } | null> {
+    const identifiers = await this.shards.read(tenant, (shard, t) => {
+      const located = locateById(shard, t, id);
+      if (!located) return null;
+      return shard.members(located.root).map((n) => shard.node(n)).map((n) => ({ type: IDENTIFIER_TYPES[n.type], value: n.value }));
+    });
+    if (!identifiers) return null;
+    await this.shards.write(tenant, { op: 'erase', tenant, identifiers: identifiers.map((i) => [i.type, i.value] as IdentifierPair) });
+    return { erased: identifiers.length };
+  }
+
+  // ---- operations ----
+
+  /** Per-tenant counters of the graph. */
+  async stats(tenant: string): Promise<TenantStats | null> {
+    checkTenant(tenant);
+    return this.shards.read(tenant, (shard, t) => (t === 0 ? null : shard.tenantStats(t)));
+  }
+
+  /** Writes a snapshot of every shard (also done periodically and on close). */
+  async snapshot(): Promise<void> {
+    await Promise.all(Array.from({ length: this.shards.count }, (_, s) => this.shards.writeShard(s, { op: 'snapshot' })));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    if (this.dataDir) await this.snapshot();
+    await this.shards.close();
+    this.store.close();
+  }
+
+  // ---- helpers ----
+
+  private lookupKeyIdentifier(identifier: unknown, config: TenantConfig): { type: IdentifierType; value: string; display?: string } | null {
+    if (typeof identifier !== 'object' || identifier === null) return null;
+    const { type, value } = identifier as { type: unknown; value: unknown };
+    if (typeof type !== 'string' || !(IDENTIFIER_TYPES as readonly string[]).includes(type) || typeof value !== 'string' || value.length > 1024) return null;
+    const normalized = normalizeIdentifier(type as IdentifierType, value, config);
+    return normalized ? { type: type as IdentifierType, ...normalized } : null;
+  }
+
+  private lookupKey(identifier: unknown, config: TenantConfig): { type: number; value: string } | null {
+    const key = this.lookupKeyIdentifier(identifier, config);
+    return key ? { type: TYPE_CODES[key.type], value: key.value } : null;
+  }
+}
+
+function checkCampaign(campaign: unknown): void {
+  if (typeof campaign !== 'string' || campaign.length < 1 || campaign.length > MAX_CAMPAIGN_LENGTH) {
+    throw new RequestError(400, 'invalid_campaign', `campaign must be a string of 1 to ${MAX_CAMPAIGN_LENGTH} characters`);
+  }
+}
+
+function eventList(input: unknown): unknown[] {
+  if (Array.isArray(input)) return input;
+  if (typeof input === 'object' && input !== null && 'events' in input) {
+    const events = (input as { events: unknown }).events;
+    if (!Array.isArray(events)) throw new RequestError(400, 'invalid_body', 'events must be an array');
+    return events;
+  }
+  if (typeof input === 'object' && input !== null) return [input];
+  throw new RequestError(400, 'invalid_body', 'send one event object, an array of events, or {"events": [...]}');
+}

@@ -1,0 +1,117 @@
+// The main thread's side of the shards: one single-thread Piscina pool per shard (its writer), and
+// a reader over each shard's shared memory for lock-free reads on this thread.
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { Shard } from '../engine/shard.js';
+import { RequestError } from '../types.js';
+import { shardOf } from './partition.js';
+import type { WorkerOptions, WriterTask } from './writer-worker.js';
+import type { Durability } from '../store/index.js';
+
+export interface ShardSetOptions {
+  dataDir: string | null;
+  shards: number;
+  durability: Durability;
+  /** Write tasks waiting per shard before new writes are refused with 503 (back-pressure). */
+  maxQueue: number;
+}
+
+// Running from TypeScript sources (tests, tsx): the worker needs tsx's loader to import .ts files.
+const fromSource = import.meta.url.endsWith('.ts');
+const workerFile = fileURLToPath(new URL(`./writer-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+const workerExecArgv = fromSource ? ['--import', 'tsx'] : [];
+
+export class ShardSet {
+  private readonly tails: Promise<unknown>[];
+  private readonly queued: number[];
+
+  private constructor(
+    private readonly pools: Piscina[],
+    readonly readers: Shard[],
+    private readonly options: ShardSetOptions,
+  ) {
+    this.tails = pools.map(() => Promise.resolve());
+    this.queued = pools.map(() => 0);
+  }
+
+  /** Starts every shard's writer, which recovers its shard, and attaches readers to their memories. */
+  static async open(options: ShardSetOptions): Promise<ShardSet> {
+    const pools = Array.from({ length: options.shards }, (_, shard) => new Piscina({
+      filename: workerFile,
+      execArgv: workerExecArgv,
+      minThreads: 1,
+      maxThreads: 1,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      workerData: { dataDir: options.dataDir, shard, shards: options.shards, durability: options.durability } satisfies WorkerOptions,
+    }));
+    try {
+      const opened = await Promise.all(pools.map((pool) => pool.run({ op: 'open' } satisfies WriterTask) as Promise<{ memory: WebAssembly.Memory }>));
+      return new ShardSet(pools, opened.map(({ memory }) => Shard.attach(memory)), options);
+    } catch (error) {
+      await Promise.all(pools.map((pool) => pool.destroy()));
+      throw error;
+    }
+  }
+
+  get count(): number {
+    return this.pools.length;
+  }
+
+  shardOf(tenant: string): number {
+    return shardOf(tenant, this.pools.length);
+  }
+
+  queueDepth(shard: number): number {
+    return this.queued[shard];
+  }
+
+  /** Runs a write task on the tenant's shard writer, after every write queued before it. */
+  write<T>(tenant: string, task: WriterTask): Promise<T> {
+    return this.writeShard(this.shardOf(tenant), task);
+  }
+
+  writeShard<T>(shard: number, task: WriterTask): Promise<T> {
+    if (this.queued[shard] >= this.options.maxQueue) {
+      return Promise.reject(new RequestError(503, 'overloaded', 'too many writes are waiting; retry shortly', { retryAfterSeconds: 1 }));
+    }
+    this.queued[shard]++;
+    const result = this.pools[shard].run(task).finally(() => { this.queued[shard]--; }) as Promise<T>;
+    this.tails[shard] = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * Runs `read` against the tenant's shard on this thread. The shard's seqlock tells whether the
+   * read overlapped a write; if so it waits for the writes in flight and reads again, so a read
+   * never sees half of a batch.
+   */
+  async read<T>(tenant: string, read: (shard: Shard, tenantIndex: number) => T): Promise<T> {
+    const index = this.shardOf(tenant);
+    const shard = this.readers[index];
+    for (;;) {
+      const before = shard.readVersion();
+      if ((before & 1) === 0) {
+        let result: T | undefined;
+        let failure: unknown;
+        try {
+          result = read(shard, shard.tenant(tenant));
+        } catch (error) {
+          failure = error;
+        }
+        if (shard.readVersion() === before) {
+          if (failure !== undefined) throw failure;
+          return result as T;
+        }
+      }
+      await this.tails[index];
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.tails);
+    await Promise.all(this.pools.map(async (pool) => {
+      await pool.run({ op: 'close' } satisfies WriterTask);
+      await pool.destroy();
+    }));
+  }
+}

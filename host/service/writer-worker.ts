@@ -1,0 +1,65 @@
+// Piscina worker owning one shard's writes. Each task runs to completion before the next (one
+// thread, one task at a time), so the shard sees its log entries in order.
+import { workerData } from 'piscina';
+import { openStore, type Durability, type Store } from '../store/index.js';
+import { shardOf } from './partition.js';
+import { ShardWriter, type IdentifierPair, type SplitSpec } from './writer.js';
+import type { TenantConfig } from './config.js';
+import type { LoggedEvent } from './events.js';
+
+export interface WorkerOptions {
+  dataDir: string | null;
+  shard: number;
+  shards: number;
+  durability: Durability;
+}
+
+export type WriterTask =
+  | { op: 'open' }
+  | { op: 'ingest'; tenant: string; events: LoggedEvent[] }
+  | { op: 'configure'; tenant: string; config: TenantConfig }
+  | { op: 'split'; tenant: string; spec: SplitSpec }
+  | { op: 'erase'; tenant: string; identifiers: IdentifierPair[] }
+  | { op: 'snapshot' }
+  | { op: 'changes'; tenant: string; since: number; limit: number }
+  | { op: 'events'; tenant: string; refs: [number, number][] }
+  | { op: 'close' };
+
+const options = workerData as WorkerOptions;
+let store: Store | undefined;
+let writer: ShardWriter | undefined;
+
+function open(): ShardWriter {
+  if (!writer) {
+    store = openStore(options.dataDir, { durability: options.durability });
+    writer = ShardWriter.recover(store, options.shard, (tenant) => shardOf(tenant, options.shards));
+  }
+  return writer;
+}
+
+export default function run(task: WriterTask): unknown {
+  const w = open();
+  switch (task.op) {
+    case 'open':
+      return { memory: w.shard.memory, appliedSeq: w.shard.appliedSeq() };
+    case 'ingest':
+      return w.ingest(task.tenant, task.events);
+    case 'configure':
+      return w.configure(task.tenant, task.config);
+    case 'split':
+      return w.split(task.tenant, task.spec);
+    case 'erase':
+      return w.erase(task.tenant, task.identifiers);
+    case 'snapshot':
+      return w.snapshot();
+    case 'changes':
+      return store!.changes.since(task.tenant, task.since, task.limit);
+    case 'events':
+      return w.eventIds(task.tenant, task.refs);
+    case 'close':
+      store!.close();
+      store = undefined;
+      writer = undefined;
+      return null;
+  }
+}

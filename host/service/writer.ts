@@ -1,0 +1,251 @@
+// The writer of one shard: appends each write to the durable log, then applies it to the shard's
+// memory, in log order. It runs inside the shard's Piscina worker (writer-worker.ts); recovery
+// replays the same entries through the same code, so a log always rebuilds the same graph.
+import { createHash } from 'node:crypto';
+import { Shard, type EncodedEvent, type JournalEntry } from '../engine/shard.js';
+import { TYPE_CODES } from '../engine/layout.js';
+import type { IdentifierType } from '../types.js';
+import type { LogEntry, Store } from '../store/index.js';
+import { engineSettings, completeConfig, type TenantConfig } from './config.js';
+import type { LoggedEvent } from './events.js';
+
+export interface Change {
+  kind: 'merge' | 'split' | 'erase';
+  personas: string[];
+  at: string;
+}
+
+export interface IngestOutcome {
+  seq: number | null;
+  duplicate: boolean[];
+}
+
+export type IdentifierPair = [IdentifierType, string];
+
+/** What an operator's split cuts, by value (node numbers are not stable enough to log). */
+export interface SplitSpec {
+  persona: string;
+  identifiers: IdentifierPair[];
+  edges: [IdentifierPair, IdentifierPair][];
+}
+
+export const ENTRY = { EVENTS: 'events', CONFIG: 'config', SPLIT: 'split', ERASE: 'erase' } as const;
+const REPLAY_PAGE = 500;
+
+/** Salted hash of an erased value: lets replay recognise it without keeping the value. */
+export function erasedValueHash(salt: Buffer, type: IdentifierType, value: string): string {
+  return createHash('sha256').update(salt).update(`${type}\0${value}`).digest('hex');
+}
+
+export class ShardWriter {
+  constructor(
+    readonly shard: Shard,
+    private readonly store: Store,
+    private readonly index: number,
+  ) {}
+
+  /** Rebuilds the shard: newest valid snapshot, then every later log entry of its tenants. */
+  static recover(store: Store, index: number, shardOf: (tenant: string) => number): ShardWriter {
+    const snapshot = store.snapshots.loadNewest(index);
+    const shard = snapshot ? Shard.restore(snapshot.bytes) : Shard.create();
+    const writer = new ShardWriter(shard, store, index);
+    let after = snapshot ? snapshot.seq : 0;
+    for (;;) {
+      const page = store.log.read(after, REPLAY_PAGE);
+      if (page.length === 0) break;
+      for (const entry of page) {
+        if (shardOf(entry.tenant) === index) writer.apply(entry);
+        after = entry.seq;
+      }
+    }
+    return writer;
+  }
+
+  private tenantIndex(tenant: string): number {
+    const known = this.shard.tenant(tenant);
+    if (known !== 0) return known;
+    const index = this.shard.registerTenant(tenant);
+    this.shard.configureTenant(index, engineSettings(completeConfig(this.store.tenants.getTenantConfig(tenant))));
+    return index;
+  }
+
+  ingest(tenant: string, events: LoggedEvent[]): IngestOutcome {
+    const result = this.store.log.append(tenant, ENTRY.EVENTS, events.map((event) => ({ id: event.id, body: event })));
+    if (result.seq !== null) {
+      const kept = events.filter((_, i) => !result.duplicate[i]);
+      this.apply({ seq: result.seq, tenant, kind: ENTRY.EVENTS, items: kept, at: Date.now() });
+    }
+    return { seq: result.seq, duplicate: result.duplicate };
+  }
+
+  configure(tenant: string, config: TenantConfig): number {
+    const { seq } = this.store.log.append(tenant, ENTRY.CONFIG, [{ body: config }]);
+    this.store.tenants.putTenantConfig(tenant, config as unknown as Record<string, unknown>);
+    this.apply({ seq: seq!, tenant, kind: ENTRY.CONFIG, items: [config], at: Date.now() });
+    return seq!;
+  }
+
+  split(tenant: string, spec: SplitSpec): number {
+    const { seq } = this.store.log.append(tenant, ENTRY.SPLIT, [{ body: spec }]);
+    this.apply({ seq: seq!, tenant, kind: ENTRY.SPLIT, items: [spec], at: Date.now() });
+    return seq!;
+  }
+
+  /** Erases values for good: out of the graph, out of every stored log entry, remembered only as salted hashes. */
+  erase(tenant: string, identifiers: IdentifierPair[]): number {
+    const salt = this.store.erasure.erasedSalt(tenant);
+    for (const [type, value] of identifiers) this.store.erasure.recordErased(tenant, type, [erasedValueHash(salt, type, value)]);
+    const hashes = identifiers.map(([type, value]) => [type, erasedValueHash(salt, type, value)]);
+    const { seq } = this.store.log.append(tenant, ENTRY.ERASE, [{ body: hashes }]);
+    this.eraseNodes(tenant, identifiers, seq!);
+    this.scrubLog(tenant, salt);
+    return seq!;
+  }
+
+  /** Applies one log entry (live or during recovery). */
+  apply(entry: LogEntry): void {
+    const tenant = this.tenantIndex(entry.tenant);
+    let journal: JournalEntry[] = [];
+    switch (entry.kind) {
+      case ENTRY.EVENTS:
+        journal = this.shard.applyEvents(encodeEvents(tenant, this.withoutErased(entry.tenant, entry.items as LoggedEvent[])), entry.seq);
+        break;
+      case ENTRY.CONFIG:
+        this.shard.configureTenant(tenant, engineSettings(completeConfig(entry.items[0] as Record<string, unknown>)));
+        break;
+      case ENTRY.SPLIT:
+        journal = this.applySplit(tenant, entry.items[0] as SplitSpec);
+        break;
+      case ENTRY.ERASE:
+        break; // the erased values were scrubbed from earlier entries: nothing of them is left to replay
+      default:
+        throw new Error(`unknown log entry kind ${entry.kind} at seq ${entry.seq}`);
+    }
+    this.recordChanges(entry.tenant, entry.seq, journal, entry.at);
+  }
+
+  private applySplit(tenant: number, spec: SplitSpec): JournalEntry[] {
+    const record = this.shard.recordById(spec.persona);
+    if (record === 0) return [];
+    const view = this.shard.persona(record);
+    const root = this.shard.rootOf(view.founder);
+    const nodes = spec.identifiers
+      .map(([type, value]) => this.shard.lookupNode(tenant, { type: TYPE_CODES[type], value }))
+      .filter((n) => n !== 0 && this.shard.rootOf(n) === root);
+    const wanted = new Set(spec.edges.map(([a, b]) => pairKey(this.nodeOf(tenant, a), this.nodeOf(tenant, b))));
+    const edges = this.shard.edges(root).filter((e) => wanted.has(pairKey(e.a, e.b))).map((e) => e.edge);
+    if (nodes.length === 0 && edges.length === 0) return [];
+    return this.shard.split(root, nodes, edges);
+  }
+
+  private nodeOf(tenant: number, [type, value]: IdentifierPair): number {
+    return this.shard.lookupNode(tenant, { type: TYPE_CODES[type], value });
+  }
+
+  private eraseNodes(tenantName: string, identifiers: IdentifierPair[], seq: number): void {
+    const tenant = this.tenantIndex(tenantName);
+    const journal: JournalEntry[] = [];
+    for (const pair of identifiers) {
+      const node = this.nodeOf(tenant, pair);
+      if (node !== 0) journal.push(...this.shard.erase(node));
+    }
+    this.recordChanges(tenantName, seq, journal, Date.now());
+  }
+
+  /** Rewrites every stored event of the tenant that still mentions an erased value. */
+  private scrubLog(tenant: string, salt: Buffer): void {
+    let after = 0;
+    for (;;) {
+      const page = this.store.log.readTenant(tenant, after, REPLAY_PAGE);
+      if (page.length === 0) break;
+      for (const entry of page) {
+        after = entry.seq;
+        if (entry.kind !== ENTRY.EVENTS) continue;
+        const events = entry.items as LoggedEvent[];
+        const scrubbed = this.withoutErased(tenant, events, salt);
+        if (scrubbed.some((event, i) => event !== events[i])) this.store.log.rewrite(entry.seq, scrubbed);
+      }
+    }
+  }
+
+  /** Events with erased values removed (their traits go too: they belonged to the erased person). */
+  private withoutErased(tenant: string, events: LoggedEvent[], salt = this.store.erasure.erasedSalt(tenant)): LoggedEvent[] {
+    return events.map((event) => {
+      const ids = event.ids.filter(([type, value]) => !this.store.erasure.isErased(tenant, type, erasedValueHash(salt, type, value)));
+      if (ids.length === event.ids.length) return event;
+      const { traits: _dropped, ...rest } = event;
+      return { ...rest, ids };
+    });
+  }
+
+  private recordChanges(tenant: string, seq: number, journal: JournalEntry[], at: number): void {
+    const changes = describeChanges(journal, (record) => this.shard.personaId(record), new Date(at).toISOString());
+    if (changes.length > 0) this.store.changes.record(tenant, seq, changes);
+  }
+
+  snapshot(): { seq: number; bytes: number } {
+    const seq = this.shard.appliedSeq();
+    const bytes = this.shard.snapshot();
+    this.store.snapshots.save(this.index, seq, bytes);
+    return { seq, bytes: bytes.length };
+  }
+
+  /** The ids of events named by (log seq, item); null where the event had none or the entry was pruned. */
+  eventIds(tenant: string, refs: [number, number][]): (string | null)[] {
+    const entries = new Map<number, LogEntry | undefined>();
+    return refs.map(([seq, item]) => {
+      if (!entries.has(seq)) {
+        const [entry] = this.store.log.read(seq - 1, 1);
+        entries.set(seq, entry?.seq === seq && entry.tenant === tenant ? entry : undefined);
+      }
+      const event = entries.get(seq)?.items[item] as LoggedEvent | undefined;
+      return event?.id ?? null;
+    });
+  }
+}
+
+function pairKey(a: number, b: number): string {
+  return a < b ? `${a}:${b}` : `${b}:${a}`;
+}
+
+export function encodeEvents(tenant: number, events: LoggedEvent[]): EncodedEvent[] {
+  return events.map((event, item) => ({
+    tenant,
+    authenticated: event.auth,
+    item,
+    time: event.time,
+    identifiers: event.ids.map(([type, value, display, blocked]) => ({
+      type: TYPE_CODES[type], value, display: display || undefined, blocked: blocked === 1,
+    })),
+  }));
+}
+
+/** Turns the core's journal into the contract's change records. */
+export function describeChanges(journal: JournalEntry[], idOf: (record: number) => string, at: string): Change[] {
+  const changes: Change[] = [];
+  let from: number[] = [];
+  let to: number[] = [];
+  const flush = () => {
+    if (to.length > 1) changes.push({ kind: 'split', personas: unique([...from, ...to].map(idOf)), at });
+    else if (from.length > 1) changes.push({ kind: 'merge', personas: unique([...to, ...from].map(idOf)), at });
+    from = [];
+    to = [];
+  };
+  for (const entry of journal) {
+    if (entry.kind === 'recluster_from') {
+      if (to.length > 0) flush();
+      from.push(entry.a);
+    } else if (entry.kind === 'recluster_to') to.push(entry.a);
+    else {
+      flush();
+      if (entry.kind === 'merge') changes.push({ kind: 'merge', personas: [idOf(entry.a), idOf(entry.b)], at });
+      if (entry.kind === 'erase' && entry.a !== 0) changes.push({ kind: 'erase', personas: [idOf(entry.a)], at });
+    }
+  }
+  flush();
+  return changes;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}

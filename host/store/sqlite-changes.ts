@@ -1,0 +1,46 @@
+// The changes feed: merges, splits and erasures, in log order, derived while entries are applied.
+// Keyed by (log seq, position) so that replaying an entry during recovery records nothing twice.
+import type { Statement } from 'better-sqlite3';
+import type { SqliteDatabase } from './sqlite-database.js';
+import type { ChangeRecord, ChangeStore } from './types.js';
+
+const CHANGES_TABLE = `
+CREATE TABLE IF NOT EXISTS changes (
+  tenant TEXT    NOT NULL,
+  seq    INTEGER NOT NULL,  -- the log entry whose application made the change
+  pos    INTEGER NOT NULL,  -- its place among that entry's changes
+  change TEXT    NOT NULL,  -- JSON
+  PRIMARY KEY (tenant, seq, pos)
+) WITHOUT ROWID;`;
+
+/** Cursor = seq * CURSOR_SCALE + pos: one ordered integer per change. */
+const CURSOR_SCALE = 1_000_000;
+
+export class SqliteChangeStore implements ChangeStore {
+  private readonly insert: Statement<[string, number, number, string]>;
+  private readonly select: Statement<[string, number, number, number, number]>;
+  private readonly recordAll: (tenant: string, seq: number, changes: unknown[]) => void;
+
+  constructor(db: SqliteDatabase) {
+    db.exec(CHANGES_TABLE);
+    this.insert = db.prepare('INSERT OR IGNORE INTO changes (tenant, seq, pos, change) VALUES (?, ?, ?, ?)');
+    this.select = db.prepare(
+      'SELECT seq, pos, change FROM changes WHERE tenant = ? AND (seq > ? OR (seq = ? AND pos > ?)) ORDER BY seq, pos LIMIT ?',
+    );
+    this.recordAll = db.transaction((tenant: string, seq: number, changes: unknown[]) => {
+      changes.forEach((change, pos) => this.insert.run(tenant, seq, pos, JSON.stringify(change)));
+    });
+  }
+
+  record(tenant: string, seq: number, changes: unknown[]): void {
+    if (changes.length >= CURSOR_SCALE) throw new RangeError(`at most ${CURSOR_SCALE - 1} changes per log entry`);
+    this.recordAll(tenant, seq, changes);
+  }
+
+  since(tenant: string, cursor: number, limit: number): ChangeRecord[] {
+    const seq = Math.floor(cursor / CURSOR_SCALE);
+    const pos = cursor % CURSOR_SCALE;
+    const rows = this.select.all(tenant, seq, seq, pos, limit) as { seq: number; pos: number; change: string }[];
+    return rows.map((row) => ({ cursor: row.seq * CURSOR_SCALE + row.pos, change: JSON.parse(row.change) }));
+  }
+}
