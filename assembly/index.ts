@@ -17,7 +17,7 @@ import {
 } from './layout';
 import { base, header, allocBlock, freeBlock, initKind, kindCount, takeElements, setError } from './memory';
 
-const INBOX_INITIAL_BYTES: u32 = 1 << 20;
+const INBOX_INITIAL_BYTES: u32 = 1 << 16;
 import {
   nodeAt, personaAt, edgeAt, tenantAt, arenaAt, arenaPut, tableInit, tableRemove, identifierHash,
   identifierSlot, slotRef, INITIAL_TABLE_CAPACITY,

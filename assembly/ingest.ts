@@ -245,22 +245,25 @@ function applyEvent(at: usize, seq: f64): usize {
     if (anchor == 0 || typeRank(type) < typeRank(<u32>load<u8>(nodeAt(anchor), NODE_TYPE))) anchor = node;
     at += IDENTIFIER_HEADER_BYTES + align4(len + displayLen);
   }
-  // evidence between the event's identifiers (blocked ones link nothing and leave no evidence)
-  if (count <= CLIQUE_MAX) {
-    for (let i: u32 = 0; i < count; i++) {
-      const x = load<u32>(nodes + <usize>(i * 4));
-      if ((load<u8>(nodeAt(x), NODE_FLAGS) & NODE_FLAG_BLOCKED) != 0) continue;
-      for (let j = i + 1; j < count; j++) {
-        const y = load<u32>(nodes + <usize>(j * 4));
-        if ((load<u8>(nodeAt(y), NODE_FLAGS) & NODE_FLAG_BLOCKED) != 0) continue;
-        link(x, y, eventClass, seq, item, time);
-      }
-    }
-  } else if ((load<u8>(nodeAt(anchor), NODE_FLAGS) & NODE_FLAG_BLOCKED) == 0) {
+  // evidence between the event's identifiers (blocked ones link nothing and leave no evidence):
+  // the anchor's links come first, so when every identifier is new the most stable one founds
+  const anchorLinks = (load<u8>(nodeAt(anchor), NODE_FLAGS) & NODE_FLAG_BLOCKED) == 0;
+  if (anchorLinks) {
     for (let j: u32 = 0; j < count; j++) {
       const y = load<u32>(nodes + <usize>(j * 4));
       if ((load<u8>(nodeAt(y), NODE_FLAGS) & NODE_FLAG_BLOCKED) != 0) continue;
       link(anchor, y, eventClass, seq, item, time);
+    }
+  }
+  if (count <= CLIQUE_MAX) {
+    for (let i: u32 = 0; i < count; i++) {
+      const x = load<u32>(nodes + <usize>(i * 4));
+      if (x == anchor || (load<u8>(nodeAt(x), NODE_FLAGS) & NODE_FLAG_BLOCKED) != 0) continue;
+      for (let j = i + 1; j < count; j++) {
+        const y = load<u32>(nodes + <usize>(j * 4));
+        if (y == anchor || (load<u8>(nodeAt(y), NODE_FLAGS) & NODE_FLAG_BLOCKED) != 0) continue;
+        link(x, y, eventClass, seq, item, time);
+      }
     }
   }
   // every identifier ends the event inside a persona

@@ -127,7 +127,7 @@ export const HEADER_EVENT_NODES: u32 = 896; // u32 × MAX_EVENT_IDENTIFIERS: nod
 export const HEADER_INBOX: u32 = 1152; // writer inbox: ptr, capacity
 export const HEADER_JOURNAL: u32 = 1408; // ptr, capacity, count, overflowed: what changed, for the host's changes feed
 export const HEADER_PAGE_TABLES: u32 = 2048;
-export const HEADER_SIZE: u32 = 65536;
+export const HEADER_SIZE: u32 = 131072; // room for the page tables below
 
 export const MAGIC: u32 = 0x50475348; // "PGSH"
 export const LAYOUT_VERSION: u32 = 2;
@@ -138,17 +138,18 @@ export const TABLE_CAPACITY: u32 = 4;
 export const TABLE_COUNT: u32 = 8;
 
 export const READER_SLOTS: u32 = 8;
-export const READER_SLOT_BYTES: u32 = 262144;
+export const READER_SLOT_BYTES: u32 = 65536;
 
-// page geometry per kind
-export const NODE_PAGE_SHIFT: u32 = 16;
-export const PERSONA_PAGE_SHIFT: u32 = 16;
-export const EDGE_PAGE_SHIFT: u32 = 16;
+// page geometry per kind: pages of 16k records keep an empty shard (and its snapshot) small, and
+// the page tables reach as far as 4 GiB of memory can hold (67M nodes and personas, 134M edges)
+export const NODE_PAGE_SHIFT: u32 = 14;
+export const PERSONA_PAGE_SHIFT: u32 = 14;
+export const EDGE_PAGE_SHIFT: u32 = 14;
 export const TENANT_PAGE_SHIFT: u32 = 10;
 export const ARENA_PAGE_SHIFT: u32 = 20;
-export const NODE_MAX_PAGES: u32 = 1024;
-export const PERSONA_MAX_PAGES: u32 = 1024;
-export const EDGE_MAX_PAGES: u32 = 2048;
+export const NODE_MAX_PAGES: u32 = 4096;
+export const PERSONA_MAX_PAGES: u32 = 4096;
+export const EDGE_MAX_PAGES: u32 = 8192;
 export const TENANT_MAX_PAGES: u32 = 64;
 export const ARENA_MAX_PAGES: u32 = 4096;
 

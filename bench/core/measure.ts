@@ -5,7 +5,8 @@
 // (millions of ops). Its `beforeEach` hook builds, untimed, a fresh instance in the state the
 // phase starts from (empty for intern; interned for union; interned + unioned for find) and
 // collects garbage, so no sample pays for the previous one's garbage or state. A figure is the
-// median of `iterations` such samples, divided by the phase's op count.
+// median of `iterations` such samples, divided by the phase's op count. (run-references.ts takes
+// one sample per implementation per round and pools the rounds with mergeRounds.)
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Bench } from 'tinybench';

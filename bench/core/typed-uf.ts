@@ -102,7 +102,7 @@ export class IdentifierTable {
     const candidate = this.sourceView;
     let i = 0;
     for (; i + WORD_BYTES <= length; i += WORD_BYTES) {
-      if (stored.getInt32(at + i) !== candidate.getInt32(start + i)) continue;
+      if (stored.getInt32(at + i) !== candidate.getInt32(start + i)) return false;
     }
     for (; i < length; i++) if (stored.getUint8(at + i) !== candidate.getUint8(start + i)) return false;
     return true;

@@ -55,7 +55,7 @@ const ASCII_AT = 0x40;
 const BASE36 = 36;
 
 /** mulberry32: tiny, fast, good enough for shuffling benchmark data; period 2^32. */
-function makeRandom(seed: number): { u32(): number; below(n: number): number; unit(): number } {
+function makeRandom(seed: number): { below(n: number): number; unit(): number } {
   let state = seed >>> 0;
   const u32 = (): number => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -66,7 +66,6 @@ function makeRandom(seed: number): { u32(): number; below(n: number): number; un
   };
   const TWO_POW_32 = 4294967296;
   return {
-    u32,
     unit: () => u32() / TWO_POW_32,
     below: (n) => Math.floor((u32() / TWO_POW_32) * n),
   };

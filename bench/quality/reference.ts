@@ -12,6 +12,7 @@ import type { Resolver, SimulatedEvent, Simulation } from './types.js';
 import { KeyUnionFind } from './union-find.js';
 
 const PERSONA_PREFIX = 'cc_';
+const PERSONA_ID = /^cc_\d+$/;
 
 interface TenantComponents {
   graph: KeyUnionFind;
@@ -105,8 +106,8 @@ function componentResolver(sim: Simulation, components: Map<string, TenantCompon
 
     async persona(tenant, id) {
       const tc = tenantComponents(tenant);
-      const root = Number(id.slice(PERSONA_PREFIX.length));
-      if (!id.startsWith(PERSONA_PREFIX) || !Number.isInteger(root) || tc.graph.find(root) !== root) {
+      const root = PERSONA_ID.test(id) ? Number(id.slice(PERSONA_PREFIX.length)) : -1;
+      if (root < 0 || root >= tc.graph.size || tc.graph.find(root) !== root) {
         throw new Error(`unknown persona ${JSON.stringify(id)} in tenant ${tenant}`);
       }
       return { email: tc.latestEmail.get(root) ?? null };

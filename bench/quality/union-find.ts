@@ -19,6 +19,11 @@ export class KeyUnionFind {
     return id;
   }
 
+  /** Number of nodes; node ids are 0..size-1. */
+  get size(): number {
+    return this.parent.length;
+  }
+
   /** The node id of `key`, or undefined when it was never added. */
   idOf(key: string): number | undefined {
     return this.ids.get(key);

@@ -151,7 +151,7 @@ export class Shard {
   readConsistent<T>(read: () => T): T {
     for (;;) {
       const before = this.readVersion();
-      if (before % 2 === 1) {
+      if ((before & 1) === 1) {
         Atomics.wait(this.words, this.seqlockIndex(), before, READ_RETRY_WAIT_MS);
         continue;
       }

@@ -1,44 +1,51 @@
 /**
- * A size-capped map with least-recently-used eviction, for memoizing pure functions whose inputs
- * repeat (the same phone numbers arrive again and again). Map keeps insertion order, so the
- * first key is always the least recently used one.
+ * A size-capped map for memoizing pure functions whose inputs repeat (the same phone numbers
+ * arrive again and again). Two generations approximate least-recently-used eviction at the cost
+ * of plain Map lookups: hits in the old generation are promoted, and when the young one fills up
+ * the old one is dropped whole. Holds at most `maxSize` entries.
  */
 export class BoundedCache<K, V> {
-  private readonly entries = new Map<K, V>();
+  private young = new Map<K, V>();
+  private old = new Map<K, V>();
+  private readonly generationSize: number;
 
   constructor(readonly maxSize: number) {
     if (!Number.isInteger(maxSize) || maxSize < 1) {
       throw new RangeError(`BoundedCache maxSize must be a positive integer, got ${maxSize}`);
     }
+    this.generationSize = Math.max(1, Math.floor(maxSize / 2));
   }
 
   get size(): number {
-    return this.entries.size;
+    let size = this.young.size;
+    for (const key of this.old.keys()) if (!this.young.has(key)) size++;
+    return size;
   }
 
   has(key: K): boolean {
-    return this.entries.has(key);
+    return this.young.has(key) || this.old.has(key);
   }
 
-  /** Returns the cached value and marks it as most recently used. */
+  /** Returns the cached value, keeping it among the recently used ones. */
   get(key: K): V | undefined {
-    if (!this.entries.has(key)) return undefined;
-    const value = this.entries.get(key) as V;
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    return value;
+    const value = this.young.get(key);
+    if (value !== undefined || this.young.has(key)) return value;
+    if (!this.old.has(key)) return undefined;
+    const promoted = this.old.get(key) as V;
+    this.set(key, promoted);
+    return promoted;
   }
 
   set(key: K, value: V): void {
-    this.entries.delete(key);
-    if (this.entries.size >= this.maxSize) {
-      const oldest = this.entries.keys().next().value as K;
-      this.entries.delete(oldest);
+    if (!this.young.has(key) && this.young.size >= this.generationSize) {
+      this.old = this.young;
+      this.young = new Map();
     }
-    this.entries.set(key, value);
+    this.young.set(key, value);
   }
 
   clear(): void {
-    this.entries.clear();
+    this.young.clear();
+    this.old.clear();
   }
 }

@@ -1,5 +1,6 @@
 // Email normalization: one stored form per address, plus the provider-specific "canonical" form
 // that decides whether two spellings reach the same mailbox.
+import { BoundedCache } from './bounded-cache.js';
 
 export interface NormalizedEmail {
   /** Trimmed, NFC-normalized, lower-cased and validated: where mail is sent. */
@@ -35,6 +36,21 @@ const TAG_SEPARATOR = '+';
 /** Validates and normalizes an email address; null when it is not a plausible address. */
 export function normalizeEmail(raw: string, options: EmailOptions = {}): NormalizedEmail | null {
   if (typeof raw !== 'string') return null;
+  const canonicalize = options.canonicalize ?? true;
+  const cache = canonicalize ? canonicalCache : plainCache;
+  const cached = cache.get(raw);
+  if (cached !== undefined) return cached;
+  const result = normalizeUncached(raw, canonicalize);
+  cache.set(raw, result);
+  return result;
+}
+
+// Addresses repeat across a shop's events; results are small and immutable (frozen below).
+const EMAIL_CACHE_SIZE = 50_000;
+const canonicalCache = new BoundedCache<string, NormalizedEmail | null>(EMAIL_CACHE_SIZE);
+const plainCache = new BoundedCache<string, NormalizedEmail | null>(EMAIL_CACHE_SIZE);
+
+function normalizeUncached(raw: string, canonicalize: boolean): NormalizedEmail | null {
   const address = raw.trim().normalize('NFC').toLowerCase();
   if (address.length > MAX_ADDRESS_LENGTH) return null;
 
@@ -44,8 +60,7 @@ export function normalizeEmail(raw: string, options: EmailOptions = {}): Normali
   const domain = address.slice(at + 1);
   if (!isValidLocalPart(local) || !isValidDomain(domain)) return null;
 
-  const canonicalize = options.canonicalize ?? true;
-  return { address, canonical: canonicalize ? canonicalForm(local, domain) : address };
+  return Object.freeze({ address, canonical: canonicalize ? canonicalForm(local, domain) : address });
 }
 
 function isValidLocalPart(local: string): boolean {

@@ -5,6 +5,7 @@ import { IDENTIFIER_TYPES, RequestError, type IdentifierType, type ItemError } f
 import { normalizeEmail, normalizePhone, normalizeDeviceId, verifyLinkToken, type LinkSecrets } from '../identity/index.js';
 import { blockListOf, type TenantConfig } from './config.js';
 
+
 /** One identifier as stored in the log: [type, matching value, display form or '', blocked 0|1]. */
 export type LoggedIdentifier = [IdentifierType, string, string, 0 | 1];
 
@@ -80,15 +81,7 @@ export function normalizeIdentifier(type: IdentifierType, raw: string, config: T
   }
 }
 
-function parseTime(value: unknown, now: number): number {
-  if (value === undefined || value === null) return now;
-  if (typeof value !== 'string') throw new SchemaError('timestamp', 'invalid_timestamp', 'timestamp must be an ISO-8601 string');
-  const time = Date.parse(value);
-  if (Number.isNaN(time)) throw new SchemaError('timestamp', 'invalid_timestamp', `timestamp "${value.slice(0, 64)}" is not a date`);
-  return time;
-}
-
-function rawValues(type: IdentifierType, value: unknown): string[] {
+function checkRawValues(type: IdentifierType, value: unknown): void {
   const values = Array.isArray(value) ? value : [value];
   if (values.length > MAX_VALUES_PER_TYPE) {
     throw new SchemaError(`identifiers.${type}`, 'too_many_values', `at most ${MAX_VALUES_PER_TYPE} ${type} values per event`);
@@ -99,7 +92,6 @@ function rawValues(type: IdentifierType, value: unknown): string[] {
       throw new SchemaError(`identifiers.${type}`, 'value_too_long', `identifiers.${type} is longer than ${RAW_LENGTH_LIMITS[type]} characters`);
     }
   }
-  return values as string[];
 }
 
 function checkSchema(raw: unknown): Record<string, unknown> {
@@ -133,38 +125,72 @@ function checkSchema(raw: unknown): Record<string, unknown> {
   return event;
 }
 
+/** Block-list verdicts per (type, value): the same values arrive again and again. */
+const blockVerdicts = new WeakMap<TenantConfig, Map<string, string | null>>();
+const BLOCK_VERDICT_CACHE = 100_000;
+
+function blockReason(config: TenantConfig, type: IdentifierType, value: string | null, raw: string): string | null {
+  let verdicts = blockVerdicts.get(config);
+  if (!verdicts) {
+    verdicts = new Map();
+    blockVerdicts.set(config, verdicts);
+  }
+  const key = value === null ? `${type}\0raw\0${raw}` : `${type}\0${value}\0${value === raw ? '' : raw}`;
+  let reason = verdicts.get(key);
+  if (reason === undefined) {
+    reason = blockListOf(config).isBlocked(type, value, raw);
+    if (verdicts.size >= BLOCK_VERDICT_CACHE) verdicts.clear();
+    verdicts.set(key, reason);
+  }
+  return reason;
+}
+
+/** ISO-8601 UTC with milliseconds ("2026-03-01T10:00:00.000Z"), the common case, without Date.parse. */
+const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{3}))?Z$/;
+
+function parseTime(value: unknown, now: number): number {
+  if (value === undefined || value === null) return now;
+  if (typeof value !== 'string') throw new SchemaError('timestamp', 'invalid_timestamp', 'timestamp must be an ISO-8601 string');
+  const m = ISO_UTC.exec(value);
+  const time = m
+    ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], m[7] ? +m[7] : 0)
+    : Date.parse(value);
+  if (Number.isNaN(time) || (m && new Date(time).getUTCDate() !== +m[3])) {
+    throw new SchemaError('timestamp', 'invalid_timestamp', `timestamp "${value.slice(0, 64)}" is not a date`);
+  }
+  return time;
+}
+
 /** Validates and normalizes a batch. Never throws for a bad event; only the batch size is checked here. */
 export function normalizeEvents(raw: unknown[], config: TenantConfig, token: TokenContext | null, now = Date.now()): NormalizeResult {
   if (raw.length > MAX_EVENTS_PER_BATCH) {
     throw new RequestError(400, 'batch_too_large', `at most ${MAX_EVENTS_PER_BATCH} events per request, got ${raw.length}`);
   }
-  const blockList = blockListOf(config);
   const result: NormalizeResult = { events: [], errors: [] };
-  raw.forEach((input, index) => {
+  for (let index = 0; index < raw.length; index++) {
     try {
-      const event = checkSchema(input);
+      const event = checkSchema(raw[index]);
       const time = parseTime(event.timestamp, now);
       const type = typeof event.type === 'string' && event.type.length > 0 ? event.type : 'event';
-      const ids: LoggedIdentifier[] = [];
       const identifiers = (event.identifiers ?? {}) as Record<string, unknown>;
       // all schema checks before any normalization, so a rejected event reports one reason
-      const values = IDENTIFIER_TYPES.map((t) => [t, identifiers[t] === undefined ? [] : rawValues(t, identifiers[t])] as const);
-      const dropped: ItemError[] = [];
-      const seen = new Set<string>();
-      for (const [t, list] of values) {
-        for (const rawValue of list) {
+      for (const t of IDENTIFIER_TYPES) if (identifiers[t] !== undefined) checkRawValues(t, identifiers[t]);
+      const ids: LoggedIdentifier[] = [];
+      let dropped: ItemError[] | undefined;
+      for (const t of IDENTIFIER_TYPES) {
+        const given = identifiers[t];
+        if (given === undefined) continue;
+        for (const rawValue of (Array.isArray(given) ? given : [given]) as string[]) {
           const normalized = normalizeIdentifier(t, rawValue, config);
-          const reason = blockList.isBlocked(t, normalized?.value ?? null, rawValue);
+          const reason = blockReason(config, t, normalized?.value ?? null, rawValue);
           if (!normalized) {
-            dropped.push(itemError(index, `identifiers.${t}`, reason ? 'blocked_value' : `invalid_${t}`,
+            (dropped ??= []).push(itemError(index, `identifiers.${t}`, reason ? 'blocked_value' : `invalid_${t}`,
               reason ? `${t} "${rawValue.slice(0, 64)}" is a placeholder value (${reason})` : `${t} "${rawValue.slice(0, 64)}" cannot be normalized`));
             continue;
           }
-          const key = `${t}:${normalized.value}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
+          if (ids.some(([seenType, seenValue]) => seenType === t && seenValue === normalized.value)) continue;
           if (reason) {
-            dropped.push(itemError(index, `identifiers.${t}`, 'blocked_value', `${t} "${rawValue.slice(0, 64)}" is kept but links nothing (${reason})`));
+            (dropped ??= []).push(itemError(index, `identifiers.${t}`, 'blocked_value', `${t} "${rawValue.slice(0, 64)}" is kept but links nothing (${reason})`));
           }
           ids.push([t, normalized.value, normalized.display ?? '', reason ? 1 : 0]);
         }
@@ -177,12 +203,12 @@ export function normalizeEvents(raw: unknown[], config: TenantConfig, token: Tok
         } catch (error) {
           throw new SchemaError('token', 'invalid_token', error instanceof Error ? error.message : 'invalid link token');
         }
-        if (!seen.has(`${recipient.type}:${recipient.value}`)) ids.push([recipient.type, recipient.value, '', 0]);
+        if (!ids.some(([t, v]) => t === recipient.type && v === recipient.value)) ids.push([recipient.type, recipient.value, '', 0]);
       }
-      result.errors.push(...dropped);
+      if (dropped) result.errors.push(...dropped);
       if (ids.length === 0) {
         result.errors.push(itemError(index, 'identifiers', 'no_identifiers', 'the event has no valid identifier'));
-        return;
+        continue;
       }
       const logged: LoggedEvent = { type, time, auth: isAuthenticatedType(type), ids };
       if (event.id !== undefined) logged.id = event.id as string;
@@ -192,6 +218,6 @@ export function normalizeEvents(raw: unknown[], config: TenantConfig, token: Tok
       if (!(error instanceof SchemaError)) throw error;
       result.errors.push(itemError(index, error.field || 'event', error.code, error.message));
     }
-  });
+  }
   return result;
 }

@@ -15,6 +15,7 @@ import type { TenantStats } from '../engine/shard.js';
 import { completeConfig, updateConfig, type TenantConfig } from './config.js';
 import { normalizeEvents, normalizeIdentifier } from './events.js';
 import { ShardSet } from './shards.js';
+import { lockDataDir } from './data-dir.js';
 import { buildAudience, checkAudienceRequest, type NormalizedRecipient } from './audience.js';
 import { buildGraph, buildPersona, locateById, locateByNode, type PersonaGraphView } from './views.js';
 import type { Change, IngestOutcome, IdentifierPair } from './writer.js';
@@ -91,21 +92,25 @@ export class PersonaGraph {
     private readonly store: Store,
     private readonly shards: ShardSet,
     readonly dataDir: string | null,
+    private readonly unlock: () => void,
   ) {}
 
   static async open(options: PersonaGraphOptions = {}): Promise<PersonaGraph> {
     const dataDir = options.dataDir ?? null;
     const shards = shardCountFor(dataDir, options.shards);
     const durability = options.durability ?? 'full';
-    const store = openStore(dataDir, { durability });
+    const unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
+    let store: Store | undefined;
     let set: ShardSet;
     try {
+      store = openStore(dataDir, { durability });
       set = await ShardSet.open({ dataDir, shards, durability, maxQueue: options.maxQueue ?? DEFAULT_MAX_QUEUE });
     } catch (error) {
-      store.close();
+      store?.close();
+      unlock();
       throw error;
     }
-    const graph = new PersonaGraph(store, set, dataDir);
+    const graph = new PersonaGraph(store, set, dataDir, unlock);
     const interval = options.snapshotIntervalMs ?? (dataDir ? DEFAULT_SNAPSHOT_INTERVAL_MS : 0);
     if (interval > 0) {
       graph.snapshotTimer = setInterval(() => { graph.snapshot().catch(() => undefined); }, interval);
@@ -372,6 +377,7 @@ export class PersonaGraph {
     if (this.dataDir) await this.snapshot();
     await this.shards.close();
     this.store.close();
+    this.unlock();
   }
 
   // ---- helpers ----

@@ -38,6 +38,9 @@ export function erasedValueHash(salt: Buffer, type: IdentifierType, value: strin
 }
 
 export class ShardWriter {
+  /** Tenants known to have erased values; the rest skip the per-value check on every apply. */
+  private readonly tenantsWithErasures = new Map<string, boolean>();
+
   constructor(
     readonly shard: Shard,
     private readonly store: Store,
@@ -94,11 +97,12 @@ export class ShardWriter {
   /** Erases values for good: out of the graph, out of every stored log entry, remembered only as salted hashes. */
   erase(tenant: string, identifiers: IdentifierPair[]): number {
     const salt = this.store.erasure.erasedSalt(tenant);
+    this.tenantsWithErasures.set(tenant, true);
     for (const [type, value] of identifiers) this.store.erasure.recordErased(tenant, type, [erasedValueHash(salt, type, value)]);
     const hashes = identifiers.map(([type, value]) => [type, erasedValueHash(salt, type, value)]);
     const { seq } = this.store.log.append(tenant, ENTRY.ERASE, [{ body: hashes }]);
     this.eraseNodes(tenant, identifiers, seq!);
-    this.scrubLog(tenant, salt);
+    this.scrubLog(tenant);
     return seq!;
   }
 
@@ -153,7 +157,7 @@ export class ShardWriter {
   }
 
   /** Rewrites every stored event of the tenant that still mentions an erased value. */
-  private scrubLog(tenant: string, salt: Buffer): void {
+  private scrubLog(tenant: string): void {
     let after = 0;
     for (;;) {
       const page = this.store.log.readTenant(tenant, after, REPLAY_PAGE);
@@ -162,14 +166,21 @@ export class ShardWriter {
         after = entry.seq;
         if (entry.kind !== ENTRY.EVENTS) continue;
         const events = entry.items as LoggedEvent[];
-        const scrubbed = this.withoutErased(tenant, events, salt);
+        const scrubbed = this.withoutErased(tenant, events);
         if (scrubbed.some((event, i) => event !== events[i])) this.store.log.rewrite(entry.seq, scrubbed);
       }
     }
   }
 
   /** Events with erased values removed (their traits go too: they belonged to the erased person). */
-  private withoutErased(tenant: string, events: LoggedEvent[], salt = this.store.erasure.erasedSalt(tenant)): LoggedEvent[] {
+  private withoutErased(tenant: string, events: LoggedEvent[]): LoggedEvent[] {
+    let erased = this.tenantsWithErasures.get(tenant);
+    if (erased === undefined) {
+      erased = this.store.erasure.hasErased(tenant);
+      this.tenantsWithErasures.set(tenant, erased);
+    }
+    if (!erased) return events;
+    const salt = this.store.erasure.erasedSalt(tenant);
     return events.map((event) => {
       const ids = event.ids.filter(([type, value]) => !this.store.erasure.isErased(tenant, type, erasedValueHash(salt, type, value)));
       if (ids.length === event.ids.length) return event;

@@ -11,6 +11,13 @@ export const IN_MEMORY = ':memory:';
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 /** Page cache per connection: the idempotency index is probed at random, keep its hot part in memory. */
 const PAGE_CACHE_KIB = 64 * 1024;
+/**
+ * Pages the WAL may hold before a commit copies them back into the database (SQLite's default
+ * is 1,000). Random item ids dirty pages all over the idempotency index, and a page rewritten by
+ * several commits is copied back once per checkpoint: measured, a 1,000-event append into a store
+ * holding 200k random ids went from ~44 ms to ~21 ms (p50). Costs up to ~40 MB of WAL on disk.
+ */
+const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
 export interface DatabaseOptions {
   durability?: Durability;
@@ -32,6 +39,7 @@ export function openDatabase(file: string, options: DatabaseOptions = {}): Sqlit
     // In WAL mode FULL syncs the log on every commit; NORMAL only at checkpoints.
     db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     migrate(db, file);
     return db;
   } catch (err) {

@@ -11,6 +11,7 @@ const SALT_BYTES = 32;
 export class SqliteErasureStore implements ErasureStore {
   private readonly insertErased: Statement<[string, string, string]>;
   private readonly selectErased: Statement<[string, string, string], number>;
+  private readonly countErased: Statement<[string], number>;
   private readonly insertSalt: Statement<[string, Buffer]>;
   private readonly selectSalt: Statement<[string], Buffer>;
   private readonly recordTransaction: (tenant: string, type: string, valueHashes: string[]) => void;
@@ -20,6 +21,7 @@ export class SqliteErasureStore implements ErasureStore {
     this.selectErased = db
       .prepare<[string, string, string], number>('SELECT 1 FROM erased_values WHERE tenant = ? AND type = ? AND hash = ?')
       .pluck();
+    this.countErased = db.prepare<[string], number>('SELECT EXISTS (SELECT 1 FROM erased_values WHERE tenant = ?)').pluck();
     // OR IGNORE: the first salt ever written for a tenant wins, also across racing connections.
     this.insertSalt = db.prepare('INSERT OR IGNORE INTO erasure_salts (tenant, salt) VALUES (?, ?)');
     this.selectSalt = db.prepare<[string], Buffer>('SELECT salt FROM erasure_salts WHERE tenant = ?').pluck();
@@ -41,6 +43,11 @@ export class SqliteErasureStore implements ErasureStore {
     requireNonEmptyString(type, 'type');
     requireNonEmptyString(valueHash, 'valueHash');
     return this.selectErased.get(tenant, type, valueHash) !== undefined;
+  }
+
+  hasErased(tenant: string): boolean {
+    requireTenant(tenant);
+    return this.countErased.get(tenant) === 1;
   }
 
   erasedSalt(tenant: string): Buffer {

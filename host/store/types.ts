@@ -115,6 +115,8 @@ export interface ClaimStore {
 export interface ErasureStore {
   recordErased(tenant: string, type: string, valueHashes: string[]): void;
   isErased(tenant: string, type: string, valueHash: string): boolean;
+  /** Whether anything was ever erased for the tenant (lets replay skip the per-value check). */
+  hasErased(tenant: string): boolean;
   /** Random per-tenant salt the caller hashes erased values with; created once. */
   erasedSalt(tenant: string): Buffer;
 }

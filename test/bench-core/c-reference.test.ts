@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { C_REFERENCE_NAME, compileCReference, runCReference, type CReference } from '../../bench/core/c-reference.js';
 import { PHASES } from '../../bench/core/measure.js';
 import { verifySameResult } from '../../bench/core/partition.js';
-import { fnv1a32 } from '../../bench/core/fnv1a.js';
 import { typedReference } from '../../bench/core/typed-uf.js';
 import { encodeWorkload, makeWorkload, writeWorkload, type Workload } from '../../bench/core/workload.js';
+import { fnvCollision } from './fnv-collision.js';
 
 function hasGcc(): boolean {
   try {
@@ -24,18 +24,6 @@ function typedRoots(w: Workload) {
   run.intern();
   run.union();
   return run.find();
-}
-
-/** Two different keys with the same FNV-1a hash (birthday search over short keys). */
-function collidingKeys(): [string, string] {
-  const byHash = new Map<number, string>();
-  for (let i = 0; ; i++) {
-    const key = `k${String(i).padStart(6, "0")}@x.bg`; // one length: only the bytes can tell them apart
-    const h = fnv1a32(new TextEncoder().encode(key), 0, key.length);
-    const other = byHash.get(h);
-    if (other !== undefined) return [other, key];
-    byHash.set(h, key);
-  }
 }
 
 function workloadOf(keys: string[], pairs: number[], finds: number[]): Workload {
@@ -94,7 +82,7 @@ describe.skipIf(!hasGcc())('C reference (gcc -O2)', () => {
   });
 
   it('keeps two keys with equal hashes apart', async () => {
-    const [a, b] = collidingKeys();
+    const [a, b] = fnvCollision();
     // a–c linked, b alone: were b interned as a's node, find(b) would join {a, c}.
     const w = workloadOf([a, b, 'c@x.bg'], [0, 2], [0, 1, 2]);
     const path = join(dir, 'collide.bin');

@@ -2,23 +2,26 @@ import { describe, expect, it } from 'vitest';
 import { BoundedCache } from '../../host/identity/bounded-cache.js';
 
 describe('BoundedCache', () => {
-  it('never holds more than maxSize entries', () => {
-    const cache = new BoundedCache<number, number>(3);
-    for (let i = 0; i < 10; i++) cache.set(i, i * i);
-    expect(cache.size).toBe(3);
-    expect([7, 8, 9].map((key) => cache.get(key))).toEqual([49, 64, 81]);
-    expect(cache.has(6)).toBe(false);
+  it('never holds more than maxSize entries and keeps the most recent half', () => {
+    const cache = new BoundedCache<number, number>(4);
+    for (let i = 0; i < 10; i++) {
+      cache.set(i, i * i);
+      expect(cache.size).toBeLessThanOrEqual(4);
+    }
+    expect([8, 9].map((key) => cache.get(key))).toEqual([64, 81]);
+    expect(cache.has(5)).toBe(false);
   });
 
-  it('evicts the least recently used entry, counting reads as use', () => {
-    const cache = new BoundedCache<string, number>(2);
+  it('evicts entries not used recently, counting reads as use', () => {
+    const cache = new BoundedCache<string, number>(4);
     cache.set('a', 1);
     cache.set('b', 2);
-    expect(cache.get('a')).toBe(1);
-    cache.set('c', 3);
+    cache.set('c', 3); // a and b age
+    expect(cache.get('a')).toBe(1); // a is used again
+    cache.set('d', 4); // c and a age, b is dropped
     expect(cache.has('a')).toBe(true);
     expect(cache.has('b')).toBe(false);
-    expect(cache.has('c')).toBe(true);
+    expect(cache.get('c')).toBe(3);
   });
 
   it('updates an existing key without evicting another', () => {

@@ -81,7 +81,9 @@ describe('plain connected components', () => {
     const plain = plainComponents(sim);
     expect(await plain.resolve('shop-b', [{ type: 'device', value: U1 }, { type: 'device', value: U3 }])).toEqual([null, expect.any(String)]);
     await expect(plain.resolve('shop-z', [])).rejects.toThrow(/unknown tenant "shop-z"/);
-    await expect(plain.persona('shop-a', 'psn_nope')).rejects.toThrow(/unknown persona "psn_nope"/);
+    for (const id of ['psn_nope', 'cc_', 'cc_99999', 'cc_1.5']) {
+      await expect(plain.persona('shop-a', id)).rejects.toThrow(`unknown persona ${JSON.stringify(id)}`);
+    }
   });
 });
 

@@ -135,8 +135,9 @@ describe.skipIf(!hasChromium)(suiteTitle, () => {
   describe('one at a time', () => {
     test('identify then track: both carry the device id and arrive in one POST within the deadline', async () => {
       const { context } = await newProfile('identify');
-      const { page } = await open(context, 'shop');
+      const { page, url } = await open(context, 'shop');
       const device = await deviceOf(page);
+      await server.waitForEvent(pageEventFor(url)); // queue empty: the next event starts a fresh timer
 
       const calledAt = Date.now();
       await page.evaluate(() => {
@@ -275,13 +276,30 @@ describe.skipIf(!hasChromium)(suiteTitle, () => {
       expect(event.identifiers).toEqual({ device });
     });
 
-    test('a stored value that is not a UUID is ignored and replaced', async ({ expect }) => {
-      const { context } = await newProfile('bad-cookie');
-      await context.addCookies([{ name: 'pg_device', value: 'not-a-uuid', url: server.pageOrigin }]);
-      const { page } = await open(context, 'shop');
-      const device = await deviceOf(page);
-      expect(device).toMatch(UUID);
-      expect(await cookieDevice(context)).toBe(device);
+    test('stored values: a non-UUID is ignored, the cookie wins over a different localStorage value', async ({ expect }) => {
+      const fromStorage = '11111111-2222-4333-8444-555555555555';
+      const fromCookie = 'AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE';
+      async function profileWith(label: string, cookie: string, stored?: string) {
+        const profile = await newProfile(label);
+        await profile.context.addCookies([{ name: 'pg_device', value: cookie, url: server.pageOrigin }]);
+        if (stored) await profile.context.addInitScript((id) => localStorage.setItem('pg_device', id), stored);
+        const { page } = await open(profile.context, 'shop');
+        return { ...profile, page, device: await deviceOf(page) };
+      }
+
+      const onlyBadCookie = await profileWith('bad-cookie', 'not-a-uuid');
+      expect(onlyBadCookie.device).toMatch(UUID);
+      expect(composeRequests(onlyBadCookie.userAgent)).toHaveLength(1);
+      expect(await cookieDevice(onlyBadCookie.context)).toBe(onlyBadCookie.device);
+
+      const badCookieGoodStorage = await profileWith('bad-cookie-good-storage', 'not-a-uuid', fromStorage);
+      expect(badCookieGoodStorage.device).toBe(fromStorage);
+      expect(composeRequests(badCookieGoodStorage.userAgent)).toHaveLength(0);
+      expect(await cookieDevice(badCookieGoodStorage.context)).toBe(fromStorage);
+
+      const bothDiffer = await profileWith('both-differ', fromCookie, fromStorage);
+      expect(bothDiffer.device).toBe(fromCookie.toLowerCase());
+      expect(await localDevice(bothDiffer.page)).toBe(fromCookie.toLowerCase());
     });
 
     test('pg_t in the URL reports a link_click with the token and leaves the address bar', async ({ expect }) => {

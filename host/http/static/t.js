@@ -75,7 +75,7 @@
   // ---- device id storage ------------------------------------------------------------------
 
   function validId(value) {
-    return value || null;
+    return typeof value === 'string' && UUID_RE.test(value) ? value.toLowerCase() : null;
   }
 
   function readCookie() {

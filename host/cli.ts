@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+// persona-graph command line: a thin adapter over the library facade.
+//   serve [--host H] [--port P] [--data DIR]
+//   import FILE --tenant T [--data DIR] [--format ndjson|csv]
+//   resolve --tenant T (--email X | --phone X | --device X | --customer X | --subscriber X) [--data DIR]
+//   keys create --tenant T --role write|secret|admin [--data DIR] | keys list | keys revoke KEY_ID
+import { parseArgs } from 'node:util';
+import { IDENTIFIER_TYPES, type IdentifierType } from './types.js';
+import { PersonaGraph } from './service/persona-graph.js';
+import { importFile, type ImportProgress } from './service/importer.js';
+import { openKeyStore } from './service/data-dir.js';
+import { KEY_ROLES, type KeyRole } from './store/index.js';
+
+const USAGE = `usage:
+  persona-graph serve [--host 127.0.0.1] [--port 8080] [--data ./data]
+  persona-graph import FILE --tenant T [--format ndjson|csv] [--data ./data]
+  persona-graph resolve --tenant T --email X   (or --phone, --device, --customer, --subscriber) [--data ./data]
+  persona-graph keys create --tenant T --role write|secret|admin [--data ./data]
+  persona-graph keys list [--data ./data]
+  persona-graph keys revoke KEY_ID [--data ./data]
+Environment: PERSONA_HOST, PERSONA_PORT, PERSONA_DATA.`;
+
+class UsageError extends Error {}
+
+const dataDirOf = (value: string | undefined) => value ?? process.env.PERSONA_DATA ?? './data';
+
+async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { host: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' } } });
+  const host = values.host ?? process.env.PERSONA_HOST ?? '127.0.0.1';
+  const port = Number(values.port ?? process.env.PERSONA_PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got ${values.port}`);
+  const { startServer } = await import('./http/server.js');
+  const server = await startServer({ graphOptions: { dataDir: dataDirOf(values.data) }, host, port });
+  const stop = (signal: string) => {
+    process.stderr.write(`${signal}: finishing requests and writing snapshots\n`);
+    server.shutdown().then(() => process.exit(0), (error: unknown) => {
+      process.stderr.write(`shutdown failed: ${String(error)}\n`);
+      process.exit(1);
+    });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+function progressPrinter(): (p: ImportProgress) => void {
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    if (now - last < 200 && p.bytesRead < p.totalBytes) return;
+    last = now;
+    const share = p.totalBytes === 0 ? 1 : Math.min(1, p.bytesRead / p.totalBytes);
+    const width = 30;
+    const bar = '#'.repeat(Math.round(share * width)).padEnd(width, '.');
+    const text = `[${bar}] ${(share * 100).toFixed(1)}%  lines ${p.lines}  accepted ${p.accepted}  rejected ${p.rejected}  duplicates ${p.duplicates}`;
+    process.stderr.write(process.stderr.isTTY ? `\r${text}` : `${text}\n`);
+  };
+}
+
+async function importCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true,
+    options: { tenant: { type: 'string' }, data: { type: 'string' }, format: { type: 'string' } },
+  });
+  if (positionals.length !== 1 || !values.tenant) throw new UsageError('import needs FILE and --tenant');
+  if (values.format && values.format !== 'ndjson' && values.format !== 'csv') throw new UsageError('--format is ndjson or csv');
+  const graph = await PersonaGraph.open({ dataDir: dataDirOf(values.data) });
+  try {
+    const started = Date.now();
+    const summary = await importFile(graph, values.tenant, positionals[0], { format: values.format as 'ndjson' | 'csv' | undefined, onProgress: progressPrinter() });
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    const seconds = (Date.now() - started) / 1000;
+    process.stdout.write(`${JSON.stringify({ ...summary, seconds, eventsPerSecond: Math.round(summary.lines / Math.max(seconds, 0.001)) }, null, 2)}\n`);
+  } finally {
+    await graph.close();
+  }
+}
+
+async function resolveCommand(args: string[]): Promise<void> {
+  const options = Object.fromEntries([['tenant', { type: 'string' }], ['data', { type: 'string' }], ...IDENTIFIER_TYPES.map((t) => [t, { type: 'string' }])]);
+  const { values } = parseArgs({ args, options: options as Parameters<typeof parseArgs>[0]['options'] });
+  const given = IDENTIFIER_TYPES.filter((t) => values[t] !== undefined);
+  if (!values.tenant || given.length !== 1) throw new UsageError('resolve needs --tenant and exactly one of --email, --phone, --device, --customer, --subscriber');
+  const type = given[0] as IdentifierType;
+  const graph = await PersonaGraph.open({ dataDir: dataDirOf(values.data as string | undefined) });
+  try {
+    const persona = await graph.personaOf(values.tenant as string, { type, value: values[type] as string });
+    process.stdout.write(`${JSON.stringify(persona, null, 2)}\n`);
+    if (!persona) process.exitCode = 1;
+  } finally {
+    await graph.close();
+  }
+}
+
+function keysCommand(args: string[]): void {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true,
+    options: { tenant: { type: 'string' }, role: { type: 'string' }, data: { type: 'string' } },
+  });
+  const { keys, close } = openKeyStore(dataDirOf(values.data));
+  try {
+    switch (positionals[0]) {
+      case 'create': {
+        if (!values.tenant || !KEY_ROLES.includes(values.role as KeyRole)) throw new UsageError('keys create needs --tenant and --role write|secret|admin');
+        const tenant = values.role === 'admin' && values.tenant === 'all' ? '*' : values.tenant;
+        process.stdout.write(`${keys.createKey(tenant, values.role as KeyRole).key}\n`);
+        break;
+      }
+      case 'list':
+        for (const k of keys.listKeys()) {
+          process.stdout.write(`${k.id}\t${k.tenant}\t${k.role}\t${new Date(k.createdAt).toISOString()}\t${k.revokedAt ? `revoked ${new Date(k.revokedAt).toISOString()}` : 'active'}\n`);
+        }
+        break;
+      case 'revoke':
+        if (!positionals[1]) throw new UsageError('keys revoke needs KEY_ID');
+        if (!keys.revokeKey(positionals[1])) {
+          process.stderr.write(`no active key ${positionals[1]}\n`);
+          process.exitCode = 1;
+        }
+        break;
+      default:
+        throw new UsageError('keys takes create, list or revoke');
+    }
+  } finally {
+    close();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve': return serve(rest);
+    case 'import': return importCommand(rest);
+    case 'resolve': return resolveCommand(rest);
+    case 'keys': return keysCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    default:
+      throw new UsageError(`unknown command ${command}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`persona-graph: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (error instanceof UsageError || (error instanceof TypeError && /parseArgs|option/i.test(error.message))) process.stderr.write(`${USAGE}\n`);
+  process.exit(error instanceof UsageError ? 2 : 1);
+});

@@ -1,0 +1,111 @@
+// Prometheus metrics of one app (own registry, so several apps in a process never collide).
+// Labels stay bounded: routes by template (never the raw path), tenants only up to
+// MAX_TENANT_SERIES, and graph counters are read from the facade when Prometheus scrapes.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { PersonaGraph } from '../service/persona-graph.js';
+import type { TenantStats } from '../engine/shard.js';
+
+/** Tenants whose graph counters are exported (least recently used beyond this are dropped). */
+export const MAX_TENANT_SERIES = 1000;
+/** Route label of requests no route matched (404s of random paths must not create series). */
+export const UNMATCHED_ROUTE = 'unmatched';
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']);
+// From 0.5 ms: a resolve takes well under a millisecond, so the default buckets would hide it.
+const LATENCY_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Graph counters exported per tenant: stat name → metric help. */
+const GRAPH_GAUGES: Partial<Record<keyof TenantStats, string>> = {
+  personas: 'Personas in the tenant\'s graph',
+  identifiers: 'Identifiers in the tenant\'s graph',
+  merges: 'Merges applied in the tenant\'s graph',
+  refused: 'Merges refused by guardrails in the tenant\'s graph',
+  shared: 'Identifiers found to be shared between people',
+  splits: 'Splits applied in the tenant\'s graph',
+};
+
+export type IngestSource = 'events' | 'segment' | 'posthog';
+
+export class HttpMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'method' | 'route' | 'status'>;
+  private readonly latency: Histogram<'method' | 'route' | 'status'>;
+  private readonly events: Counter<'source' | 'outcome'>;
+  private readonly itemErrors: Counter<'source'>;
+  /** Served tenants, least recently served first. */
+  private readonly tenants = new Set<string>();
+  private scrape: Promise<Map<string, TenantStats>> | null = null;
+
+  constructor(private readonly graph: PersonaGraph, options: { processMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    this.requests = new Counter({
+      name: 'persona_http_requests_total', help: 'HTTP requests by route template and status',
+      labelNames: ['method', 'route', 'status'], registers,
+    });
+    this.latency = new Histogram({
+      name: 'persona_http_request_duration_seconds', help: 'HTTP request latency by route template and status',
+      labelNames: ['method', 'route', 'status'], buckets: LATENCY_BUCKETS_SECONDS, registers,
+    });
+    this.events = new Counter({
+      name: 'persona_events_total', help: 'Events taken in, by endpoint family and outcome (accepted, duplicate)',
+      labelNames: ['source', 'outcome'], registers,
+    });
+    this.itemErrors = new Counter({
+      name: 'persona_event_errors_total', help: 'Per-item errors reported (rejected events and dropped values)',
+      labelNames: ['source'], registers,
+    });
+    for (const [stat, help] of Object.entries(GRAPH_GAUGES) as [keyof TenantStats, string][]) {
+      const metrics = this;
+      new Gauge({
+        name: `persona_graph_${stat}`, help, labelNames: ['tenant'], registers,
+        async collect() {
+          this.reset();
+          for (const [tenant, stats] of await metrics.tenantStats()) this.set({ tenant }, stats[stat]);
+        },
+      });
+    }
+  }
+
+  observeRequest(method: string, route: string | undefined, status: number, seconds: number): void {
+    const labels = { method: KNOWN_METHODS.has(method) ? method : 'OTHER', route: route ?? UNMATCHED_ROUTE, status: String(status) };
+    this.requests.inc(labels);
+    this.latency.observe(labels, seconds);
+  }
+
+  /** Counts what one request ingested. */
+  countEvents(source: IngestSource, result: { accepted: number; duplicates: number; errors: unknown[] }): void {
+    if (result.accepted > 0) this.events.inc({ source, outcome: 'accepted' }, result.accepted);
+    if (result.duplicates > 0) this.events.inc({ source, outcome: 'duplicate' }, result.duplicates);
+    if (result.errors.length > 0) this.itemErrors.inc({ source }, result.errors.length);
+  }
+
+  /** A tenant that was served: its graph counters are exported from now on. */
+  noteTenant(tenant: string): void {
+    this.tenants.delete(tenant);
+    this.tenants.add(tenant);
+    if (this.tenants.size > MAX_TENANT_SERIES) this.tenants.delete(this.tenants.values().next().value as string);
+  }
+
+  async text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  // One read of the graph per scrape, shared by every gauge's collect.
+  private tenantStats(): Promise<Map<string, TenantStats>> {
+    this.scrape ??= this.readTenantStats().finally(() => { this.scrape = null; });
+    return this.scrape;
+  }
+
+  private async readTenantStats(): Promise<Map<string, TenantStats>> {
+    const stats = new Map<string, TenantStats>();
+    for (const tenant of [...this.tenants]) {
+      const tenantStats = await this.graph.stats(tenant);
+      if (tenantStats) stats.set(tenant, tenantStats);
+    }
+    return stats;
+  }
+}

@@ -1,0 +1,134 @@
+// Registers the route table on @koa/router. Every route runs the same steps: CORS, who is calling
+// (401), path parameters (400), may they (403), query and body (400, 413), the facade call,
+// the response. Requests no route takes get 404, or 405 naming the methods the path does take.
+import Router from '@koa/router';
+import type { Context, Next } from 'koa';
+import { RequestError } from '../types.js';
+import { authorize, bearerKey, wireTenant, type Caller, type KeyAuthenticator } from './auth.js';
+import { readJsonBody } from './body.js';
+import { allowOrigin, answerPreflight } from './cors.js';
+import { methodNotAllowed, notFound } from './errors.js';
+import { Reply, type RouteSpec } from './route.js';
+import { compileValidator, type Validator } from './validation.js';
+import { writeKeyFromBasicAuth } from './wire/index.js';
+
+export interface RouterOptions {
+  auth: KeyAuthenticator;
+  bodyLimitBytes: number;
+  /** Called once a tenant's request succeeded (metrics export that tenant's graph counters). */
+  onTenantServed?: (tenant: string) => void;
+}
+
+/** `/v1/tenants/{tenant}` → `/v1/tenants/:tenant` (path-to-regexp syntax). */
+export function koaPath(template: string): string {
+  return template.replace(/\{(\w+)\}/g, ':$1');
+}
+
+export function buildRouter(routes: RouteSpec[], options: RouterOptions): { router: Router; fallback: (ctx: Context, next: Next) => Promise<void> } {
+  const router = new Router();
+  const byId = new Map<string, RouteSpec>();
+  for (const spec of routes) {
+    if (byId.has(spec.id)) throw new Error(`duplicate route id ${spec.id}`);
+    byId.set(spec.id, spec);
+    router.register(koaPath(spec.path), [spec.method], [routeHandler(spec, options)], { name: spec.id });
+  }
+
+  async function fallback(ctx: Context): Promise<void> {
+    const layers = router.match(ctx.path, ctx.method).path;
+    if (layers.length === 0) throw notFound(`no route ${ctx.method} ${ctx.path.slice(0, 200)}`);
+    const specs = layers.map((layer) => byId.get(layer.name ?? '')).filter((spec): spec is RouteSpec => spec !== undefined);
+    const methods = [...new Set(specs.map((spec) => spec.method))];
+    if (ctx.method === 'OPTIONS') {
+      const browser = specs.filter((spec) => spec.browser);
+      ctx.set('Allow', [...methods, 'OPTIONS'].join(', '));
+      if (browser.length > 0) answerPreflight(ctx, browser.map((spec) => spec.method));
+      else ctx.status = 204;
+      return;
+    }
+    throw methodNotAllowed(ctx.method, methods);
+  }
+
+  return { router, fallback };
+}
+
+function routeHandler(spec: RouteSpec, options: RouterOptions) {
+  const checkParams = spec.params && compileValidator(spec.params, 'params');
+  const checkQuery = spec.query && compileValidator(spec.query, 'query');
+  const checkBody = spec.body && compileValidator(spec.body, 'body');
+  const readBody = async (ctx: Context, check: Validator | undefined): Promise<unknown> => {
+    if (!check) return undefined;
+    const body = await readJsonBody(ctx.req, options.bodyLimitBytes);
+    check(body);
+    return body;
+  };
+
+  return async function handle(ctx: Context & { params: Record<string, string> }): Promise<void> {
+    const receivedAt = new Date();
+    ctx.state.route = spec.path;
+    if (spec.browser) allowOrigin(ctx);
+    const headerKey = bearerKey(ctx.get('Authorization')) ?? (spec.browser ? queryKey(ctx) : undefined);
+    let tenant = '';
+    let body: unknown;
+    switch (spec.access.kind) {
+      case 'none':
+        break;
+      case 'tenant': {
+        const caller = options.auth.identify(headerKey);
+        checkParams?.(ctx.params);
+        tenant = ctx.params.tenant;
+        authorize(caller, spec.access.role, tenant);
+        break;
+      }
+      case 'wire': {
+        body = await readBody(ctx, checkBody);
+        const presented = singleKey(headerKey ?? writeKeyFromBasicAuth(ctx.get('Authorization')), spec.access.bodyKey(body));
+        const caller: Caller = options.auth.identify(presented);
+        tenant = wireTenant(caller, presented);
+        break;
+      }
+    }
+    if (spec.access.kind !== 'tenant') checkParams?.(ctx.params);
+    checkQuery?.(ctx.query);
+    if (spec.access.kind !== 'wire') body = await readBody(ctx, checkBody);
+    if (tenant !== '') ctx.state.tenant = tenant;
+
+    const output = await spec.handle({ params: ctx.params, query: ctx.query, body, tenant, headers: ctx.headers, receivedAt });
+    if (output === null) throw notFound(spec.notFound);
+    send(ctx, output);
+    if (tenant !== '') options.onTenantServed?.(tenant);
+  };
+}
+
+function send(ctx: Context, output: object): void {
+  if (!(output instanceof Reply)) {
+    ctx.status = 200;
+    ctx.type = 'application/json';
+    ctx.body = JSON.stringify(output);
+    return;
+  }
+  ctx.status = output.status;
+  ctx.set(output.headers);
+  if (ctx.fresh) {
+    ctx.status = 304;
+    return;
+  }
+  if (Buffer.isBuffer(output.body) || typeof output.body === 'string') {
+    ctx.body = output.body;
+  } else {
+    ctx.type = 'application/json';
+    ctx.body = JSON.stringify(output.body);
+  }
+}
+
+function queryKey(ctx: Context): string | undefined {
+  const key = ctx.query.key;
+  return typeof key === 'string' ? key : undefined;
+}
+
+/** The key a wire request carries; a header key and a different body key is a client bug. */
+function singleKey(headerKey: string | undefined, bodyKey: string | undefined): string | undefined {
+  if (headerKey !== undefined && bodyKey !== undefined && headerKey !== bodyKey) {
+    throw new RequestError(400, 'conflicting_keys', 'the request carries one key in its headers and another in its body');
+  }
+  return headerKey ?? bodyKey;
+}

@@ -1,0 +1,97 @@
+// Starting and stopping the HTTP server (what `persona-graph serve` runs).
+import { createServer, type Server } from 'node:http';
+import { isIP } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { PersonaGraph, type PersonaGraphOptions } from '../service/persona-graph.js';
+import { createHttpApi, type AppOptions } from './app.js';
+import { createLogger } from './logging.js';
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8080;
+/** In-flight requests get this long to finish on shutdown before their connections are cut. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+const IDLE_REAP_INTERVAL_MS = 50;
+
+export interface ServerOptions extends Omit<AppOptions, 'ready' | 'openWhenNoKeys'> {
+  /** A graph to serve; closed by `close()`. */
+  graph?: PersonaGraph;
+  /** Or options to open one with (ignored when `graph` is given). */
+  graphOptions?: PersonaGraphOptions;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  shutdownTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  server: Server;
+  graph: PersonaGraph;
+  host: string;
+  port: number;
+  /** `http://host:port`, for clients and logs. */
+  url: string;
+  /** Graceful shutdown: stop accepting, let in-flight requests finish, then close the graph. */
+  close(): Promise<void>;
+}
+
+/** Whether `host` only accepts connections from this machine. */
+export function isLoopback(host: string): boolean {
+  const address = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (address === 'localhost') return true;
+  if (isIP(address) === 4) return address.startsWith('127.');
+  if (address.startsWith('::ffff:')) return isLoopback(address.slice('::ffff:'.length));
+  return address === '::1';
+}
+
+export function openModeRefusal(host: string): string {
+  return `no API keys configured: refusing to listen on ${host}; create a key with ` +
+    '`persona-graph keys create --tenant T --role secret` or bind 127.0.0.1';
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? DEFAULT_HOST;
+  const port = options.port ?? DEFAULT_PORT;
+  const logger = options.logger ?? createLogger();
+  const graph = options.graph ?? await PersonaGraph.open(options.graphOptions);
+  const loopback = isLoopback(host);
+  if (!loopback && graph.keys.keyCount() === 0) {
+    if (!options.graph) await graph.close();
+    throw new Error(openModeRefusal(host));
+  }
+
+  let accepting = true;
+  const { app } = createHttpApi(graph, { ...options, logger, ready: () => accepting, openWhenNoKeys: loopback });
+  const server = createServer(app.callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  }).catch(async (error: unknown) => {
+    if (!options.graph) await graph.close();
+    throw error;
+  });
+  const bound = server.address() as AddressInfo;
+  const url = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
+  logger.info({ url, open: graph.keys.keyCount() === 0 }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= (async () => {
+    accepting = false;
+    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+    // A keep-alive connection turns idle once its request is answered: close it then, not at its timeout.
+    const reaper = setInterval(() => server.closeIdleConnections(), IDLE_REAP_INTERVAL_MS);
+    const timeout = setTimeout(() => {
+      logger.warn('shutdown timeout: closing connections with requests in flight');
+      server.closeAllConnections();
+    }, options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+    await drained;
+    clearInterval(reaper);
+    clearTimeout(timeout);
+    await graph.close();
+    logger.info('closed');
+  })());
+  return { server, graph, host, port: bound.port, url, close };
+}

@@ -1,0 +1,132 @@
+// Bulk import of a file into one tenant: NDJSON events (the contract's event shape, one per line)
+// or CSV of subscribers/customers with a header row naming identifier columns.
+import { createReadStream, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parse } from 'csv-parse';
+import { IDENTIFIER_TYPES, type IdentifierType, type ItemError } from '../types.js';
+import type { PersonaGraph } from './persona-graph.js';
+
+export interface ImportProgress {
+  bytesRead: number;
+  totalBytes: number;
+  lines: number;
+  accepted: number;
+  rejected: number;
+  duplicates: number;
+}
+
+export interface ImportSummary extends ImportProgress {
+  /** The first few problems, with their line numbers in the file. */
+  samples: { line: number; field: string; code: string; message: string }[];
+}
+
+export type ImportFormat = 'ndjson' | 'csv';
+
+const BATCH_EVENTS = 5_000;
+/** Batches in flight: the next one is parsed and normalized while the writer applies the last. */
+const BATCHES_IN_FLIGHT = 2;
+const MAX_SAMPLES = 20;
+const CSV_EXTRA_COLUMNS = new Set(['timestamp', 'type', 'id']);
+
+export function formatOf(path: string): ImportFormat {
+  return /\.csv$/i.test(path) ? 'csv' : 'ndjson';
+}
+
+interface Line {
+  line: number;
+  event: unknown;
+}
+
+async function* ndjsonLines(path: string, onBytes: (n: number) => void): AsyncGenerator<Line> {
+  const stream = createReadStream(path);
+  stream.on('data', (chunk) => onBytes(chunk.length));
+  let line = 0;
+  for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
+    line++;
+    if (text.trim() === '') continue;
+    let event: unknown;
+    try {
+      event = JSON.parse(text);
+    } catch {
+      event = { __invalidJson: true };
+    }
+    yield { line, event };
+  }
+}
+
+/** CSV rows become events whose identifiers are the columns named like identifier types. */
+async function* csvLines(path: string, onBytes: (n: number) => void): AsyncGenerator<Line> {
+  const stream = createReadStream(path);
+  stream.on('data', (chunk) => onBytes(chunk.length));
+  const parser = stream.pipe(parse({ columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, trim: true, relax_column_count: true }));
+  let line = 1; // the header
+  for await (const row of parser as AsyncIterable<Record<string, string>>) {
+    line++;
+    const identifiers: Partial<Record<IdentifierType, string>> = {};
+    for (const type of IDENTIFIER_TYPES) if (row[type]) identifiers[type] = row[type];
+    const unknown = Object.keys(row).filter((c) => !(IDENTIFIER_TYPES as readonly string[]).includes(c) && !CSV_EXTRA_COLUMNS.has(c));
+    yield {
+      line,
+      event: unknown.length === Object.keys(row).length ? { __noColumns: true } : {
+        ...(row.id ? { id: row.id } : {}),
+        type: row.type || 'import',
+        ...(row.timestamp ? { timestamp: row.timestamp } : {}),
+        identifiers,
+      },
+    };
+  }
+}
+
+/** Imports a file in batches through the facade; every accepted event is durable when this resolves. */
+export async function importFile(
+  graph: PersonaGraph,
+  tenant: string,
+  path: string,
+  options: { format?: ImportFormat; onProgress?: (p: ImportProgress) => void } = {},
+): Promise<ImportSummary> {
+  graph.config(tenant); // validates the tenant id before any work
+  const summary: ImportSummary = { bytesRead: 0, totalBytes: statSync(path).size, lines: 0, accepted: 0, rejected: 0, duplicates: 0, samples: [] };
+  const format = options.format ?? formatOf(path);
+  const source = format === 'csv' ? csvLines(path, (n) => { summary.bytesRead += n; }) : ndjsonLines(path, (n) => { summary.bytesRead += n; });
+  let batch: Line[] = [];
+  const inFlight: Promise<void>[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const current = batch;
+    batch = [];
+    inFlight.push(ingestBatch(current));
+    if (inFlight.length >= BATCHES_IN_FLIGHT) await inFlight.shift();
+  };
+  const ingestBatch = async (current: Line[]) => {
+    const invalid: ItemError[] = [];
+    const events: unknown[] = [];
+    const lineOf: number[] = [];
+    for (const { line, event } of current) {
+      const bad = (event as { __invalidJson?: boolean; __noColumns?: boolean });
+      if (bad.__invalidJson || bad.__noColumns) {
+        invalid.push({ index: line, field: 'line', error: { code: bad.__invalidJson ? 'invalid_json' : 'no_identifier_columns', message: bad.__invalidJson ? 'not a JSON object' : 'no column names an identifier type' } });
+        continue;
+      }
+      events.push(event);
+      lineOf.push(line);
+    }
+    const result = await graph.ingest(tenant, events);
+    summary.accepted += result.accepted;
+    summary.duplicates += result.duplicates;
+    summary.rejected += events.length - result.accepted - result.duplicates + invalid.length;
+    summary.lines += current.length;
+    for (const e of [...invalid.map((i) => ({ ...i, line: i.index })), ...result.errors.map((e) => ({ ...e, line: lineOf[e.index] }))]) {
+      if (summary.samples.length >= MAX_SAMPLES) break;
+      summary.samples.push({ line: e.line, field: e.field, code: e.error.code, message: e.error.message });
+    }
+    options.onProgress?.({ ...summary });
+  };
+  for await (const line of source) {
+    batch.push(line);
+    if (batch.length >= BATCH_EVENTS) await flush();
+  }
+  await flush();
+  await Promise.all(inFlight);
+  summary.bytesRead = summary.totalBytes;
+  return summary;
+}
