@@ -13,7 +13,7 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 const IDLE_REAP_INTERVAL_MS = 50;
 
 export interface ServerOptions extends Omit<AppOptions, 'ready' | 'openWhenNoKeys'> {
-  /** A graph to serve; closed by `close()`. */
+  /** A graph to serve; closed by `shutdown()`. */
   graph?: PersonaGraph;
   /** Or options to open one with (ignored when `graph` is given). */
   graphOptions?: PersonaGraphOptions;
@@ -31,8 +31,8 @@ export interface RunningServer {
   port: number;
   /** `http://host:port`, for clients and logs. */
   url: string;
-  /** Graceful shutdown: stop accepting, let in-flight requests finish, then close the graph. */
-  close(): Promise<void>;
+  /** Graceful shutdown: stop accepting, let in-flight requests finish, then close the graph. Idempotent. */
+  shutdown(): Promise<void>;
 }
 
 /** Whether `host` only accepts connections from this machine. */
@@ -78,7 +78,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   logger.info({ url, open: graph.keys.keyCount() === 0 }, 'listening');
 
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= (async () => {
+  const shutdown = () => (closing ??= (async () => {
     accepting = false;
     const drained = new Promise<void>((resolve) => server.close(() => resolve()));
     // A keep-alive connection turns idle once its request is answered: close it then, not at its timeout.
@@ -93,5 +93,5 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await graph.close();
     logger.info('closed');
   })());
-  return { server, graph, host, port: bound.port, url, close };
+  return { server, graph, host, port: bound.port, url, shutdown };
 }

@@ -21,10 +21,14 @@ interface LogRow {
   items: string;
 }
 
-/** An item checked and serialized before the transaction, so a bad body writes nothing. */
-interface PreparedItem {
-  id: string | undefined;
-  json: string;
+/**
+ * The checked input of one append. The bodies are serialized together before the transaction
+ * (one JSON.stringify call is ~2x faster than one per item, and a bad body then writes nothing).
+ */
+interface PreparedAppend {
+  ids: (string | undefined)[];
+  bodies: unknown[];
+  bodiesJson: string;
 }
 
 export class SqliteEventLog implements EventLog {
@@ -35,7 +39,7 @@ export class SqliteEventLog implements EventLog {
   private readonly selectLastSeq: Statement<[], number>;
   private readonly updateItems: Statement<[string, number]>;
   private readonly deleteThrough: Statement<[number]>;
-  private readonly appendTransaction: (tenant: string, kind: string, items: PreparedItem[]) => AppendResult;
+  private readonly appendTransaction: (tenant: string, kind: string, input: PreparedAppend) => AppendResult;
 
   /** Uses `db` (opened by openDatabase); `close()` closes it. */
   constructor(private readonly db: SqliteDatabase) {
@@ -50,8 +54,8 @@ export class SqliteEventLog implements EventLog {
     this.deleteThrough = db.prepare('DELETE FROM log WHERE seq <= ?');
     // IMMEDIATE: take the write lock up front, so a concurrent writer waits (busy timeout)
     // instead of failing when its read would have to be upgraded to a write.
-    this.appendTransaction = db.transaction((tenant: string, kind: string, items: PreparedItem[]) =>
-      this.appendLocked(tenant, kind, items),
+    this.appendTransaction = db.transaction((tenant: string, kind: string, input: PreparedAppend) =>
+      this.appendLocked(tenant, kind, input),
     ).immediate;
   }
 
@@ -59,9 +63,8 @@ export class SqliteEventLog implements EventLog {
     requireTenant(tenant);
     requireNonEmptyString(kind, 'kind');
     requireArray(items, 'items');
-    const prepared = items.map(prepareItem);
-    if (prepared.length === 0) return { seq: null, duplicate: [] };
-    return this.appendTransaction(tenant, kind, prepared);
+    if (items.length === 0) return { seq: null, duplicate: [] };
+    return this.appendTransaction(tenant, kind, prepareAppend(items));
   }
 
   read(afterSeq: number, limit: number): LogEntry[] {
@@ -99,30 +102,48 @@ export class SqliteEventLog implements EventLog {
     this.db.close();
   }
 
-  private appendLocked(tenant: string, kind: string, items: PreparedItem[]): AppendResult {
-    const duplicate: boolean[] = new Array(items.length);
-    const kept: string[] = [];
-    for (let i = 0; i < items.length; i++) {
-      const { id, json } = items[i];
+  private appendLocked(tenant: string, kind: string, { ids, bodies, bodiesJson }: PreparedAppend): AppendResult {
+    const duplicate: boolean[] = new Array(ids.length);
+    let duplicates = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
       // OR IGNORE leaves an id registered earlier (or earlier in this call) alone: changes is 0.
-      const isDuplicate = id !== undefined && this.registerId.run(tenant, id).changes === 0;
-      duplicate[i] = isDuplicate;
-      if (!isDuplicate) kept.push(json);
+      duplicate[i] = id !== undefined && this.registerId.run(tenant, id).changes === 0;
+      if (duplicate[i]) duplicates++;
     }
-    if (kept.length === 0) return { seq: null, duplicate };
-    const { lastInsertRowid } = this.insertEntry.run(tenant, kind, Date.now(), `[${kept.join(',')}]`);
+    if (duplicates === ids.length) return { seq: null, duplicate };
+    const itemsJson = duplicates === 0 ? bodiesJson : JSON.stringify(bodies.filter((_, i) => !duplicate[i]));
+    const { lastInsertRowid } = this.insertEntry.run(tenant, kind, Date.now(), itemsJson);
     return { seq: Number(lastInsertRowid), duplicate };
   }
 }
 
-function prepareItem(item: LogItem, index: number): PreparedItem {
-  if (typeof item !== 'object' || item === null) {
-    throw new TypeError(`items[${index}] must be an object { id?, body }`);
+function prepareAppend(items: LogItem[]): PreparedAppend {
+  const ids = new Array<string | undefined>(items.length);
+  const bodies = new Array<unknown>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (typeof item !== 'object' || item === null) throw new TypeError(`items[${i}] must be an object { id?, body }`);
+    if (item.id !== undefined) requireNonEmptyString(item.id, `items[${i}].id`);
+    if (item.body === undefined) throw new TypeError(`items[${i}].body is missing`);
+    // Inside an array JSON.stringify would quietly turn these into null.
+    if (typeof item.body === 'function' || typeof item.body === 'symbol') {
+      throw new TypeError(`items[${i}].body is not JSON-serializable (${typeof item.body})`);
+    }
+    ids[i] = item.id;
+    bodies[i] = item.body;
   }
-  const { id, body } = item;
-  if (id !== undefined) requireNonEmptyString(id, `items[${index}].id`);
-  if (body === undefined) throw new TypeError(`items[${index}].body is missing`);
-  return { id, json: toJson(body, `items[${index}].body`) };
+  return { ids, bodies, bodiesJson: serializeBodies(bodies) };
+}
+
+/** JSON of the bodies array; on failure, finds the body at fault so the error can name it. */
+function serializeBodies(bodies: unknown[]): string {
+  try {
+    return JSON.stringify(bodies);
+  } catch {
+    bodies.forEach((body, i) => toJson(body, `items[${i}].body`));
+    throw new TypeError('items are not JSON-serializable');
+  }
 }
 
 function toEntry(row: LogRow): LogEntry {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ShardError } from '../../host/engine/shard.js';
 import { DEVICE, EMAIL, newShard, event, recordOf, nodeOf, describePersona, checkPersonaInvariants, type Fixture, type Id } from './helpers.js';
 
-const MAXIMUM_PAGES = 330; // ~21.6 MB: an empty shard takes ~17 MB
+const MAXIMUM_PAGES = 200; // ~13 MB: an empty shard takes ~5 MB
 const BIG_PERSONA = 20_000;
 const LONG = 'x'.repeat(300);
 

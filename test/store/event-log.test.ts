@@ -156,6 +156,9 @@ describe('bad arguments', () => {
     expect(() => store.log.append('shop-a', 'events', [null as never])).toThrow(/items\[0\] must be an object/);
     expect(() => store.log.append('shop-a', 'events', [{ id: 7 as never, body: 1 }])).toThrow(/items\[0\]\.id/);
     expect(() => store.log.append('shop-a', 'events', [{ id: 'a' } as never])).toThrow(/items\[0\]\.body is missing/);
+    expect(() => store.log.append('shop-a', 'events', [{ body: 1 }, { body: () => 1 }])).toThrow(
+      /items\[1\]\.body is not JSON-serializable/,
+    );
     expect(() => store.log.read(-1, 10)).toThrow(/afterSeq must be an integer >= 0/);
     expect(() => store.log.read(0, 0)).toThrow(/limit must be an integer >= 1/);
     expect(() => store.log.pruneThrough(1.5)).toThrow(/seq must be an integer/);
