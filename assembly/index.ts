@@ -100,13 +100,15 @@ export function registerTenant(ptr: usize, len: u32): u32 {
     if (load<u32>(rec, TENANT_NAME_LEN) == len && memory.compare(arenaAt(load<u32>(rec, TENANT_NAME)), ptr, len) == 0) return t;
   }
   beginWrite();
-  const t = takeElements(KIND_TENANTS, 1);
+  // the name first: if the record then cannot be had, only unreferenced arena bytes remain
+  const name = arenaPut(ptr, len);
+  const t = name == 0 ? 0xFFFFFFFF : takeElements(KIND_TENANTS, 1);
   if (t == 0xFFFFFFFF) {
     endWrite();
     return 0;
   }
   const rec = tenantAt(t);
-  store<u32>(rec, arenaPut(ptr, len), TENANT_NAME);
+  store<u32>(rec, name, TENANT_NAME);
   store<u32>(rec, len, TENANT_NAME_LEN);
   endWrite();
   return t;

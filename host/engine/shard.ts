@@ -123,6 +123,10 @@ export class Shard {
   /** This thread's view of an existing shard memory; `readerSlot` must be unique per thread. */
   static attach(memory: WebAssembly.Memory, readerSlot = 0): Shard {
     const shard = new Shard(memory, readerSlot);
+    if (!Number.isInteger(readerSlot) || readerSlot < 0 || readerSlot >= shard.constants.READER_SLOTS) {
+      throw new RangeError(`readerSlot must be an integer in 0..${shard.constants.READER_SLOTS - 1}`);
+    }
+    shard.checkHeader('memory');
     shard.core.initShard(); // installs this instance's hooks; the layout already exists
     return shard;
   }
@@ -413,6 +417,7 @@ export class Shard {
     const known = this.tenant(name);
     if (known !== 0) return known;
     const encoded = Buffer.from(name, 'utf8');
+    if (encoded.length === 0 || encoded.length > MAX_VALUE_BYTES) throw new RangeError(`a tenant name takes 1..${MAX_VALUE_BYTES} bytes`);
     const inbox = this.inbox(encoded.length);
     this.bytes.set(encoded, inbox);
     const index = this.core.registerTenant(inbox, encoded.length);
@@ -562,14 +567,19 @@ export class Shard {
     return shard;
   }
 
-  /** Refuses bytes that are not a whole snapshot of this layout, before the core acts on them. */
-  private checkSnapshot(length: number): void {
+  /** Refuses memory that holds no shard of this layout (in its first `length` bytes), before the core acts on it. */
+  private checkHeader(what: string, length = this.bytes.length): void {
     const header = this.headerAddress;
     const u32 = (offset: number) => (header + offset + UINT32_BYTES <= length ? this.view.getUint32(header + offset, true) : 0);
-    if (u32(HEADER.MAGIC) !== SHARD_MAGIC) throw new Error('snapshot does not hold a shard (no shard header)');
+    if (u32(HEADER.MAGIC) !== SHARD_MAGIC) throw new Error(`${what} does not hold a shard (no shard header)`);
     const version = u32(HEADER.VERSION);
-    if (version !== LAYOUT_VERSION) throw new Error(`snapshot has shard layout ${version}; this core reads layout ${LAYOUT_VERSION}`);
-    const used = u32(HEADER.BUMP);
+    if (version !== LAYOUT_VERSION) throw new Error(`${what} has shard layout ${version}; this core reads layout ${LAYOUT_VERSION}`);
+  }
+
+  /** Refuses bytes that are not a whole snapshot of this layout. */
+  private checkSnapshot(length: number): void {
+    this.checkHeader('snapshot', length);
+    const used = this.view.getUint32(this.headerAddress + HEADER.BUMP, true);
     if (used !== length) throw new Error(`snapshot is ${length} bytes but its shard says ${used}: truncated or padded`);
   }
 

@@ -3,7 +3,7 @@
 // on random graphs of ≥ 100k edges, after ingestion, after random operator splits (the oracle drops
 // the cut edges), and after more ingestion (cuts are sticky).
 import { describe, expect, it } from 'vitest';
-import Graph from 'graphology';
+import { UndirectedGraph } from 'graphology';
 import { connectedComponents } from 'graphology-components';
 import type { Shard } from '../../host/engine/shard.js';
 import {
@@ -66,7 +66,7 @@ function randomGraph(seed: number, minEdges: number): RandomGraph {
 
 /** The oracle: the evidence graph in graphology, minus the pairs an operator cut. */
 class Oracle {
-  readonly graph = new Graph({ type: 'undirected', multi: false });
+  readonly graph = new UndirectedGraph();
   private readonly cut = new Set<string>();
 
   constructor(ids: Id[]) {

@@ -39,7 +39,9 @@ function observe(g: number): Observation {
 }
 
 function check(g: number, o: Observation): void {
-  const fail = (what: string) => violations.length < 20 && violations.push(`group ${g} at round ${o.applied}: ${what} ${JSON.stringify(o)}`);
+  const fail = (what: string): void => {
+    if (violations.length < 20) violations.push(`group ${g} at round ${o.applied}: ${what} ${JSON.stringify(o)}`);
+  };
   const shape = expectedShape(g, o.applied);
   const first = o.records.slice(0, HALF);
   const second = o.records.slice(HALF);
