@@ -2,9 +2,15 @@
 // document. Request schemas check JSON shape only (types, required fields); what a value means
 // (a normalizable phone, a known setting, batch limits with their own error codes) is the
 // facade's to judge, so HTTP never refuses what the library accepts for a reason it does not.
-import { Type, type TSchema } from '@sinclair/typebox';
+import { FormatRegistry, Type, type TSchema } from '@sinclair/typebox';
 import { IDENTIFIER_TYPES } from '../types.js';
 import { MAX_WIRE_EVENTS } from './wire/index.js';
+
+// TypeBox checks only the string formats registered with it: these are the ones used below.
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+FormatRegistry.Set('date-time', (value) => ISO_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)));
+FormatRegistry.Set('uuid', (value) => UUID.test(value));
 
 const literals = (values: readonly string[]) => Type.Union(values.map((value) => Type.Literal(value)));
 

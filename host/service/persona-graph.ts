@@ -31,6 +31,8 @@ export interface PersonaGraphOptions {
   maxQueue?: number;
   /** Snapshot every shard this often (ms) when it changed; 0 disables periodic snapshots. */
   snapshotIntervalMs?: number;
+  /** Tests only: faults to inject into the shard writers. */
+  faults?: { dieWhileApplyingTenant?: string };
 }
 
 export interface LinkRequest {
@@ -104,7 +106,7 @@ export class PersonaGraph {
     let set: ShardSet;
     try {
       store = openStore(dataDir, { durability });
-      set = await ShardSet.open({ dataDir, shards, durability, maxQueue: options.maxQueue ?? DEFAULT_MAX_QUEUE });
+      set = await ShardSet.open({ dataDir, shards, durability, maxQueue: options.maxQueue ?? DEFAULT_MAX_QUEUE, faults: options.faults });
     } catch (error) {
       store?.close();
       unlock();
@@ -363,6 +365,11 @@ export class PersonaGraph {
   async stats(tenant: string): Promise<TenantStats | null> {
     checkTenant(tenant);
     return this.shards.read(tenant, (shard, t) => (t === 0 ? null : shard.tenantStats(t)));
+  }
+
+  /** Writer threads that died and were replaced since open. */
+  get writerRestarts(): number {
+    return this.shards.restarts;
   }
 
   /** Writes a snapshot of every shard (also done periodically and on close). */

@@ -14,6 +14,8 @@ export interface ShardSetOptions {
   durability: Durability;
   /** Write tasks waiting per shard before new writes are refused with 503 (back-pressure). */
   maxQueue: number;
+  /** Tests only: faults the writer injects (see writer-worker.ts). */
+  faults?: WorkerOptions['faults'];
 }
 
 // Running from TypeScript sources (tests, tsx): the worker needs tsx's loader to import .ts files.
@@ -24,6 +26,9 @@ const workerExecArgv = fromSource ? ['--import', 'tsx'] : [];
 export class ShardSet {
   private readonly tails: Promise<unknown>[];
   private readonly queued: number[];
+  private readonly recovering: Promise<void>[];
+  /** Writer threads that died and were replaced. */
+  restarts = 0;
 
   private constructor(
     private readonly pools: Piscina[],
@@ -32,6 +37,7 @@ export class ShardSet {
   ) {
     this.tails = pools.map(() => Promise.resolve());
     this.queued = pools.map(() => 0);
+    this.recovering = pools.map(() => Promise.resolve());
   }
 
   /** Starts every shard's writer, which recovers its shard, and attaches readers to their memories. */
@@ -42,7 +48,7 @@ export class ShardSet {
       minThreads: 1,
       maxThreads: 1,
       idleTimeout: Number.POSITIVE_INFINITY,
-      workerData: { dataDir: options.dataDir, shard, shards: options.shards, durability: options.durability } satisfies WorkerOptions,
+      workerData: { dataDir: options.dataDir, shard, shards: options.shards, durability: options.durability, faults: options.faults } satisfies WorkerOptions,
     }));
     try {
       const opened = await Promise.all(pools.map((pool) => pool.run({ op: 'open' } satisfies WriterTask) as Promise<{ memory: WebAssembly.Memory }>));
@@ -75,9 +81,32 @@ export class ShardSet {
       return Promise.reject(new RequestError(503, 'overloaded', 'too many writes are waiting; retry shortly', { retryAfterSeconds: 1 }));
     }
     this.queued[shard]++;
-    const result = this.pools[shard].run(task).finally(() => { this.queued[shard]--; }) as Promise<T>;
+    const result = this.runOnWriter<T>(shard, task).finally(() => { this.queued[shard]--; });
     this.tails[shard] = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * Runs a task on the shard's writer. If the writer thread died (its memory may hold half a batch),
+   * Piscina starts a new one, which recovers the shard from snapshot and log into fresh memory; the
+   * reader is moved to that memory before anything else runs, so no read sees the torn state.
+   */
+  private async runOnWriter<T>(shard: number, task: WriterTask): Promise<T> {
+    await this.recovering[shard];
+    try {
+      return (await this.pools[shard].run(task)) as T;
+    } catch (error) {
+      if (!isWorkerDeath(error)) throw error;
+      this.recovering[shard] = this.reattach(shard);
+      await this.recovering[shard];
+      throw new RequestError(503, 'writer_restarted', 'the shard writer restarted; retry the request (acknowledged data is safe)', { retryAfterSeconds: 1 });
+    }
+  }
+
+  private async reattach(shard: number): Promise<void> {
+    const { memory } = (await this.pools[shard].run({ op: 'open' } satisfies WriterTask)) as { memory: WebAssembly.Memory };
+    this.readers[shard] = Shard.attach(memory);
+    this.restarts++;
   }
 
   /**
@@ -87,8 +116,9 @@ export class ShardSet {
    */
   async read<T>(tenant: string, read: (shard: Shard, tenantIndex: number) => T): Promise<T> {
     const index = this.shardOf(tenant);
-    const shard = this.readers[index];
     for (;;) {
+      await this.recovering[index];
+      const shard = this.readers[index];
       const before = shard.readVersion();
       if ((before & 1) === 0) {
         let result: T | undefined;
@@ -107,6 +137,13 @@ export class ShardSet {
     }
   }
 
+  /** Tests only: kills the shard's writer thread now (as a crash would). */
+  async killWriter(shard: number): Promise<void> {
+    await this.pools[shard].run({ op: 'crash' } satisfies WriterTask).catch(() => undefined);
+    this.recovering[shard] = this.reattach(shard);
+    await this.recovering[shard];
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.tails);
     await Promise.all(this.pools.map(async (pool) => {
@@ -114,4 +151,9 @@ export class ShardSet {
       await pool.destroy();
     }));
   }
+}
+
+/** Piscina rejects a task whose worker thread exited with this kind of error. */
+function isWorkerDeath(error: unknown): boolean {
+  return error instanceof Error && /worker (exited|terminated)|terminated/i.test(error.message);
 }

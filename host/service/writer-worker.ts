@@ -12,6 +12,8 @@ export interface WorkerOptions {
   shard: number;
   shards: number;
   durability: Durability;
+  /** Tests only: make the writer thread die half-way through applying events of this tenant. */
+  faults?: { dieWhileApplyingTenant?: string };
 }
 
 export type WriterTask =
@@ -23,6 +25,7 @@ export type WriterTask =
   | { op: 'snapshot' }
   | { op: 'changes'; tenant: string; since: number; limit: number }
   | { op: 'events'; tenant: string; refs: [number, number][] }
+  | { op: 'crash' }
   | { op: 'close' };
 
 const options = workerData as WorkerOptions;
@@ -43,6 +46,7 @@ export default function run(task: WriterTask): unknown {
     case 'open':
       return { memory: w.shard.memory, appliedSeq: w.shard.appliedSeq() };
     case 'ingest':
+      if (options.faults?.dieWhileApplyingTenant === task.tenant) w.onApplied = () => process.exit(1);
       return w.ingest(task.tenant, task.events);
     case 'configure':
       return w.configure(task.tenant, task.config);
@@ -56,6 +60,9 @@ export default function run(task: WriterTask): unknown {
       return store!.changes.since(task.tenant, task.since, task.limit);
     case 'events':
       return w.eventIds(task.tenant, task.refs);
+    case 'crash':
+      process.exit(1);
+    // falls through: exit never returns
     case 'close':
       store!.close();
       store = undefined;

@@ -72,10 +72,18 @@ export class ShardWriter {
     return index;
   }
 
+  /** Tests only: called between a durable append and its application (fault injection). */
+  onApplied: (() => void) | undefined;
+
   ingest(tenant: string, events: LoggedEvent[]): IngestOutcome {
     const result = this.store.log.append(tenant, ENTRY.EVENTS, events.map((event) => ({ id: event.id, body: event })));
     if (result.seq !== null) {
       const kept = events.filter((_, i) => !result.duplicate[i]);
+      if (this.onApplied) {
+        // apply half the batch, then die: the memory holds a torn state that nobody may read
+        this.shard.applyEvents(encodeEvents(this.shard.tenant(tenant) || this.tenantIndex(tenant), kept.slice(0, kept.length >> 1)), result.seq);
+        this.onApplied();
+      }
       this.apply({ seq: result.seq, tenant, kind: ENTRY.EVENTS, items: kept, at: Date.now() });
     }
     return { seq: result.seq, duplicate: result.duplicate };

@@ -5,7 +5,7 @@ import { killGroup, makeTempDir, spawnFixture, watchLines } from './helpers.js';
 const ACKS_BEFORE_KILL = 50;
 
 // Both settings must survive a process crash ('normal' gives up only on power loss).
-it.concurrent.each<Durability>(['full', 'normal'])(
+it.concurrent.for<Durability>(['full', 'normal'])(
   "keeps every acknowledged append of a process killed with SIGKILL mid-stream (durability '%s')",
   async (durability, { expect }) => {
     const temp = makeTempDir();
