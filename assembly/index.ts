@@ -11,24 +11,23 @@ import {
   NODE_MAX_PAGES, PERSONA_MAX_PAGES, EDGE_MAX_PAGES, TENANT_MAX_PAGES, ARENA_MAX_PAGES,
   READER_SLOTS, READER_SLOT_BYTES, WASM_PAGE, OK, ERR_BAD_INPUT,
   TENANT_NAME, TENANT_NAME_LEN, TENANT_FLAGS, TENANT_LIMITS, TYPE_COUNT,
-  NODE_FLAGS, NODE_NEXT, NODE_PERSONA, NODE_VALUE, NODE_LEN, NODE_DISPLAY, NODE_TENANT, NODE_TYPE, NODE_MARK,
-  NODE_FLAG_ERASED, EDGE_A, EDGE_FLAGS, EDGE_FLAG_CUT, HEADER_EPOCH as EPOCH, JOURNAL_ERASE, TENANT_IDENTIFIERS,
-  PERSONA_FLAGS, PERSONA_FLAG_ACTIVE,
+  NODE_FLAGS, NODE_PERSONA, NODE_VALUE, NODE_LEN, NODE_DISPLAY, NODE_TENANT, NODE_TYPE, NODE_MARK,
+  NODE_FLAG_ERASED, EDGE_FLAGS, EDGE_FLAG_CUT, JOURNAL_ERASE, TENANT_IDENTIFIERS,
 } from './layout';
 import { base, header, allocBlock, freeBlock, initKind, kindCount, takeElements, setError } from './memory';
-
-const INBOX_INITIAL_BYTES: u32 = 1 << 16;
 import {
   nodeAt, personaAt, edgeAt, tenantAt, arenaAt, arenaPut, tableInit, tableRemove, identifierHash,
   identifierSlot, slotRef, INITIAL_TABLE_CAPACITY,
 } from './records';
-import { recordById, recordOfFounder, adjustActivePersonas } from './personas';
-import { find, findReadOnly, makeSingleton } from './unify';
+import { recordById, recordOfFounder } from './personas';
+import { find, findReadOnly } from './unify';
 import { firstEdge, nextEdge, otherEnd } from './evidence';
 import { recluster, installRecluster, reserveRecluster, nextEpoch } from './recluster';
 import { applyBatch } from './ingest';
 import { journal } from './journal';
 import { unitePairs, findRoots } from './bench';
+
+const INBOX_INITIAL_BYTES: u32 = 1 << 16;
 
 export {
   NODE_SIZE, PERSONA_SIZE, EDGE_SIZE, TENANT_SIZE, HEADER_SIZE, READER_SLOTS, READER_SLOT_BYTES, LAYOUT_VERSION,

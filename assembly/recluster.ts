@@ -185,11 +185,12 @@ export function recluster(ra: u32, rb: u32): u32 {
   const tenant = load<u32>(nodeAt(ra), NODE_TENANT);
   const both = rb != 0 && rb != ra;
   const epoch = nextEpoch();
-  const members = ringLength(ra) + (both ? ringLength(rb) : 0);
+  const membersOfA = ringLength(ra);
+  const members = membersOfA + (both ? ringLength(rb) : 0);
   let work = workBuffer(members * 4);
   if (work == 0) return 0;
   collectRing(work, ra, 0, epoch);
-  if (both) collectRing(work, rb, ringLength(ra), epoch);
+  if (both) collectRing(work, rb, membersOfA, epoch);
 
   // count, then gather, each internal edge once (from its A end)
   let edges: u32 = 0;

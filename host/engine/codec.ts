@@ -36,24 +36,35 @@ const KEY_HEADER_BYTES = 4;
 
 const align4 = (n: number) => (n + 3) & ~3;
 
-function checkedLength(text: string): number {
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_VALUE_BYTES) throw new RangeError(`identifier value over ${MAX_VALUE_BYTES} bytes`);
-  return bytes;
+/** UTF-8 takes at most 3 bytes per UTF-16 code unit (a surrogate pair: 4 bytes for 2 units). */
+const MAX_UTF8_PER_UNIT = 3;
+
+/** Upper bound of a value's UTF-8 length; throws when the value is over the limit. */
+function checkedLengthBound(text: string): number {
+  const bound = text.length * MAX_UTF8_PER_UNIT;
+  // only a value near the limit is measured exactly: most are far below it
+  if (text.length > MAX_VALUE_BYTES || (bound > MAX_VALUE_BYTES && Buffer.byteLength(text, 'utf8') > MAX_VALUE_BYTES)) {
+    throw new RangeError(`identifier value over ${MAX_VALUE_BYTES} bytes`);
+  }
+  return bound;
 }
 
-export function encodedSize(events: EncodedEvent[]): number {
+/**
+ * Room to reserve for encodeEvents (at least the encoded size), checking every value's length on
+ * the way, so a batch with a value over the limit is refused before anything is written.
+ */
+export function encodedSizeBound(events: EncodedEvent[]): number {
   let size = BATCH_HEADER_BYTES;
   for (const event of events) {
     size += EVENT_HEADER_BYTES;
     for (const id of event.identifiers) {
-      size += IDENTIFIER_HEADER_BYTES + align4(checkedLength(id.value) + (id.display ? checkedLength(id.display) : 0));
+      size += IDENTIFIER_HEADER_BYTES + align4(checkedLengthBound(id.value) + (id.display ? checkedLengthBound(id.display) : 0));
     }
   }
   return size;
 }
 
-/** Writes a batch at `at` (room for encodedSize(events) bytes must exist). */
+/** Writes a batch at `at` (room for encodedSizeBound(events) bytes must exist); returns its length. */
 export function encodeEvents(bytes: Buffer, at: number, events: EncodedEvent[]): number {
   bytes.writeUInt32LE(events.length, at);
   let p = at + BATCH_HEADER_BYTES;

@@ -6,7 +6,7 @@ import {
   NODE, NODE_FLAG, PERSONA, PERSONA_FLAG_ACTIVE, EDGE, TENANT, TENANT_FLAG_GUARDRAILS, HEADER, JOURNAL,
   TYPE_COUNT, ERRORS, MAX_EVENT_IDENTIFIERS, MAX_VALUE_BYTES, SHARD_MAGIC, LAYOUT_VERSION,
 } from './layout.js';
-import { encodeEvents, encodedSize, encodeKeys, type EncodedEvent, type EncodedKey } from './codec.js';
+import { encodeEvents, encodedSizeBound, encodeKeys, type EncodedEvent, type EncodedKey } from './codec.js';
 
 export type { EncodedEvent, EncodedIdentifier, EncodedKey } from './codec.js';
 
@@ -472,9 +472,8 @@ export class Shard {
   /** Applies normalized events covering log sequence `seq`; returns what changed. Nothing changes when it throws. */
   applyEvents(events: EncodedEvent[], seq: number): JournalEntry[] {
     events.forEach((event, index) => this.checkEvent(event, index));
-    const size = encodedSize(events);
-    const inbox = this.inbox(size);
-    encodeEvents(this.bytes, inbox, events);
+    const inbox = this.inbox(encodedSizeBound(events));
+    const size = encodeEvents(this.bytes, inbox, events);
     const status = this.core.applyEvents(inbox, size, seq);
     if (status !== 0) throw new ShardError(status, 'cannot apply events');
     return this.takeJournal();

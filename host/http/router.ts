@@ -37,7 +37,8 @@ export function buildRouter(routes: RouteSpec[], options: RouterOptions): { rout
     const layers = router.match(ctx.path, ctx.method).path;
     if (layers.length === 0) throw notFound(`no route ${ctx.method} ${ctx.path.slice(0, 200)}`);
     const specs = layers.map((layer) => byId.get(layer.name ?? '')).filter((spec): spec is RouteSpec => spec !== undefined);
-    const methods = [...new Set(specs.map((spec) => spec.method))];
+    // @koa/router answers HEAD for every GET route
+    const methods = [...new Set(specs.flatMap((spec) => (spec.method === 'GET' ? ['GET', 'HEAD'] : [spec.method])))];
     if (ctx.method === 'OPTIONS') {
       const browser = specs.filter((spec) => spec.browser);
       ctx.set('Allow', [...methods, 'OPTIONS'].join(', '));

@@ -2,8 +2,8 @@
 // memory, in log order. It runs inside the shard's Piscina worker (writer-worker.ts); recovery
 // replays the same entries through the same code, so a log always rebuilds the same graph.
 import { createHash } from 'node:crypto';
-import { Shard, type EncodedEvent, type JournalEntry } from '../engine/shard.js';
-import { TYPE_CODES } from '../engine/layout.js';
+import { Shard, NODE_FLAG, type EncodedEvent, type JournalEntry } from '../engine/shard.js';
+import { TYPE_CODES, TYPE_NAMES } from '../engine/layout.js';
 import type { IdentifierType } from '../types.js';
 import type { LogEntry, Store } from '../store/index.js';
 import { engineSettings, completeConfig, type TenantConfig } from './config.js';
@@ -111,6 +111,9 @@ export class ShardWriter {
     const { seq } = this.store.log.append(tenant, ENTRY.ERASE, [{ body: hashes }]);
     this.eraseNodes(tenant, identifiers, seq!);
     this.scrubLog(tenant);
+    // older snapshots still hold the erased bytes: replace them with one taken now
+    const snapshot = this.snapshot();
+    this.store.snapshots.dropOlder(this.index, snapshot.seq);
     return seq!;
   }
 
@@ -129,7 +132,10 @@ export class ShardWriter {
         journal = this.applySplit(tenant, entry.items[0] as SplitSpec);
         break;
       case ENTRY.ERASE:
-        break; // the erased values were scrubbed from earlier entries: nothing of them is left to replay
+        // Replayed only when the snapshot predates the erasure (a crash before the fresh snapshot
+        // was written): the snapshot may still hold the values, found again by their salted hashes.
+        journal = this.eraseByHash(entry.tenant, tenant, entry.items[0] as [IdentifierType, string][]);
+        break;
       default:
         throw new Error(`unknown log entry kind ${entry.kind} at seq ${entry.seq}`);
     }
@@ -162,6 +168,20 @@ export class ShardWriter {
       if (node !== 0) journal.push(...this.shard.erase(node));
     }
     this.recordChanges(tenantName, seq, journal, Date.now());
+  }
+
+  private eraseByHash(tenantName: string, tenant: number, hashes: [IdentifierType, string][]): JournalEntry[] {
+    const wanted = new Set(hashes.map(([type, hash]) => `${type}:${hash}`));
+    const salt = this.store.erasure.erasedSalt(tenantName);
+    const journal: JournalEntry[] = [];
+    const nodes = this.shard.counts().nodes;
+    for (let n = 1; n <= nodes; n++) {
+      const node = this.shard.node(n);
+      if (node.tenant !== tenant || (node.flags & NODE_FLAG.ERASED) !== 0) continue;
+      const type = TYPE_NAMES[node.type];
+      if (wanted.has(`${type}:${erasedValueHash(salt, type, node.value)}`)) journal.push(...this.shard.erase(n));
+    }
+    return journal;
   }
 
   /** Rewrites every stored event of the tenant that still mentions an erased value. */

@@ -28,6 +28,11 @@ export class MemorySnapshotStore implements SnapshotStore {
     return this.byShard.get(shard)?.[0] ?? null;
   }
 
+  dropOlder(shard: number, seq: number): void {
+    requireShard(shard);
+    this.byShard.set(shard, (this.byShard.get(shard) ?? []).filter((s) => s.seq >= seq));
+  }
+
   list(shard: number): SnapshotInfo[] {
     requireShard(shard);
     return (this.byShard.get(shard) ?? []).map(({ seq, bytes }) => ({ shard, seq, size: bytes.length }));

@@ -84,6 +84,10 @@ export class FileSnapshotStore implements SnapshotStore {
     return this.stored(shard).map(({ seq, size }) => ({ shard, seq, size }));
   }
 
+  dropOlder(shard: number, seq: number): void {
+    for (const { name, seq: stored } of this.stored(shard)) if (stored < seq) rmSync(join(this.dir, name), { force: true });
+  }
+
   /** The shard's snapshot files, newest first. */
   private stored(shard: number): StoredFile[] {
     requireShard(shard);

@@ -1,17 +1,9 @@
 // The changes feed: merges, splits and erasures, in log order, derived while entries are applied.
 // Keyed by (log seq, position) so that replaying an entry during recovery records nothing twice.
+// The table is created by schema version 2 (sqlite-schema.ts).
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './sqlite-database.js';
 import type { ChangeRecord, ChangeStore } from './types.js';
-
-const CHANGES_TABLE = `
-CREATE TABLE IF NOT EXISTS changes (
-  tenant TEXT    NOT NULL,
-  seq    INTEGER NOT NULL,  -- the log entry whose application made the change
-  pos    INTEGER NOT NULL,  -- its place among that entry's changes
-  change TEXT    NOT NULL,  -- JSON
-  PRIMARY KEY (tenant, seq, pos)
-) WITHOUT ROWID;`;
 
 /** Cursor = seq * CURSOR_SCALE + pos: one ordered integer per change. */
 const CURSOR_SCALE = 1_000_000;
@@ -22,7 +14,6 @@ export class SqliteChangeStore implements ChangeStore {
   private readonly recordAll: (tenant: string, seq: number, changes: unknown[]) => void;
 
   constructor(db: SqliteDatabase) {
-    db.exec(CHANGES_TABLE);
     this.insert = db.prepare('INSERT OR IGNORE INTO changes (tenant, seq, pos, change) VALUES (?, ?, ?, ?)');
     this.select = db.prepare(
       'SELECT seq, pos, change FROM changes WHERE tenant = ? AND (seq > ? OR (seq = ? AND pos > ?)) ORDER BY seq, pos LIMIT ?',

@@ -3,7 +3,7 @@
 // writer wait for the lock instead of failing.
 import Database from 'better-sqlite3';
 import type { Durability } from './types.js';
-import { SCHEMA_V1, SCHEMA_VERSION } from './sqlite-schema.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './sqlite-schema.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -55,8 +55,7 @@ function migrate(db: SqliteDatabase, file: string): void {
     if (version > SCHEMA_VERSION) {
       throw new Error(`${file} holds store schema ${version}, newer than this program's ${SCHEMA_VERSION}`);
     }
-    if (version === SCHEMA_VERSION) return;
-    db.exec(SCHEMA_V1);
+    for (let step = version; step < SCHEMA_VERSION; step++) db.exec(MIGRATIONS[step]);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -1,7 +1,7 @@
 // The embedded database's tables. `PRAGMA user_version` records which schema a file holds, so a
 // later version can migrate it step by step.
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA_V1 = `
 -- The ordered log. AUTOINCREMENT: a sequence is never reused, not even after pruning.
@@ -70,3 +70,17 @@ CREATE TABLE erased_values (
   PRIMARY KEY (tenant, type, hash)
 ) WITHOUT ROWID;
 `;
+
+/** Version 2: the changes feed (merges, splits, erasures), keyed by the log entry that made them. */
+export const SCHEMA_V2 = `
+CREATE TABLE changes (
+  tenant TEXT    NOT NULL,
+  seq    INTEGER NOT NULL,  -- the log entry whose application made the change
+  pos    INTEGER NOT NULL,  -- its place among that entry's changes
+  change TEXT    NOT NULL,  -- JSON
+  PRIMARY KEY (tenant, seq, pos)
+) WITHOUT ROWID;
+`;
+
+/** Migration steps: MIGRATIONS[v] takes a database from version v to v + 1. */
+export const MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2];

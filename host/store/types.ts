@@ -153,6 +153,8 @@ export interface SnapshotStore {
   loadNewest(shard: number): LoadedSnapshot | null;
   /** Stored snapshots of the shard, newest first (not verified). */
   list(shard: number): SnapshotInfo[];
+  /** Deletes the shard's snapshots older than `seq` (after an erasure: none may keep erased values). */
+  dropOlder(shard: number, seq: number): void;
 }
 
 export type Logger = (message: string) => void;

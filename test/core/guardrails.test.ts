@@ -69,6 +69,29 @@ describe('guardrails', () => {
     checkPersonaInvariants(f.shard, recordOf(f, bob));
   });
 
+  it('two identified personas meeting are re-clustered strongest evidence first: a device moves to who logs in on it', () => {
+    const f = newShard('shop', { guardrails: true, limits: [0, 0, 0, 0, 0], sharedAt: [0, 0, 0, 0, 0] });
+    const device: Id = [DEVICE, 'dev-1'];
+    const alice: Id[] = [[EMAIL, 'alice@x.bg'], [CUSTOMER, 'c-alice']];
+    const bob: Id[] = [[EMAIL, 'bob@x.bg'], [CUSTOMER, 'c-bob']];
+    ingest(f, [{ ids: alice, time: 1000 }, { ids: bob, time: 1000 }], 1);
+    const aliceId = f.shard.personaId(recordOf(f, alice[0]));
+    const bobId = f.shard.personaId(recordOf(f, bob[0]));
+    // alice clicked a link on the device (weak): the anonymous device joins her
+    ingest(f, [{ ids: [alice[0], device], time: 2000, authenticated: false }], 2);
+    expect(recordOf(f, device)).toBe(recordOf(f, alice[0]));
+    // bob logs in on it: his evidence is stronger, so the device moves to him and the weak link is refused
+    const journal = f.shard.applyEvents([{ tenant: f.tenant, authenticated: true, item: 0, time: 3000, identifiers: [bob[0], device].map(([type, value]) => ({ type, value })) }], 3);
+    expect(recordOf(f, device)).toBe(recordOf(f, bob[0]));
+    expect(recordOf(f, alice[0])).toBe(recordOf(f, alice[1]));
+    expect(recordOf(f, alice[0])).not.toBe(recordOf(f, bob[0]));
+    expect(f.shard.personaId(recordOf(f, alice[0]))).toBe(aliceId);
+    expect(f.shard.personaId(recordOf(f, bob[0]))).toBe(bobId);
+    expect(decisionOf(f, alice[0], device)).toBe('refused_weak');
+    expect(journal.map((e) => e.kind)).toEqual(['recluster_from', 'recluster_from', 'recluster_to', 'recluster_to']);
+    for (const id of [alice[0], bob[0]]) checkPersonaInvariants(f.shard, recordOf(f, id));
+  });
+
   it('a device seen with too many people (a kiosk) is marked shared and its persona re-clustered without it', () => {
     const f = newShard('shop', GUARDED); // device shared at more than 3 person partners
     const kiosk: Id = [DEVICE, 'kiosk'];

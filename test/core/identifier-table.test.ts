@@ -123,6 +123,8 @@ describe('identifier table', () => {
     });
     expect(wrong).toEqual([]);
     expect(f.shard.tenantStats(f.tenant).identifiers).toBe(ids.length - erased.size);
+    // every identifier was its own persona: the erased ones' personas are gone, no other is
+    expect(f.shard.tenantStats(f.tenant).personas).toBe(ids.length - erased.size);
     // an erased value seen again is a new identifier
     const [first] = [...erased];
     ingest(f, [{ ids: [ids[first]] }], 99);

@@ -69,10 +69,10 @@ describe('durability', () => {
     const dataDir = tempDir();
     const warnings: string[] = [];
     let graph = await PersonaGraph.open({ dataDir, shards: 1 });
-    await graph.ingest('shop-a', [{ id: 'a', identifiers: { email: 'a@x.bg', customer: 'c-a' } }]);
+    await graph.ingest('shop-a', [{ id: 'a', type: 'login', identifiers: { email: 'a@x.bg', customer: 'c-a' } }]);
     await graph.close(); // writes a snapshot
     graph = await PersonaGraph.open({ dataDir });
-    await graph.ingest('shop-a', [{ id: 'b', identifiers: { email: 'b@x.bg', customer: 'c-a' } }]);
+    await graph.ingest('shop-a', [{ id: 'b', type: 'login', identifiers: { email: 'b@x.bg', customer: 'c-a' } }]);
     await graph.close(); // a second, newer snapshot
     const snapshots = readdirSync(join(dataDir, 'snapshots')).filter((f) => !f.includes('tmp')).sort();
     expect(snapshots.length).toBeGreaterThanOrEqual(2);

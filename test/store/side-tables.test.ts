@@ -101,6 +101,13 @@ describe('erasure', () => {
     expect(store.erasure.isErased('shop-b', 'email', 'h1')).toBe(false);
   });
 
+  it('tells whether anything was ever erased for a tenant', () => {
+    expect(store.erasure.hasErased('shop-a')).toBe(false);
+    store.erasure.recordErased('shop-a', 'phone', ['h1']);
+    expect(store.erasure.hasErased('shop-a')).toBe(true);
+    expect(store.erasure.hasErased('shop-b')).toBe(false);
+  });
+
   it('creates one random salt per tenant and keeps it', () => {
     const salt = store.erasure.erasedSalt('shop-a');
     expect(salt.length).toBeGreaterThanOrEqual(16);
@@ -117,5 +124,21 @@ describe('erasure', () => {
   it('rejects bad hashes without recording any', () => {
     expect(() => store.erasure.recordErased('shop-a', 'email', ['h1', ''])).toThrow(/valueHashes\[1\]/);
     expect(store.erasure.isErased('shop-a', 'email', 'h1')).toBe(false);
+  });
+});
+
+describe('changes feed', () => {
+  it('returns recorded changes per tenant in log order, after a cursor, once per entry', () => {
+    store.changes.record('shop-a', 5, [{ kind: 'merge', n: 1 }, { kind: 'split', n: 2 }]);
+    store.changes.record('shop-b', 6, [{ kind: 'merge', n: 3 }]);
+    store.changes.record('shop-a', 7, [{ kind: 'erase', n: 4 }]);
+    // Replaying entry 5 during recovery records nothing twice.
+    store.changes.record('shop-a', 5, [{ kind: 'merge', n: 1 }, { kind: 'split', n: 2 }]);
+
+    const all = store.changes.since('shop-a', 0, 10);
+    expect(all.map((c) => (c.change as { n: number }).n)).toEqual([1, 2, 4]);
+    const [first, second] = store.changes.since('shop-a', 0, 2);
+    expect(store.changes.since('shop-a', first.cursor, 10).map((c) => c.cursor)).toEqual([second.cursor, all[2].cursor]);
+    expect(store.changes.since('shop-a', all[2].cursor, 10)).toEqual([]);
   });
 });

@@ -1,0 +1,195 @@
+// The WASM core on the union-find workload of bench/core/workload.ts (2M identifiers, 3M unions,
+// 5M finds by default), measured the same way and in the same rounds as the references
+// (run-references.ts), and checked to compute the same partition. Two ways into the core:
+// - "batched": the product's path. intern = applyEvents with one identifier per event, union =
+//   applyEvents with two per event (a union plus its evidence edge), find = resolveRecords by
+//   value (hash lookup, then find), all in batches through byte buffers;
+// - "in-core": union and find over node numbers already in memory (bench-only exports), i.e. the
+//   union-find with its persona values, without encoding, hashing or evidence.
+// Also reports the shard's bytes per identifier.
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { Shard, type EncodedEvent, type EncodedKey } from '../../host/engine/shard.js';
+import type { PhaseRunner, Roots, UnionFindImplementation } from './measure.js';
+import { formatReports, measureReferences } from './run-references.js';
+import { componentStats } from './workload-stats.js';
+import { FULL_SIZE, idCount, makeWorkload, unionCount, type Workload } from './workload.js';
+
+const EMAIL = 0;
+const TENANT = 'bench';
+/** The HTTP contract's largest batch. */
+const EVENTS_PER_BATCH = 10_000;
+/** Keys per resolveRecords call. */
+const KEYS_PER_READ = 10_000;
+const UINT32_BYTES = 4;
+const PAIR_BYTES = 8;
+/**
+ * Ops per call on the in-core path: V8 tiers a wasm function up to optimized code between calls,
+ * never inside one, so one call over millions of ops would run entirely in baseline code.
+ */
+const OPS_PER_CALL = 65_536;
+
+interface Prepared {
+  keys: EncodedKey[];
+  internBatches: EncodedEvent[][];
+  unionBatches: EncodedEvent[][];
+  findKeys: EncodedKey[][];
+}
+
+/** Strings and event objects are built once, untimed: the timed phases start from what a request hands over. */
+function prepare(w: Workload): Prepared {
+  const decoder = new TextDecoder();
+  const keys = Array.from({ length: idCount(w) }, (_, i): EncodedKey => ({
+    type: EMAIL, value: decoder.decode(w.keys.subarray(w.keyOffsets[i], w.keyOffsets[i + 1])),
+  }));
+  const batches = <T>(count: number, size: number, make: (i: number) => T): T[][] => {
+    const out: T[][] = [];
+    for (let start = 0; start < count; start += size) {
+      out.push(Array.from({ length: Math.min(size, count - start) }, (_, k) => make(start + k)));
+    }
+    return out;
+  };
+  const eventOf = (ids: EncodedKey[], item: number): EncodedEvent => ({ tenant: 1, authenticated: true, item, time: item, identifiers: ids });
+  return {
+    keys,
+    internBatches: batches(idCount(w), EVENTS_PER_BATCH, (i) => eventOf([keys[i]], i)),
+    unionBatches: batches(unionCount(w), EVENTS_PER_BATCH, (i) => eventOf([keys[w.unionPairs[2 * i]], keys[w.unionPairs[2 * i + 1]]], i)),
+    findKeys: batches(w.findIds.length, KEYS_PER_READ, (i) => keys[w.findIds[i]]),
+  };
+}
+
+function newShard(): { shard: Shard; tenant: number } {
+  const shard = Shard.create();
+  const tenant = shard.registerTenant(TENANT);
+  shard.configureTenant(tenant, { guardrails: false, limits: [], sharedAt: [] });
+  return { shard, tenant };
+}
+
+function internAll(shard: Shard, p: Prepared): void {
+  p.internBatches.forEach((batch, i) => shard.applyEvents(batch, i + 1));
+}
+
+/** The last shard a batched run built, for the memory figures. */
+let lastBatchedShard: Shard | undefined;
+
+function batchedCore(w: Workload, p: Prepared): UnionFindImplementation {
+  return {
+    name: 'WASM core, batched events',
+    newRun(): PhaseRunner {
+      const { shard, tenant } = newShard();
+      lastBatchedShard = shard;
+      return {
+        intern: () => internAll(shard, p),
+        union: () => p.unionBatches.forEach((batch, i) => shard.applyEvents(batch, p.internBatches.length + i + 1)),
+        find: (): Roots => {
+          const roots = new Uint32Array(w.findIds.length);
+          let at = 0;
+          for (const keys of p.findKeys) {
+            roots.set(shard.resolveRecords(tenant, keys), at);
+            at += keys.length;
+          }
+          return roots;
+        },
+      };
+    },
+  };
+}
+
+/** Node of workload id i: ids are interned in order into a fresh shard, so node = i + 1 (checked). */
+function checkNodeNumbering(shard: Shard, tenant: number, p: Prepared): void {
+  for (const i of [0, 1, p.keys.length >> 1, p.keys.length - 1]) {
+    if (shard.lookupNode(tenant, p.keys[i]) !== i + 1) throw new Error(`workload id ${i} is not node ${i + 1}`);
+  }
+}
+
+function inCoreUnionFind(w: Workload, p: Prepared): UnionFindImplementation {
+  const pairBytes = new Uint8Array(unionCount(w) * PAIR_BYTES);
+  const pairs = new Uint32Array(pairBytes.buffer);
+  for (let i = 0; i < w.unionPairs.length; i++) pairs[i] = w.unionPairs[i] + 1;
+  const finds = Uint32Array.from(w.findIds, (id) => id + 1);
+  return {
+    name: 'WASM core, in-core pairs',
+    newRun(): PhaseRunner {
+      const { shard, tenant } = newShard();
+      const core = shard.coreExports();
+      let buffer = 0;
+      return {
+        intern: () => {
+          internAll(shard, p);
+          checkNodeNumbering(shard, tenant, p);
+          // room for the pairs (and later the finds), allocated here so union and find only copy
+          buffer = core.writerInbox(Math.max(pairBytes.length, finds.length * UINT32_BYTES));
+          if (buffer === 0) throw new Error('no room for the bench buffer');
+        },
+        union: () => {
+          new Uint8Array(shard.memory.buffer).set(pairBytes, buffer);
+          for (let start = 0; start < unionCount(w); start += OPS_PER_CALL) {
+            core.benchUnitePairs(buffer + start * PAIR_BYTES, Math.min(OPS_PER_CALL, unionCount(w) - start));
+          }
+        },
+        find: (): Roots => {
+          new Uint32Array(shard.memory.buffer, buffer, finds.length).set(finds);
+          for (let start = 0; start < finds.length; start += OPS_PER_CALL) {
+            const at = buffer + start * UINT32_BYTES;
+            core.benchFindRoots(at, Math.min(OPS_PER_CALL, finds.length - start), at);
+          }
+          return new Uint32Array(shard.memory.buffer, buffer, finds.length).slice();
+        },
+      };
+    },
+  };
+}
+
+/** Bytes the shard takes per identifier, without the value bytes themselves. */
+function memoryReport(shard: Shard, w: Workload): string {
+  const ids = idCount(w);
+  const used = shard.usedBytes();
+  const valueBytes = w.keys.length;
+  const { nodes, edges, personaRecords } = shard.counts();
+  return [
+    `shard after intern + union (batched path): ${(used / 2 ** 20).toFixed(1)} MiB used for ${nodes} identifiers, ` +
+      `${edges} evidence edges, ${personaRecords} persona records (${shard.tenantStats(shard.tenant(TENANT)).personas} active)`,
+    `bytes per identifier: ${(used / ids).toFixed(1)} in all, ${((used - valueBytes) / ids).toFixed(1)} without the ` +
+      `${(valueBytes / ids).toFixed(1)} value bytes (evidence edges included)`,
+  ].join('\n');
+}
+
+export async function runCoreBench(argv = process.argv.slice(2)): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      iterations: { type: 'string', default: '3' },
+      ids: { type: 'string', default: String(FULL_SIZE.ids) },
+      unions: { type: 'string', default: String(FULL_SIZE.unions) },
+      finds: { type: 'string', default: String(FULL_SIZE.finds) },
+      seed: { type: 'string', default: '1' },
+      'skip-naive': { type: 'boolean', default: false },
+    },
+  });
+  const spec = { ids: Number(values.ids), unions: Number(values.unions), finds: Number(values.finds), seed: Number(values.seed) };
+  const workload = makeWorkload(spec);
+  const stats = componentStats(workload);
+  console.log(
+    `workload seed ${spec.seed}: ${idCount(workload)} ids (${(workload.keys.length / idCount(workload)).toFixed(1)} B/key), ` +
+      `${unionCount(workload)} unions, ${workload.findIds.length} finds → ${stats.components} components`,
+  );
+  const prepared = prepare(workload);
+  const iterations = Number(values.iterations);
+  const reports = await measureReferences(workload, {
+    iterations,
+    skipNaive: values['skip-naive'],
+    also: [batchedCore(workload, prepared), inCoreUnionFind(workload, prepared)],
+  });
+  console.log(`medians of ${iterations} interleaved rounds per phase; every implementation computed the same partition`);
+  console.log('batched: intern = applyEvents (1 id/event, founds a persona each), union = applyEvents (2 ids/event: union + evidence edge),');
+  console.log('         find = resolveRecords by value (UTF-8 encode + xxh64 + probe + find); in-core: unions/finds over node numbers in memory\n');
+  console.log(formatReports(reports));
+  if (lastBatchedShard) console.log(`\n${memoryReport(lastBatchedShard, workload)}`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runCoreBench().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.stack : err);
+    process.exitCode = 1;
+  });
+}
