@@ -66,7 +66,8 @@ export interface Answer {
 export async function call(server: { url: string }, method: string, path: string, options: CallOptions = {}): Promise<Answer> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
-  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  const raw = typeof options.rawBody === 'string' || options.rawBody === undefined ? options.rawBody : new Uint8Array(options.rawBody);
+  const body = raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${server.url}${path}`, { method, headers, body });
   const text = await response.text();

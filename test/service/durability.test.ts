@@ -69,10 +69,10 @@ describe('durability', () => {
     const dataDir = tempDir();
     const warnings: string[] = [];
     let graph = await PersonaGraph.open({ dataDir, shards: 1 });
-    await graph.ingest('shop-a', [{ id: 'a', type: 'login', identifiers: { email: 'a@x.bg', customer: 'c-a' } }]);
+    await graph.ingest('shop-a', [{ id: 'a', type: 'login', identifiers: { email: 'anna@mail.bg', customer: 'c-a' } }]);
     await graph.close(); // writes a snapshot
     graph = await PersonaGraph.open({ dataDir });
-    await graph.ingest('shop-a', [{ id: 'b', type: 'login', identifiers: { email: 'b@x.bg', customer: 'c-a' } }]);
+    await graph.ingest('shop-a', [{ id: 'b', type: 'login', identifiers: { email: 'boris@mail.bg', customer: 'c-a' } }]);
     await graph.close(); // a second, newer snapshot
     const snapshots = readdirSync(join(dataDir, 'snapshots')).filter((f) => !f.includes('tmp')).sort();
     expect(snapshots.length).toBeGreaterThanOrEqual(2);
@@ -82,7 +82,7 @@ describe('durability', () => {
     writeFileSync(newest, bytes);
     graph = await PersonaGraph.open({ dataDir });
     try {
-      const [a, b] = await graph.resolve('shop-a', [{ type: 'email', value: 'a@x.bg' }, { type: 'email', value: 'b@x.bg' }]);
+      const [a, b] = await graph.resolve('shop-a', [{ type: 'email', value: 'anna@mail.bg' }, { type: 'email', value: 'boris@mail.bg' }]);
       expect(a).not.toBeNull();
       expect(b).toBe(a);
     } finally {
