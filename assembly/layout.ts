@@ -122,7 +122,7 @@ export const KIND_DESCRIPTOR_SIZE: u32 = 16;
 export const HEADER_FREE_COUNT: u32 = 176;
 export const HEADER_FREE_LIST: u32 = 180; // FREE_MAX × (ptr, size)
 export const FREE_MAX: u32 = 64;
-export const HEADER_TEMP_PERSONA: u32 = 704; // two scratch persona records for unfounded nodes
+export const HEADER_TEMP_PERSONA: u32 = 704; // two scratch persona records for unfounded nodes (2 × PERSONA_SIZE = 192 bytes, up to 896)
 export const HEADER_EVENT_NODES: u32 = 896; // u32 × MAX_EVENT_IDENTIFIERS: nodes of the event being applied
 export const HEADER_INBOX: u32 = 1152; // writer inbox: ptr, capacity
 export const HEADER_JOURNAL: u32 = 1408; // ptr, capacity, count, overflowed: what changed, for the host's changes feed

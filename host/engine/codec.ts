@@ -64,14 +64,33 @@ export function encodedSizeBound(events: EncodedEvent[]): number {
   return size;
 }
 
+const ASCII_LIMIT = 0x80;
+/** Strings up to this long are copied byte by byte when ASCII: cheaper than a native UTF-8 write call. */
+const INLINE_COPY_MAX = 64;
+
+/** Writes `text` as UTF-8 at `at`; returns the byte length. */
+function writeUtf8(bytes: Buffer, text: string, at: number): number {
+  const n = text.length;
+  if (n <= INLINE_COPY_MAX) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= ASCII_LIMIT) break;
+      bytes[at + i] = c;
+    }
+    if (i === n) return n;
+  }
+  return bytes.write(text, at, 'utf8');
+}
+
 /** Writes a batch at `at` (room for encodedSizeBound(events) bytes must exist); returns its length. */
 export function encodeEvents(bytes: Buffer, at: number, events: EncodedEvent[]): number {
   bytes.writeUInt32LE(events.length, at);
   let p = at + BATCH_HEADER_BYTES;
   for (const event of events) {
     bytes.writeUInt32LE(event.tenant, p);
-    bytes.writeUInt8(event.authenticated ? EVENT_CLASS.AUTHENTICATED : EVENT_CLASS.WEAK, p + 4);
-    bytes.writeUInt8(event.identifiers.length, p + 5);
+    bytes[p + 4] = event.authenticated ? EVENT_CLASS.AUTHENTICATED : EVENT_CLASS.WEAK;
+    bytes[p + 5] = event.identifiers.length;
     bytes.writeUInt16LE(0, p + 6);
     bytes.writeUInt32LE(event.item, p + 8);
     bytes.writeUInt32LE(0, p + 12);
@@ -79,16 +98,16 @@ export function encodeEvents(bytes: Buffer, at: number, events: EncodedEvent[]):
     p += EVENT_HEADER_BYTES;
     for (const id of event.identifiers) {
       const valueAt = p + IDENTIFIER_HEADER_BYTES;
-      const len = bytes.write(id.value, valueAt, 'utf8');
-      const displayLen = id.display ? bytes.write(id.display, valueAt + len, 'utf8') : 0;
-      bytes.writeUInt8(id.type, p);
-      bytes.writeUInt8(id.blocked ? ID_FLAG_BLOCKED : 0, p + 1);
+      const len = writeUtf8(bytes, id.value, valueAt);
+      const displayLen = id.display ? writeUtf8(bytes, id.display, valueAt + len) : 0;
+      bytes[p] = id.type;
+      bytes[p + 1] = id.blocked ? ID_FLAG_BLOCKED : 0;
       bytes.writeUInt16LE(len, p + 2);
       bytes.writeUInt16LE(displayLen, p + 4);
       bytes.writeUInt16LE(0, p + 6);
       const end = valueAt + len + displayLen;
       const padded = valueAt + align4(len + displayLen);
-      if (padded > end) bytes.fill(0, end, padded);
+      for (let z = end; z < padded; z++) bytes[z] = 0;
       p = padded;
     }
   }

@@ -34,6 +34,8 @@ export class HttpMetrics {
   /** Served tenants, least recently served first. */
   private readonly tenants = new Set<string>();
   private scrape: Promise<Map<string, TenantStats>> | null = null;
+  /** Label children by `method route status`: resolving labels on every request costs more than the count. */
+  private readonly requestSeries = new Map<string, { count: Counter.Internal; latency: Histogram.Internal<string> }>();
 
   constructor(private readonly graph: PersonaGraph, options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -67,9 +69,16 @@ export class HttpMetrics {
   }
 
   observeRequest(method: string, route: string | undefined, status: number, seconds: number): void {
-    const labels = { method: KNOWN_METHODS.has(method) ? method : 'OTHER', route: route ?? UNMATCHED_ROUTE, status: String(status) };
-    this.requests.inc(labels);
-    this.latency.observe(labels, seconds);
+    const key = `${method} ${route} ${status}`;
+    let series = this.requestSeries.get(key);
+    if (series === undefined) {
+      const labels = { method: KNOWN_METHODS.has(method) ? method : 'OTHER', route: route ?? UNMATCHED_ROUTE, status: String(status) };
+      series = { count: this.requests.labels(labels), latency: this.latency.labels(labels) };
+      // methods and statuses come from clients: only known methods get series of their own
+      if (KNOWN_METHODS.has(method)) this.requestSeries.set(key, series);
+    }
+    series.count.inc();
+    series.latency.observe(seconds);
   }
 
   /** Counts what one request ingested. */

@@ -1,23 +1,29 @@
 // Snapshots in a JetStream object store bucket (one bucket per cluster), one object per
 // (shard, seq): `shard-<shard>/<seq, 16 digits>`, with the shard, covered seq and body size in the
 // object's metadata. The object holds the same bytes as a snapshot file (snapshot-format.ts:
-// header with CRCs, then the body), so a load checks the object store's SHA-256 digest AND the
-// snapshot's own checksums and shard/seq; a snapshot failing either is skipped with a warning.
-// The asynchronous counterpart of SnapshotStore (types.ts).
+// header with CRCs, then the body), so a load checks the object's chunk count and SHA-256 digest
+// AND the snapshot's own checksums and shard/seq; a snapshot failing any of them is skipped with a
+// warning. A failure to *reach* a snapshot (timeouts while the cluster fails over) is not damage:
+// it is retried, then thrown, because falling back to an older snapshot could need log entries
+// that were already purged. The asynchronous counterpart of SnapshotStore (types.ts).
+import { errors } from '@nats-io/transport-node';
 import type { ObjectResult, ObjectStore } from '@nats-io/obj';
 import type { LoadedSnapshot, Logger, SnapshotInfo } from './types.js';
 import type { JetStreamConnection } from './jetstream-connection.js';
 import { checkSnapshotArgs, crcOfChunks, encodeHeader, requireShard, verifySnapshot } from './snapshot-format.js';
 import { DEFAULT_KEEP_SNAPSHOTS } from './snapshot-files.js';
 import { requirePositiveInt } from './validate.js';
+import { retryTimeouts } from './jetstream-retry.js';
 
 export const DEFAULT_SNAPSHOT_BUCKET = 'pg-snapshots';
 /** Object store bucket names become stream names (OBJ_<bucket>): keep them to these characters. */
 const BUCKET_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Zero-padded so names sort by seq, as the snapshot files do. */
 const SEQ_DIGITS = 16;
-/** A load that gets no more chunks for this long is treated as damaged (its chunks are missing). */
+/** How long reading one snapshot may stall before the attempt is given up (and retried). */
 export const DEFAULT_LOAD_TIMEOUT_MS = 10_000;
+/** How the object store client reports a digest mismatch (it has no error class for it). */
+const DIGEST_MISMATCH = 'digests do not match';
 
 export interface JetStreamSnapshotOptions {
   /** The cluster's bucket. */
@@ -25,12 +31,16 @@ export interface JetStreamSnapshotOptions {
   /** Snapshots kept per shard. */
   keep?: number;
   logger?: Logger;
-  /** How long reading one snapshot may take before it counts as damaged. */
+  /** How long reading one snapshot may stall before the attempt is given up. */
   loadTimeoutMs?: number;
 }
 
+/** The stored snapshot is wrong (not merely unreachable right now). */
+class DamagedSnapshotError extends Error {}
+
 export class JetStreamSnapshotStore {
   private constructor(
+    private readonly conn: JetStreamConnection,
     private readonly objects: ObjectStore,
     readonly bucket: string,
     private readonly keep: number,
@@ -49,7 +59,7 @@ export class JetStreamSnapshotStore {
     const loadTimeoutMs = options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
     requirePositiveInt(loadTimeoutMs, 'loadTimeoutMs');
     const objects = await conn.objectStore(bucket);
-    return new JetStreamSnapshotStore(objects, bucket, keep, options.logger ?? console.warn, loadTimeoutMs);
+    return new JetStreamSnapshotStore(conn, objects, bucket, keep, options.logger ?? console.warn, loadTimeoutMs);
   }
 
   /**
@@ -67,16 +77,18 @@ export class JetStreamSnapshotStore {
     for (const old of (await this.list(shard)).slice(this.keep)) await this.objects.delete(objectName(shard, old.seq));
   }
 
-  /** The newest snapshot of the shard that verifies, skipping (with a warning) damaged ones, or null. */
+  /**
+   * The newest snapshot of the shard that verifies, skipping (with a warning) damaged ones, or
+   * null. Throws when a snapshot cannot be read at all after retries (cluster unavailable).
+   */
   async loadNewest(shard: number): Promise<LoadedSnapshot | null> {
     for (const { seq } of await this.list(shard)) {
-      const name = objectName(shard, seq);
       try {
-        const result = await this.objects.get(name);
-        if (result === null) throw new Error('it was deleted meanwhile');
-        return { seq, bytes: verifySnapshot(await readObject(result, this.loadTimeoutMs), { shard, seq }) };
+        return { seq, bytes: await this.fetch(shard, seq) };
       } catch (err) {
-        this.logger(`skipping damaged snapshot ${this.bucket}/${name}: ${(err as Error).message}`);
+        // Anything but damage (a timeout, the connection closing) is no reason to go older.
+        if (!(err instanceof DamagedSnapshotError)) throw err;
+        this.logger(`skipping damaged snapshot ${this.bucket}/${objectName(shard, seq)}: ${err.message}`);
       }
     }
     return null;
@@ -87,13 +99,44 @@ export class JetStreamSnapshotStore {
     requireShard(shard);
     const prefix = `shard-${shard}/`;
     const found: SnapshotInfo[] = [];
-    for (const info of await this.objects.list()) {
+    for (const info of await retryTimeouts(() => this.objects.list())) {
       if (info.deleted || !info.name.startsWith(prefix)) continue;
       const seq = Number(info.metadata?.seq ?? info.name.slice(prefix.length));
       if (!Number.isSafeInteger(seq)) continue; // not one of ours
       found.push({ shard, seq, size: Number(info.metadata?.size ?? info.size) });
     }
     return found.sort((a, b) => b.seq - a.seq);
+  }
+
+  /**
+   * The snapshot's body after every check: chunk count, the object store's digest, then the
+   * snapshot's own header and CRCs. DamagedSnapshotError when something is missing or wrong;
+   * other errors (a TimeoutError after the retries) when it cannot be reached.
+   */
+  private async fetch(shard: number, seq: number): Promise<Buffer> {
+    const name = objectName(shard, seq);
+    const info = await this.objects.info(name);
+    if (info === null || info.deleted) throw new DamagedSnapshotError('it was deleted meanwhile');
+    // Count the stored chunks first: reading an object whose chunks are gone would wait for ever.
+    const chunkSubject = `$O.${this.bucket}.C.${info.nuid}`;
+    const stream = await this.conn.jsm.streams.info(`OBJ_${this.bucket}`, { subjects_filter: chunkSubject });
+    const stored = stream.state.subjects?.[chunkSubject] ?? 0;
+    if (stored !== info.chunks) throw new DamagedSnapshotError(`${stored} of its ${info.chunks} chunks are stored`);
+    const file = await retryTimeouts(async () => {
+      const result = await this.objects.get(name);
+      if (result === null) throw new DamagedSnapshotError('it was deleted meanwhile');
+      try {
+        return await readObject(result, this.loadTimeoutMs);
+      } catch (err) {
+        if ((err as Error).message?.includes(DIGEST_MISMATCH)) throw new DamagedSnapshotError((err as Error).message);
+        throw err;
+      }
+    });
+    try {
+      return verifySnapshot(file, { shard, seq });
+    } catch (err) {
+      throw new DamagedSnapshotError((err as Error).message);
+    }
   }
 }
 
@@ -102,8 +145,8 @@ function objectName(shard: number, seq: number): string {
 }
 
 /**
- * The whole object, or an Error: the client rejects a digest mismatch itself, and an object whose
- * chunks are gone would wait for them for ever, hence the time limit.
+ * The whole object. The client rejects a digest mismatch itself; a read that stalls (its
+ * consumer's server went away) ends in a TimeoutError.
  */
 async function readObject(result: ObjectResult, timeoutMs: number): Promise<Buffer> {
   // Observed now so that a failure of the background reader is never an unhandled rejection.
@@ -124,7 +167,7 @@ async function readObject(result: ObjectResult, timeoutMs: number): Promise<Buff
       if (done) break;
       parts.push(value);
     }
-    if (timedOut) throw new Error(`not read within ${timeoutMs} ms (chunks missing)`);
+    if (timedOut) throw new errors.TimeoutError();
     const err = await failure;
     if (err) throw err;
     return Buffer.concat(parts);

@@ -1,0 +1,10 @@
+import { PersonaGraph } from './host/index.js';
+import { seedEvents } from './bench/http/workload.js';
+import { startProfiling } from './bench/http/profiler.js';
+const graph = await PersonaGraph.open({ shards: 2 });
+for (let f = 0; f < 20000; f += 5000) await graph.ingest('shop-a', seedEvents(f, f + 5000));
+for (let i = 0; i < 20000; i++) await graph.personaOf('shop-a', { type: 'email', value: 'person.5@shop-mail.bg' });
+const stop = await startProfiling('/tmp', 'facade');
+for (let i = 0; i < 200000; i++) await graph.personaOf('shop-a', { type: 'email', value: 'person.5@shop-mail.bg' });
+console.log(await stop());
+await graph.close();

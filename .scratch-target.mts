@@ -1,0 +1,13 @@
+import { PersonaGraph } from './host/index.js';
+import { startServer } from './host/http/index.js';
+import { HttpMetrics } from './host/http/metrics.js';
+import { pino } from 'pino';
+import { seedEvents } from './bench/http/workload.js';
+const graph = await PersonaGraph.open({ shards: 2 });
+for (let f = 0; f < 20000; f += 5000) await graph.ingest('shop-a', seedEvents(f, f + 5000));
+if (process.env.METRICS === 'off') HttpMetrics.prototype.observeRequest = () => {};
+const logger = process.env.LOG === 'off' ? pino({ level: 'silent' }) : undefined;
+const key = graph.keys.createKey('*', 'admin').key;
+const s = await startServer({ graph, port: 0, logger });
+process.send!({ url: s.url, key });
+process.once('SIGTERM', () => process.exit(0));

@@ -1,0 +1,137 @@
+// npx tsx bench/http.bench.ts [--seconds 10] [--rounds 1] [--only reads|writes] [--profile DIR] — HTTP throughput of
+// persona-graph beside references started the same way in the same run (each server in a child
+// process of its own, autocannon here, all on 127.0.0.1):
+//   GET /resolve (single lookups)       vs  Koa hello-world JSON route   target ≥ 0.85× req/s, p99 ≤ 10 ms @ 50 conns
+//   POST /resolve (10,000 lookups each) —                                target ≥ 2 M lookups/s
+//   POST /events (1,000 per batch,      vs  node:http that only          target ≥ 0.5× events/s
+//     durable, temp data dir)               JSON-parses the same bodies
+// A run and its reference alternate round by round (both servers stay up), so a burst of load
+// from other processes hits both alike; figures are medians over rounds. The server's CPU time
+// per request is reported too: on a shared machine it is the steadier figure.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Request } from 'autocannon';
+import { startTarget, type RunningTarget } from './http/child.js';
+import { measure, type LoadFigures } from './http/load.js';
+import type { TargetKind } from './http/targets.js';
+import { EVENTS_PER_BATCH, LOOKUPS_PER_REQUEST, RESOLVE_TENANT, eventBodies, resolveBatchBody, resolvePaths } from './http/workload.js';
+
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '1' }, profile: { type: 'string' }, only: { type: 'string' } },
+});
+const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const work = mkdtempSync(join(tmpdir(), 'pg-http-bench-'));
+const GET_CONNECTIONS = 50;
+const RESOLVE_BATCH_CONNECTIONS = 4;
+const EVENT_CONNECTIONS = 8;
+const JSON_TYPE = { 'content-type': 'application/json' };
+const auth = (key: string | undefined): Record<string, string> => (key ? { authorization: `Bearer ${key}` } : {});
+
+interface Scenario {
+  name: string;
+  unit: string;
+  target: RunningTarget;
+  connections: number;
+  itemsPerRequest?: number;
+  requests: Request[];
+}
+
+function start(kind: TargetKind, name: string, dataDir?: string): Promise<RunningTarget> {
+  const profiled = kind === 'persona' && values.profile !== undefined;
+  return startTarget(kind, { dataDir, logFile: join(work, `${name}.log`), profileDir: profiled ? values.profile : undefined });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function medianFigures(samples: LoadFigures[]): LoadFigures {
+  const pick = (key: keyof LoadFigures) => median(samples.map((s) => s[key]));
+  return {
+    requestsPerSecond: pick('requestsPerSecond'), itemsPerSecond: pick('itemsPerSecond'), p50Ms: pick('p50Ms'), p99Ms: pick('p99Ms'),
+    failures: samples.reduce((sum, s) => sum + s.failures, 0), serverCpuMicrosPerRequest: pick('serverCpuMicrosPerRequest'),
+  };
+}
+
+/** Measures the scenarios in alternation for every round; returns each one's median figures. */
+async function alternate(scenarios: Scenario[]): Promise<LoadFigures[]> {
+  const samples: LoadFigures[][] = scenarios.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, s] of scenarios.entries()) {
+      samples[i].push(await measure({ url: s.target.url, pid: s.target.pid, connections: s.connections, seconds, itemsPerRequest: s.itemsPerRequest, requests: s.requests }));
+    }
+  }
+  return samples.map(medianFigures);
+}
+
+const n = (x: number) => Math.round(x).toLocaleString('en-US');
+const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
+const targets: RunningTarget[] = [];
+
+async function readRuns(): Promise<[Scenario, LoadFigures][]> {
+  const [hello, reader] = await Promise.all([start('koa-hello', 'koa-hello'), start('persona', 'persona-memory')]);
+  targets.push(hello, reader);
+  const scenarios: Scenario[] = [
+    { name: `Koa hello-world GET, ${GET_CONNECTIONS} conns (reference)`, unit: 'req', target: hello, connections: GET_CONNECTIONS, requests: [{ method: 'GET', path: '/hello' }] },
+    {
+      name: `GET /resolve single lookups, ${GET_CONNECTIONS} conns`, unit: 'req', target: reader, connections: GET_CONNECTIONS,
+      requests: resolvePaths().map((path) => ({ method: 'GET', path, headers: auth(reader.key) })),
+    },
+    {
+      name: `POST /resolve ${n(LOOKUPS_PER_REQUEST)} lookups, ${RESOLVE_BATCH_CONNECTIONS} conns`, unit: 'lookups', target: reader,
+      connections: RESOLVE_BATCH_CONNECTIONS, itemsPerRequest: LOOKUPS_PER_REQUEST,
+      requests: [{ method: 'POST', path: `/v1/tenants/${RESOLVE_TENANT}/resolve`, headers: { ...auth(reader.key), ...JSON_TYPE }, body: resolveBatchBody() }],
+    },
+  ];
+  const figures = await alternate(scenarios);
+  await Promise.all(targets.splice(0).map((t) => t.stop()));
+  const [hello_, one, many] = figures;
+  const getRatio = one.requestsPerSecond / hello_.requestsPerSecond;
+  const getCpuRatio = hello_.serverCpuMicrosPerRequest / one.serverCpuMicrosPerRequest;
+  verdicts.push(
+    `| GET /resolve ≥ 0.85× Koa hello-world req/s | ${getRatio.toFixed(3)}× (by server CPU per request: ${getCpuRatio.toFixed(3)}×) | ${verdict(getRatio >= 0.85)} |`,
+    `| GET /resolve p99 ≤ 10 ms at ${GET_CONNECTIONS} conns | ${one.p99Ms.toFixed(2)} ms | ${verdict(one.p99Ms <= 10)} |`,
+    `| POST /resolve ≥ 2 M lookups/s | ${(many.itemsPerSecond / 1e6).toFixed(2)} M/s | ${verdict(many.itemsPerSecond >= 2e6)} |`,
+  );
+  return scenarios.map((scenario, i) => [scenario, figures[i]]);
+}
+
+async function writeRuns(): Promise<[Scenario, LoadFigures][]> {
+  const [bare, writer] = await Promise.all([start('bare-json', 'bare-json'), start('persona', 'persona-durable', join(work, 'data'))]);
+  targets.push(bare, writer);
+  const batches = eventBodies();
+  const eventRequests = (key?: string): Request[] => batches.map(({ path, body }) => ({ method: 'POST', path, body, headers: { ...JSON_TYPE, ...auth(key) } }));
+  const scenarios: Scenario[] = [
+    { name: `node:http JSON.parse of the event batches, ${EVENT_CONNECTIONS} conns (reference)`, unit: 'events', target: bare, connections: EVENT_CONNECTIONS, itemsPerRequest: EVENTS_PER_BATCH, requests: eventRequests() },
+    { name: `POST /events ${n(EVENTS_PER_BATCH)}/batch, durable, ${EVENT_CONNECTIONS} conns`, unit: 'events', target: writer, connections: EVENT_CONNECTIONS, itemsPerRequest: EVENTS_PER_BATCH, requests: eventRequests(writer.key) },
+  ];
+  const figures = await alternate(scenarios);
+  await Promise.all(targets.splice(0).map((t) => t.stop()));
+  const eventRatio = figures[1].itemsPerSecond / figures[0].itemsPerSecond;
+  verdicts.push(`| POST /events ≥ 0.5× bare JSON.parse events/s | ${eventRatio.toFixed(3)}× | ${verdict(eventRatio >= 0.5)} |`);
+  return scenarios.map((scenario, i) => [scenario, figures[i]]);
+}
+
+const verdicts: string[] = [];
+try {
+  console.log(`HTTP benchmark: ${rounds} round(s) of ${seconds} s per run after a 2 s warm-up, node ${process.version}`);
+  const rows = [
+    ...(values.only === 'writes' ? [] : await readRuns()),
+    ...(values.only === 'reads' ? [] : await writeRuns()),
+  ];
+  console.log('| run | req/s | items/s | p50 ms | p99 ms | server CPU µs/req | failed |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const [s, f] of rows) {
+    const items = s.unit === 'req' ? '' : `${n(f.itemsPerSecond)} ${s.unit}`;
+    console.log(`| ${s.name} | ${n(f.requestsPerSecond)} | ${items} | ${f.p50Ms.toFixed(2)} | ${f.p99Ms.toFixed(2)} | ${n(f.serverCpuMicrosPerRequest)} | ${f.failures} |`);
+  }
+  console.log('');
+  console.log('| target | figure | verdict |');
+  console.log('|---|---:|---|');
+  for (const line of verdicts) console.log(line);
+  if (values.profile) console.log(`\nCPU profiles of the persona-graph servers: ${values.profile} (summarize with bench/http/profile-summary.ts)`);
+} finally {
+  await Promise.all(targets.map((t) => t.stop()));
+  rmSync(work, { recursive: true, force: true });
+}

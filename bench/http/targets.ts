@@ -1,0 +1,71 @@
+// A server under test, run in a child process of its own (so the load generator never shares
+// its event loop): `tsx bench/http/targets.ts <kind> [dataDir]`. Reports `{url, key}` over IPC
+// once listening; SIGTERM shuts it down. With PROFILE_DIR set, the main thread's serving phase is
+// profiled into that directory.
+//   koa-hello  Koa with one GET JSON route: the reference for GET /resolve
+//   bare-json  node:http that only JSON-parses POST bodies: the reference for POST /events
+//   persona    persona-graph (memory only, seeded with SEED_PEOPLE people), or durable with dataDir
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
+import Router from '@koa/router';
+import { PersonaGraph } from '../../host/index.js';
+import { startServer } from '../../host/http/index.js';
+import { startProfiling } from './profiler.js';
+import { RESOLVE_TENANT, SEED_PEOPLE, seedEvents } from './workload.js';
+
+export type TargetKind = 'koa-hello' | 'bare-json' | 'persona';
+export interface TargetReady { url: string; key?: string }
+
+const HOST = '127.0.0.1';
+const SEED_BATCH = 5_000;
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) => server.listen(0, HOST, () => resolve(`http://${HOST}:${(server.address() as AddressInfo).port}`)));
+}
+
+async function koaHello(): Promise<{ ready: TargetReady; stop: () => Promise<void> }> {
+  const app = new Koa();
+  const router = new Router();
+  router.get('/hello', (ctx) => { ctx.body = { hello: 'world' }; });
+  app.use(router.routes());
+  const server = createServer(app.callback());
+  return { ready: { url: await listen(server) }, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+async function bareJson(): Promise<{ ready: TargetReady; stop: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { events: unknown[] };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ accepted: body.events.length, duplicates: 0, errors: [] }));
+    });
+  });
+  return { ready: { url: await listen(server) }, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+async function persona(dataDir: string | undefined): Promise<{ ready: TargetReady; stop: () => Promise<void> }> {
+  const graph = await PersonaGraph.open({ dataDir: dataDir ?? null, snapshotIntervalMs: 0 });
+  if (!dataDir) {
+    for (let from = 0; from < SEED_PEOPLE; from += SEED_BATCH) {
+      await graph.ingest(RESOLVE_TENANT, seedEvents(from, Math.min(SEED_PEOPLE, from + SEED_BATCH)));
+    }
+  }
+  const key = graph.keys.createKey('*', 'admin').key;
+  const running = await startServer({ graph, host: HOST, port: 0 });
+  return { ready: { url: running.url, key }, stop: () => running.shutdown() };
+}
+
+const [kind, dataDir] = process.argv.slice(2) as [TargetKind, string | undefined];
+const target = kind === 'koa-hello' ? await koaHello() : kind === 'bare-json' ? await bareJson() : await persona(dataDir);
+const profileDir = process.env.PROFILE_DIR;
+const stopProfiling = profileDir ? await startProfiling(profileDir, kind) : undefined;
+process.send?.(target.ready);
+process.once('SIGTERM', () => {
+  (async () => {
+    await stopProfiling?.();
+    await target.stop();
+  })().then(() => process.exit(0), () => process.exit(1));
+});
