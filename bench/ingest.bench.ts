@@ -7,8 +7,9 @@ import { parseArgs } from 'node:util';
 import { PersonaGraph } from '../host/index.js';
 import { importFile } from '../host/service/importer.js';
 import { generateEvents } from './ingest/generate.js';
+import { report } from './figures.js';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '1000000' }, quick: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { events: { type: 'string', default: '1000000' }, quick: { type: 'boolean', default: false }, json: { type: 'string' } } });
 const events = values.quick ? 200_000 : Number(values.events);
 const work = mkdtempSync(join(tmpdir(), 'pg-ingest-bench-'));
 const file = join(work, `events-${events}.ndjson`);
@@ -36,17 +37,19 @@ try {
   await memory.close();
 
   const rate = (seconds: number) => Math.round(lines.length / seconds);
-  const parseRate = rate(parseSeconds);
-  const rows = [
-    ['JSON.parse of the same lines (reference)', parseRate, 1],
-    ['durable import (CLI path, SQLite FULL sync)', rate(importSeconds), rate(importSeconds) / parseRate],
-    ['facade ingest, memory only, batches of 5,000', rate(facadeSeconds), rate(facadeSeconds) / parseRate],
-  ] as const;
-  console.log(`ingest benchmark: ${lines.length} events (accepted ${summary.accepted}, rejected ${summary.rejected})`);
-  console.log('| path | events/s | × parse |');
-  console.log('|---|---:|---:|');
-  for (const [name, r, ratio] of rows) console.log(`| ${name} | ${r.toLocaleString('en-US')} | ${ratio.toFixed(3)} |`);
-  console.log(`target: durable import ≥ 0.3 × parse → ${rows[1][2] >= 0.3 ? 'met' : 'MISSED'}`);
+  const parse = { name: 'JSON.parse of the same lines', value: rate(parseSeconds) };
+  const importRate = rate(importSeconds);
+  const facadeRate = rate(facadeSeconds);
+  report({
+    bench: 'ingest',
+    command: `npm run bench:ingest -- --events ${events}`,
+    figures: [
+      { name: `durable import of ${lines.length.toLocaleString('en-US')} NDJSON events (CLI path, SQLite FULL sync)`, value: importRate, unit: 'events/s',
+        reference: parse, ratio: importRate / parse.value, target: '≥ 0.3 × parse', met: importRate / parse.value >= 0.3,
+        note: `accepted ${summary.accepted}, rejected ${summary.rejected}` },
+      { name: 'facade ingest, memory only, batches of 5,000', value: facadeRate, unit: 'events/s', reference: parse, ratio: facadeRate / parse.value },
+    ],
+  });
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
