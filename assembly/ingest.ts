@@ -8,7 +8,7 @@
 //                          len value bytes, displayLen display bytes, zero padding to 4 bytes.
 import {
   NODE_TENANT, NODE_TYPE, NODE_FLAGS, NODE_LEN, NODE_VALUE, NODE_DISPLAY, NODE_FIRST_SEEN, NODE_LAST_SEEN,
-  NODE_PERSONA, NODE_PARTNERS, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
+  NODE_PERSONA, NODE_PARTNER_EMAILS, NODE_PARTNER_PHONES, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
   EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT, EDGE_STRENGTH, TYPE_DEVICE, TYPE_EMAIL,
   KIND_NODES, KIND_EDGES, KIND_PERSONAS, KIND_ARENA, HEADER_IDENT_TABLE, HEADER_EDGE_TABLE,
   HEADER_PERSONA_TABLE, HEADER_EVENT_NODES, HEADER_APPLIED_SEQ,
@@ -28,8 +28,10 @@ import { edgeBetween } from './evidence';
 import { recluster, DECISION_RECLUSTERED, nextEpoch, reclusterHeadroom } from './recluster';
 import { journal, journalReserve } from './journal';
 
-export const EVENT_CLASS_WEAK: u8 = 0; // page views, clicks, typed values: a device may not be its owner's
-export const EVENT_CLASS_AUTHENTICATED: u8 = 1; // login, checkout, identify, subscribe
+// How much an event proves (host/service/events.ts decides it from the event's type):
+export const EVENT_CLASS_CLICK: u8 = 0; // a campaign link click: the message may have been forwarded
+export const EVENT_CLASS_ORDINARY: u8 = 1; // page views, untyped or custom events: values typed on some device
+export const EVENT_CLASS_AUTHENTICATED: u8 = 2; // login, checkout, identify, subscribe: the person proved who they are
 export const ID_FLAG_BLOCKED: u8 = 1;
 
 const EVENT_HEADER_BYTES: u32 = 24;
@@ -44,10 +46,17 @@ const CLIQUE_MAX: u32 = 8;
 // @ts-ignore: decorator
 @inline function align4(n: u32): u32 { return (n + 3) & ~3; }
 
+/**
+ * Evidence a pair of identifiers gets from one event. A click proves nothing about whose device it
+ * was; a device beside someone's identifiers may be anybody's (a family tablet, a kiosk) unless
+ * the person proved who they are on it; person identifiers typed together are strong when
+ * authenticated, medium otherwise.
+ */
 function pairStrength(eventClass: u8, typeA: u32, typeB: u32): u8 {
-  if (eventClass == EVENT_CLASS_WEAK) return STRENGTH_WEAK;
-  if (typeA == TYPE_DEVICE || typeB == TYPE_DEVICE) return STRENGTH_MEDIUM;
-  return STRENGTH_STRONG;
+  if (eventClass == EVENT_CLASS_CLICK) return STRENGTH_WEAK;
+  const authenticated = eventClass == EVENT_CLASS_AUTHENTICATED;
+  if (typeA == TYPE_DEVICE || typeB == TYPE_DEVICE) return authenticated ? STRENGTH_MEDIUM : STRENGTH_WEAK;
+  return authenticated ? STRENGTH_STRONG : STRENGTH_MEDIUM;
 }
 
 // what a batch touches, gathered by reserveFor
@@ -97,6 +106,7 @@ function reserveFor(ptr: usize, len: u32): i32 {
     const tenant = load<u32>(at);
     if (tenant == 0 || tenant >= tenants) return ERR_BAD_INPUT;
     const guarded = guardrailsOn(tenant);
+    if (load<u8>(at, 4) > EVENT_CLASS_AUTHENTICATED) return ERR_BAD_INPUT;
     const count = <u32>load<u8>(at, 5);
     if (count > MAX_EVENT_IDENTIFIERS) return ERR_BAD_INPUT;
     at += EVENT_HEADER_BYTES;
@@ -203,6 +213,44 @@ function link(x: u32, y: u32, eventClass: u8, seq: f64, item: u32, time: f64): v
   if (decision != DECISION_RECLUSTERED) store<u8>(e, decision, EDGE_DECISION);
 }
 
+function isBlocked(node: u32): bool {
+  return (load<u8>(nodeAt(node), NODE_FLAGS) & NODE_FLAG_BLOCKED) != 0;
+}
+
+function isDevice(node: u32): bool {
+  return <u32>load<u8>(nodeAt(node), NODE_TYPE) == TYPE_DEVICE;
+}
+
+/**
+ * Links the event's pairs that involve a device (`devices`) or none: the anchor to every other
+ * identifier, then, for events small enough to be a clique, every other pair.
+ */
+function linkPairs(nodes: usize, count: u32, anchor: u32, devices: bool, eventClass: u8, seq: f64, item: u32, time: f64): void {
+  if (anchor == 0) return;
+  const anchorIsDevice = isDevice(anchor);
+  for (let j: u32 = 0; j < count; j++) {
+    const y = load<u32>(nodes + <usize>(j * 4));
+    if (isBlocked(y) || (anchorIsDevice || isDevice(y)) != devices) continue;
+    link(anchor, y, eventClass, seq, item, time);
+  }
+  if (count > CLIQUE_MAX) return;
+  for (let i: u32 = 0; i < count; i++) {
+    const x = load<u32>(nodes + <usize>(i * 4));
+    if (x == anchor || isBlocked(x)) continue;
+    for (let j = i + 1; j < count; j++) {
+      const y = load<u32>(nodes + <usize>(j * 4));
+      if (y == anchor || isBlocked(y) || (isDevice(x) || isDevice(y)) != devices) continue;
+      link(x, y, eventClass, seq, item, time);
+    }
+  }
+}
+
+/** Whether a node was seen with more distinct emails, or more distinct phones, than `threshold`. */
+function seenWithMoreThan(node: u32, threshold: u32): bool {
+  const n = nodeAt(node);
+  return <u32>load<u16>(n, NODE_PARTNER_EMAILS) > threshold || <u32>load<u16>(n, NODE_PARTNER_PHONES) > threshold;
+}
+
 function sharedThreshold(node: u32): u32 {
   const n = nodeAt(node);
   const t = tenantAt(load<u32>(n, NODE_TENANT));
@@ -228,7 +276,7 @@ function applyEvent(at: usize, seq: f64): usize {
   const time = load<f64>(at, 16);
   const nodes = header(HEADER_EVENT_NODES);
   at += EVENT_HEADER_BYTES;
-  let anchor: u32 = 0; // the most stable identifier of the event: centre of a star
+  let anchor: u32 = 0; // the most stable identifier of the event that may link: centre of a star
   for (let j: u32 = 0; j < count; j++) {
     const type = <u32>load<u8>(at);
     const flags = load<u8>(at, 1);
@@ -242,30 +290,15 @@ function applyEvent(at: usize, seq: f64): usize {
     }
     touch(node, time, value + len, displayLen);
     store<u32>(nodes + <usize>(j * 4), node);
-    if (anchor == 0 || typeRank(type) < typeRank(<u32>load<u8>(nodeAt(anchor), NODE_TYPE))) anchor = node;
+    if (!isBlocked(node) && (anchor == 0 || typeRank(type) < typeRank(<u32>load<u8>(nodeAt(anchor), NODE_TYPE)))) anchor = node;
     at += IDENTIFIER_HEADER_BYTES + align4(len + displayLen);
   }
-  // evidence between the event's identifiers (blocked ones link nothing and leave no evidence):
-  // the anchor's links come first, so when every identifier is new the most stable one founds
-  const anchorLinks = (load<u8>(nodeAt(anchor), NODE_FLAGS) & NODE_FLAG_BLOCKED) == 0;
-  if (anchorLinks) {
-    for (let j: u32 = 0; j < count; j++) {
-      const y = load<u32>(nodes + <usize>(j * 4));
-      if ((load<u8>(nodeAt(y), NODE_FLAGS) & NODE_FLAG_BLOCKED) != 0) continue;
-      link(anchor, y, eventClass, seq, item, time);
-    }
-  }
-  if (count <= CLIQUE_MAX) {
-    for (let i: u32 = 0; i < count; i++) {
-      const x = load<u32>(nodes + <usize>(i * 4));
-      if (x == anchor || (load<u8>(nodeAt(x), NODE_FLAGS) & NODE_FLAG_BLOCKED) != 0) continue;
-      for (let j = i + 1; j < count; j++) {
-        const y = load<u32>(nodes + <usize>(j * 4));
-        if (y == anchor || (load<u8>(nodeAt(y), NODE_FLAGS) & NODE_FLAG_BLOCKED) != 0) continue;
-        link(x, y, eventClass, seq, item, time);
-      }
-    }
-  }
+  // evidence between the event's identifiers (blocked ones link nothing and leave no evidence).
+  // Person identifiers link first, so the people an event names are whole before a device beside
+  // them is weighed; within a pass the anchor's links come first, so when every identifier is new
+  // the most stable one founds.
+  linkPairs(nodes, count, anchor, false, eventClass, seq, item, time);
+  linkPairs(nodes, count, anchor, true, eventClass, seq, item, time);
   // every identifier ends the event inside a persona
   for (let j: u32 = 0; j < count; j++) {
     const node = load<u32>(nodes + <usize>(j * 4));
@@ -278,7 +311,7 @@ function applyEvent(at: usize, seq: f64): usize {
       const node = load<u32>(nodes + <usize>(j * 4));
       const threshold = sharedThreshold(node);
       if (threshold == 0 || !linkable(node)) continue;
-      if (load<u32>(nodeAt(node), NODE_PARTNERS) > threshold) markShared(node);
+      if (seenWithMoreThan(node, threshold)) markShared(node);
     }
   }
   return at;

@@ -25,7 +25,9 @@ export const NODE_FIRST_EDGE: u32 = 24; // head of the adjacency list (0 = none)
 export const NODE_DISPLAY: u32 = 28; // arena offset of a length-prefixed display form (emails), 0 = value
 export const NODE_FIRST_SEEN: u32 = 32; // f64 ms, event time
 export const NODE_LAST_SEEN: u32 = 40; // f64 ms, event time
-export const NODE_PARTNERS: u32 = 48; // distinct linked person identifiers (shared detection)
+// distinct emails and phones seen with the node (u16 each, saturating): shared detection
+export const NODE_PARTNER_EMAILS: u32 = 48;
+export const NODE_PARTNER_PHONES: u32 = 50;
 export const NODE_MARK: u32 = 52; // traversal stamp, writer-only scratch
 
 export const NODE_FLAG_FOUNDER: u8 = 1; // founded a persona: its persona id exists forever
@@ -66,8 +68,8 @@ export const EDGE_DECISION: u32 = 29; // u8, last rule decision
 export const EDGE_FLAGS: u32 = 30; // u8
 export const EDGE_TIME: u32 = 32; // f64: event time of that first event
 
-export const STRENGTH_WEAK: u8 = 1; // link click, or a device seen beside a typed value
-export const STRENGTH_MEDIUM: u8 = 2; // a device in an authenticated event (login, checkout)
+export const STRENGTH_WEAK: u8 = 1; // link click, or a device beside typed values in an ordinary event
+export const STRENGTH_MEDIUM: u8 = 2; // a device in an authenticated event; person identifiers in an ordinary one
 export const STRENGTH_STRONG: u8 = 3; // person identifiers together in one authenticated event
 
 export const DECISION_MERGED: u8 = 1;
@@ -85,7 +87,7 @@ export const TENANT_NAME: u32 = 0; // arena offset
 export const TENANT_NAME_LEN: u32 = 4;
 export const TENANT_FLAGS: u32 = 8;
 export const TENANT_LIMITS: u32 = 12; // u16 × TYPE_COUNT: max identifiers of a type in one persona
-export const TENANT_SHARED_AT: u32 = 22; // u16 × TYPE_COUNT: partners that mark an identifier shared
+export const TENANT_SHARED_AT: u32 = 22; // u16 × TYPE_COUNT: distinct emails (or phones) beyond which an identifier is shared
 export const TENANT_PERSONAS: u32 = 32; // active personas
 export const TENANT_IDENTIFIERS: u32 = 36;
 export const TENANT_MERGES: u32 = 40;

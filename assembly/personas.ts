@@ -9,7 +9,7 @@ import {
   TYPE_EMAIL, TYPE_PHONE, TYPE_DEVICE, TYPE_CUSTOMER, TYPE_SUBSCRIBER, TYPE_COUNT,
   TENANT_FLAGS, TENANT_FLAG_GUARDRAILS, TENANT_LIMITS, TENANT_NAME, TENANT_NAME_LEN, TENANT_PERSONAS,
   KIND_PERSONAS, HEADER_PERSONA_TABLE,
-  STRENGTH_WEAK, DECISION_MERGED, DECISION_REFUSED_LIMIT, DECISION_REFUSED_WEAK,
+  STRENGTH_WEAK, STRENGTH_MEDIUM, DECISION_MERGED, DECISION_REFUSED_LIMIT, DECISION_REFUSED_WEAK,
 } from './layout';
 import { header, takeElements } from './memory';
 import { nodeAt, personaAt, tenantAt, arenaAt, tableProbe, tableFill, tableReserve, slotRef, degreeOf } from './records';
@@ -128,11 +128,23 @@ export function guardrailsOn(tenant: u32): bool {
   return (load<u32>(tenantAt(tenant), TENANT_FLAGS) & TENANT_FLAG_GUARDRAILS) != 0;
 }
 
+/** Identified and backed by evidence: a person identifier with at least one other identifier. */
+export function established(rec: usize): bool {
+  return identified(rec) && load<u32>(rec, PERSONA_SIZE_FIELD) > 1;
+}
+
 /**
  * Decides whether the personas with values `a` and `b` may become one, given the strength of the
- * evidence. Never mutates. Refusals: a persona would exceed the tenant's limit of identifiers of
- * one type (no person has five phones), or weak evidence (a link click, a device beside a typed
- * value) would join two personas that each already stand for an identified person.
+ * evidence. Never mutates. Refusals, in order:
+ * - limit: the persona would hold more identifiers of one type than the tenant allows (no person
+ *   has five phones); strong evidence included, since a junk value typed by many is strong too;
+ * - weak evidence (a link click, a device beside values in an ordinary event) only brings in an
+ *   anonymous persona (devices alone): it never joins two personas that each name a person;
+ * - medium evidence (a device in a login or checkout, values in an ordinary event) also brings in
+ *   a lone identifier, but never joins two established personas: a family tablet or a kiosk sees
+ *   many people log in, and must not make them one.
+ * Only strong evidence (person identifiers together in an authenticated event) joins two
+ * established personas.
  */
 export function mergePersonaValues(a: usize, b: usize, strength: u8, tenant: u32): u8 {
   if (!guardrailsOn(tenant)) return DECISION_MERGED;
@@ -141,7 +153,11 @@ export function mergePersonaValues(a: usize, b: usize, strength: u8, tenant: u32
     const limit = <u32>load<u16>(t + <usize>(TENANT_LIMITS + type * 2));
     if (limit != UNLIMITED && countOf(a, type) + countOf(b, type) > limit) return DECISION_REFUSED_LIMIT;
   }
-  if (strength <= STRENGTH_WEAK && identified(a) && identified(b)) return DECISION_REFUSED_WEAK;
+  if (strength <= STRENGTH_WEAK) {
+    if (identified(a) && identified(b)) return DECISION_REFUSED_WEAK;
+  } else if (strength == STRENGTH_MEDIUM && established(a) && established(b)) {
+    return DECISION_REFUSED_WEAK;
+  }
   return DECISION_MERGED;
 }
 

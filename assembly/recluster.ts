@@ -14,7 +14,7 @@ import {
 } from './layout';
 import { header, allocBlock, freeBlock, setError, ensureHeadroom, reserveElements } from './memory';
 import { nodeAt, edgeAt, personaAt, degreeOf, tableReserve } from './records';
-import { find, makeSingleton, linkRoots, setJoinIdentified, bump } from './unify';
+import { find, makeSingleton, linkRoots, setReclusterBoth, bump } from './unify';
 import {
   valuesFromNode, mergePersonaValues, mergeValuesInto, recordOfFounder, foundPersona, olderPersona,
   typeRank, adjustActivePersonas,
@@ -300,12 +300,12 @@ export function recluster(ra: u32, rb: u32): u32 {
   return after;
 }
 
-function joinByReclustering(ra: u32, rb: u32): u8 {
+function reclusterTogether(ra: u32, rb: u32): u8 {
   recluster(ra, rb);
   return DECISION_RECLUSTERED;
 }
 
-/** Installs re-clustering as the way two identified personas are joined. */
+/** Installs re-clustering as the way a device held on weak evidence is weighed again. */
 export function installRecluster(): void {
-  setJoinIdentified(joinByReclustering);
+  setReclusterBoth(reclusterTogether);
 }

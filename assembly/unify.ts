@@ -1,16 +1,17 @@
 // Union-find over identifier nodes: union by size, path halving, and a circular member ring per
 // component (ena's child/sibling idea) so a persona's identifiers are listed in O(size).
 import {
-  NODE_PARENT, NODE_NEXT, NODE_PERSONA, NODE_TYPE, NODE_TENANT,
+  NODE_PARENT, NODE_NEXT, NODE_PERSONA, NODE_TYPE, NODE_TENANT, NODE_FIRST_EDGE,
   PERSONA_SIZE, PERSONA_SIZE_FIELD, PERSONA_FLAGS, PERSONA_ROOT, PERSONA_FLAG_ACTIVE,
-  HEADER_TEMP_PERSONA, TENANT_MERGES, TENANT_REFUSED,
-  DECISION_MERGED, DECISION_SAME, JOURNAL_MERGE,
+  EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_STRENGTH, EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT,
+  HEADER_TEMP_PERSONA, TENANT_MERGES, TENANT_REFUSED, TYPE_DEVICE,
+  DECISION_MERGED, DECISION_SAME, DECISION_REFUSED_WEAK, DECISION_IGNORED, JOURNAL_MERGE,
 } from './layout';
 import { header } from './memory';
-import { nodeAt, personaAt, tenantAt } from './records';
+import { nodeAt, personaAt, tenantAt, edgeAt } from './records';
 import {
   valuesFromNode, mergePersonaValues, mergeValuesInto, foundPersona, olderPersona, typeRank,
-  adjustActivePersonas, identified, guardrailsOn,
+  adjustActivePersonas,
 } from './personas';
 import { journal } from './journal';
 
@@ -82,16 +83,19 @@ function valuesOfRoot(root: u32, temp: u32): usize {
 }
 
 /**
- * Callback for unions that would join two identified personas; the re-cluster module installs it.
- * Returns the decision taken. Kept as a hook so this module does not depend on re-clustering.
+ * Callback that re-clusters two personas together (the re-cluster module installs it); returns the
+ * decision taken. Kept as a hook so this module does not depend on re-clustering.
  */
-let joinIdentified: (ra: u32, rb: u32) => u8 = defaultJoin;
+let reclusterBoth: (ra: u32, rb: u32) => u8 = defaultJoin;
 function defaultJoin(ra: u32, rb: u32): u8 { return DECISION_MERGED; }
-export function setJoinIdentified(fn: (ra: u32, rb: u32) => u8): void { joinIdentified = fn; }
+export function setReclusterBoth(fn: (ra: u32, rb: u32) => u8): void { reclusterBoth = fn; }
 
 /**
  * Tries to put nodes a and b in one persona on evidence of `strength`. The persona values decide
- * through mergePersonaValues; a refused union leaves both personas untouched.
+ * through mergePersonaValues; a refused union leaves both personas untouched, except that a device
+ * its persona holds on weaker evidence than this is weighed again: both personas are re-clustered,
+ * strongest evidence first, so a device that joined a person on a forwarded click moves to the
+ * person who logs in on it.
  */
 export function attemptUnion(a: u32, b: u32, strength: u8): u8 {
   const ra = find(a);
@@ -101,22 +105,30 @@ export function attemptUnion(a: u32, b: u32, strength: u8): u8 {
   const va = valuesOfRoot(ra, TEMP_A);
   const vb = valuesOfRoot(rb, TEMP_B);
   const decision = mergePersonaValues(va, vb, strength, tenant);
-  if (decision != DECISION_MERGED) {
-    bump(tenant, TENANT_REFUSED);
-    return decision;
+  if (decision == DECISION_MERGED) {
+    mergeRoots(ra, rb);
+    return DECISION_MERGED;
   }
-  // Two identified personas: weigh all their evidence again rather than trusting arrival order,
-  // so a device that joined one person on a weak click can move to the person who logs in on it.
-  // (A lone identifier has no evidence to weigh, so it simply joins.)
-  if (guardrailsOn(tenant) && hasHistory(va) && hasHistory(vb) && identified(va) && identified(vb)) {
-    return joinIdentified(ra, rb);
+  if (decision == DECISION_REFUSED_WEAK && (heldOnWeaker(a, ra, strength) || heldOnWeaker(b, rb, strength))) {
+    return reclusterBoth(ra, rb);
   }
-  mergeRoots(ra, rb);
-  return DECISION_MERGED;
+  bump(tenant, TENANT_REFUSED);
+  return decision;
 }
 
-function hasHistory(values: usize): bool {
-  return load<u32>(values, PERSONA_SIZE_FIELD) > 1;
+/** Whether `node` is a device whose evidence with the rest of its persona is all weaker than `strength`. */
+function heldOnWeaker(node: u32, root: u32, strength: u8): bool {
+  if (<u32>load<u8>(nodeAt(node), NODE_TYPE) != TYPE_DEVICE) return false;
+  let e = load<u32>(nodeAt(node), NODE_FIRST_EDGE);
+  while (e != 0) {
+    const at = edgeAt(e);
+    const a = load<u32>(at, EDGE_A);
+    const other = a == node ? load<u32>(at, EDGE_B) : a;
+    const counts = (load<u8>(at, EDGE_FLAGS) & EDGE_FLAG_CUT) == 0 && load<u8>(at, EDGE_DECISION) != DECISION_IGNORED;
+    if (counts && load<u8>(at, EDGE_STRENGTH) >= strength && find(other) == root) return false;
+    e = a == node ? load<u32>(at, EDGE_NEXT_A) : load<u32>(at, EDGE_NEXT_B);
+  }
+  return true;
 }
 
 /** Unconditionally merges two roots' personas (founding one if neither has a persona yet). */

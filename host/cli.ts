@@ -76,8 +76,9 @@ async function importCommand(args: string[]): Promise<void> {
 }
 
 async function resolveCommand(args: string[]): Promise<void> {
-  const options = Object.fromEntries([['tenant', { type: 'string' }], ['data', { type: 'string' }], ...IDENTIFIER_TYPES.map((t) => [t, { type: 'string' }])]);
-  const { values } = parseArgs({ args, options: options as Parameters<typeof parseArgs>[0]['options'] });
+  const options: Record<string, { type: 'string' }> = { tenant: { type: 'string' }, data: { type: 'string' } };
+  for (const type of IDENTIFIER_TYPES) options[type] = { type: 'string' };
+  const { values } = parseArgs({ args, options });
   const given = IDENTIFIER_TYPES.filter((t) => values[t] !== undefined);
   if (!values.tenant || given.length !== 1) throw new UsageError('resolve needs --tenant and exactly one of --email, --phone, --device, --customer, --subscriber');
   const type = given[0] as IdentifierType;

@@ -49,7 +49,7 @@ function prepare(w: Workload): Prepared {
     }
     return out;
   };
-  const eventOf = (ids: EncodedKey[], item: number): EncodedEvent => ({ tenant: 1, authenticated: true, item, time: item, identifiers: ids });
+  const eventOf = (ids: EncodedKey[], item: number): EncodedEvent => ({ tenant: 1, evidence: 'authenticated', item, time: item, identifiers: ids });
   return {
     keys,
     internBatches: batches(idCount(w), EVENTS_PER_BATCH, (i) => eventOf([keys[i]], i)),

@@ -1,6 +1,6 @@
 // Byte layouts that cross into the core: event batches (assembly/ingest.ts) and lookup keys
 // (assembly/index.ts resolveBatch). Strings are written as UTF-8 straight into shard memory.
-import { EVENT_CLASS, ID_FLAG_BLOCKED, MAX_VALUE_BYTES } from './layout.js';
+import { EVENT_CLASS, ID_FLAG_BLOCKED, MAX_VALUE_BYTES, type EventEvidence } from './layout.js';
 
 export interface EncodedIdentifier {
   /** Type code (layout TYPE_CODES). */
@@ -15,8 +15,11 @@ export interface EncodedIdentifier {
 
 export interface EncodedEvent {
   tenant: number;
-  /** Login, checkout, identify, subscribe: the person proved who they are on this device. */
-  authenticated: boolean;
+  /**
+   * What the event proves: `authenticated` (login, checkout...: the person proved who they are on
+   * this device), `ordinary` (values seen together), `click` (a campaign link: maybe forwarded).
+   */
+  evidence: EventEvidence;
   /** Index of the event within its log entry (with the entry's seq, it names the event). */
   item: number;
   /** Event time, ms since the epoch. */
@@ -89,7 +92,7 @@ export function encodeEvents(bytes: Buffer, at: number, events: EncodedEvent[]):
   let p = at + BATCH_HEADER_BYTES;
   for (const event of events) {
     bytes.writeUInt32LE(event.tenant, p);
-    bytes[p + 4] = event.authenticated ? EVENT_CLASS.AUTHENTICATED : EVENT_CLASS.WEAK;
+    bytes[p + 4] = EVENT_CLASS[event.evidence];
     bytes[p + 5] = event.identifiers.length;
     bytes.writeUInt16LE(0, p + 6);
     bytes.writeUInt32LE(event.item, p + 8);

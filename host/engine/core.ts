@@ -1,5 +1,5 @@
 // Loads the WASM core once per thread and instantiates it over a shard's shared memory.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { instantiateSync } from '@assemblyscript/loader';
 import { checkLayout } from './layout.js';
@@ -52,21 +52,20 @@ export const MAX_PAGES = 65536;
 
 let compiled: WebAssembly.Module | undefined;
 
+// build/core.wasm sits at the package root: two levels up from host/engine/ when running from
+// sources, three from dist/host/engine/ when running the compiled package.
+const WASM_CANDIDATES = ['../../build/core.wasm', '../../../build/core.wasm'];
+
 function coreModule(): WebAssembly.Module {
   if (!compiled) {
-    const path = fileURLToPath(new URL('../../build/core.wasm', import.meta.url));
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(path);
-    } catch {
-      throw new Error(`WASM core not found at ${path}: run "npm run asbuild" first`);
-    }
-    compiled = new WebAssembly.Module(new Uint8Array(bytes));
+    const paths = WASM_CANDIDATES.map((candidate) => fileURLToPath(new URL(candidate, import.meta.url)));
+    const path = paths.find((p) => existsSync(p));
+    if (!path) throw new Error(`WASM core not found at ${paths.join(' or ')}: run "npm run asbuild" first`);
+    compiled = new WebAssembly.Module(new Uint8Array(readFileSync(path)));
   }
   return compiled;
 }
 
-/** A shard's shared memory; `maximumPages` below MAX_PAGES caps it (tests of the full-shard path). */
 export function createShardMemory(maximumPages = MAX_PAGES): WebAssembly.Memory {
   if (!Number.isInteger(maximumPages) || maximumPages < 1 || maximumPages > MAX_PAGES) {
     throw new RangeError(`maximumPages must be an integer in 1..${MAX_PAGES}, got ${maximumPages}`);

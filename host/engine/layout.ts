@@ -7,7 +7,7 @@ export const TYPE_COUNT = 5;
 
 export const NODE = {
   SIZE: 56, PARENT: 0, NEXT: 4, PERSONA: 8, TENANT: 12, TYPE: 16, FLAGS: 17, LEN: 18, VALUE: 20,
-  FIRST_EDGE: 24, DISPLAY: 28, FIRST_SEEN: 32, LAST_SEEN: 40, PARTNERS: 48,
+  FIRST_EDGE: 24, DISPLAY: 28, FIRST_SEEN: 32, LAST_SEEN: 40, PARTNER_EMAILS: 48, PARTNER_PHONES: 50,
 } as const;
 export const NODE_FLAG = { FOUNDER: 1, BLOCKED: 2, SHARED: 4, ERASED: 8 } as const;
 
@@ -37,7 +37,9 @@ export const LAYOUT_VERSION = 2;
 
 export const JOURNAL = { ENTRY_SIZE: 12, MERGE: 1, RECLUSTER_FROM: 2, RECLUSTER_TO: 3, SHARED: 4, ERASE: 5 } as const;
 
-export const EVENT_CLASS = { WEAK: 0, AUTHENTICATED: 1 } as const;
+/** What an event proves, by class (assembly/ingest.ts EVENT_CLASS_*): see host/service/events.ts. */
+export const EVENT_CLASS = { click: 0, ordinary: 1, authenticated: 2 } as const;
+export type EventEvidence = keyof typeof EVENT_CLASS;
 export const ID_FLAG_BLOCKED = 1;
 export const MAX_EVENT_IDENTIFIERS = 64;
 export const MAX_VALUE_BYTES = 1024;

@@ -4,7 +4,7 @@
 import { createShardMemory, instantiateCore, WASM_PAGE_BYTES, type CoreConstants, type CoreExports } from './core.js';
 import {
   NODE, NODE_FLAG, PERSONA, PERSONA_FLAG_ACTIVE, EDGE, TENANT, TENANT_FLAG_GUARDRAILS, HEADER, JOURNAL,
-  TYPE_COUNT, ERRORS, MAX_EVENT_IDENTIFIERS, MAX_VALUE_BYTES, SHARD_MAGIC, LAYOUT_VERSION,
+  TYPE_COUNT, ERRORS, EVENT_CLASS, MAX_EVENT_IDENTIFIERS, MAX_VALUE_BYTES, SHARD_MAGIC, LAYOUT_VERSION,
 } from './layout.js';
 import { encodeEvents, encodedSizeBound, encodeKeys, type EncodedEvent, type EncodedKey } from './codec.js';
 
@@ -28,7 +28,9 @@ export interface NodeView {
   flags: number;
   firstSeen: number;
   lastSeen: number;
-  partners: number;
+  /** Distinct emails, and phones, seen with the identifier (shared detection). */
+  partnerEmails: number;
+  partnerPhones: number;
 }
 
 export interface PersonaRecordView {
@@ -348,7 +350,8 @@ export class Shard {
       display: displayText,
       firstSeen: v.getFloat64(at + NODE.FIRST_SEEN, true),
       lastSeen: v.getFloat64(at + NODE.LAST_SEEN, true),
-      partners: v.getUint32(at + NODE.PARTNERS, true),
+      partnerEmails: v.getUint16(at + NODE.PARTNER_EMAILS, true),
+      partnerPhones: v.getUint16(at + NODE.PARTNER_PHONES, true),
     };
   }
 
@@ -463,6 +466,7 @@ export class Shard {
     this.checkTenant(event.tenant);
     if (!Number.isFinite(event.time)) throw new RangeError(`event ${index}: time must be a finite number of ms, got ${event.time}`);
     if (!Number.isInteger(event.item) || event.item < 0 || event.item > MAX_U32) throw new RangeError(`event ${index}: item must be a u32, got ${event.item}`);
+    if (!Object.hasOwn(EVENT_CLASS, event.evidence)) throw new RangeError(`event ${index}: evidence must be one of ${Object.keys(EVENT_CLASS).join(', ')}, got ${String(event.evidence)}`);
     if (event.identifiers.length > MAX_EVENT_IDENTIFIERS) throw new RangeError(`event ${index}: an event holds at most ${MAX_EVENT_IDENTIFIERS} identifiers`);
     for (const id of event.identifiers) {
       if (!Number.isInteger(id.type) || id.type < 0 || id.type >= TYPE_COUNT) throw new RangeError(`event ${index}: unknown identifier type code ${id.type}`);

@@ -27,13 +27,13 @@ export interface AuthOptions {
 
 export class KeyAuthenticator {
   private readonly found = new BoundedCache<string, FoundKey | null>(KEY_CACHE_SIZE);
-  private version = Number.NaN;
-  private open = false;
-  private noKeys = false;
-  private checkedAt = Number.NEGATIVE_INFINITY;
-
   private readonly openWhenNoKeys: boolean;
   private readonly now: () => number;
+  /** What the last check of the store saw. */
+  private version = Number.NaN;
+  private noKeys = false;
+  private open = false;
+  private checkedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly keys: KeyStore, options: AuthOptions = {}) {
     this.openWhenNoKeys = options.openWhenNoKeys ?? true;

@@ -28,7 +28,8 @@ export function requestIdOf(header: string | undefined): string {
 export function observeRequests(logger: Logger, metrics: HttpMetrics) {
   return async function observe(ctx: Context, next: Next): Promise<void> {
     const started = process.hrtime.bigint();
-    const requestId = requestIdOf(ctx.get('x-request-id') || undefined);
+    const header = ctx.req.headers['x-request-id'];
+    const requestId = requestIdOf(typeof header === 'string' ? header : undefined);
     ctx.state.requestId = requestId;
     ctx.set('X-Request-Id', requestId);
     try {

@@ -70,7 +70,8 @@ function routeHandler(spec: RouteSpec, options: RouterOptions) {
     if (spec.browser) allowOrigin(ctx);
     // node:querystring, not ctx.query: Koa's URLSearchParams-based parser costs more per request
     const query: ParsedUrlQuery = spec.query || spec.browser ? parseQuery(ctx.querystring) : {};
-    const headerKey = bearerKey(ctx.get('Authorization')) ?? (spec.browser ? queryKey(query) : undefined);
+    const authorization = ctx.req.headers.authorization;
+    const headerKey = bearerKey(authorization) ?? (spec.browser ? queryKey(query) : undefined);
     let tenant = '';
     let body: unknown;
     switch (spec.access.kind) {
@@ -85,7 +86,7 @@ function routeHandler(spec: RouteSpec, options: RouterOptions) {
       }
       case 'wire': {
         body = await readBody(ctx, checkBody);
-        const presented = singleKey(headerKey ?? writeKeyFromBasicAuth(ctx.get('Authorization')), spec.access.bodyKey(body));
+        const presented = singleKey(headerKey ?? writeKeyFromBasicAuth(authorization), spec.access.bodyKey(body));
         const caller: Caller = options.auth.identify(presented);
         tenant = wireTenant(caller, presented);
         break;
@@ -103,10 +104,12 @@ function routeHandler(spec: RouteSpec, options: RouterOptions) {
   };
 }
 
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
 function send(ctx: Context, output: object): void {
   if (!(output instanceof Reply)) {
     ctx.status = 200;
-    ctx.type = 'application/json';
+    ctx.set('Content-Type', JSON_CONTENT_TYPE); // a constant: ctx.type would look the type up each time
     ctx.body = JSON.stringify(output);
     return;
   }
@@ -119,7 +122,7 @@ function send(ctx: Context, output: object): void {
   if (Buffer.isBuffer(output.body) || typeof output.body === 'string') {
     ctx.body = output.body;
   } else {
-    ctx.type = 'application/json';
+    ctx.set('Content-Type', JSON_CONTENT_TYPE);
     ctx.body = JSON.stringify(output.body);
   }
 }

@@ -3,6 +3,7 @@
 // value that cannot be normalized is dropped and reported, and the rest of the event is kept.
 import { IDENTIFIER_TYPES, RequestError, type IdentifierType, type ItemError } from '../types.js';
 import { normalizeEmail, normalizePhone, normalizeDeviceId, verifyLinkToken, type LinkSecrets } from '../identity/index.js';
+import type { EventEvidence } from '../engine/layout.js';
 import { blockListOf, type TenantConfig } from './config.js';
 
 
@@ -15,8 +16,10 @@ export interface LoggedEvent {
   type: string;
   /** Event time, ms since the epoch. */
   time: number;
-  /** The person proved who they are (login, checkout...): device links count as medium evidence. */
-  auth: boolean;
+  /** What the event proves (eventEvidence of its type), kept in the log so replay never depends on today's type lists. */
+  evidence: EventEvidence;
+  /** Logs written before evidence classes: whether the type was an authenticated one. */
+  auth?: boolean;
   ids: LoggedIdentifier[];
   traits?: Record<string, unknown>;
 }
@@ -29,11 +32,17 @@ const MAX_TOKEN_LENGTH = 2048;
 const MAX_TRAITS_BYTES = 16_384;
 const RAW_LENGTH_LIMITS: Record<IdentifierType, number> = { email: 320, phone: 64, device: 64, customer: 256, subscriber: 256 };
 
-// Events in which a person proves who they are; anything else (page views, clicks) is weak evidence.
+// Event types, compared lower-cased with spaces and dashes as underscores ("Order Completed").
+// Events in which a person proves who they are: identifiers together are strong evidence, and a
+// device beside them medium (a login on a family tablet proves who logged in, not whose tablet it is).
 const AUTHENTICATED_TYPES = new Set([
-  'identify', 'login', 'log_in', 'signin', 'sign_in', 'signup', 'sign_up', 'register', 'registration',
-  'checkout', 'order', 'order_completed', 'purchase', 'subscribe', 'account_created', 'alias',
+  'identify', 'login', 'log_in', 'logged_in', 'signin', 'sign_in', 'signed_in', 'signup', 'sign_up', 'signed_up',
+  'register', 'registration', 'checkout', 'checkout_completed', 'order', 'order_completed', 'order_placed',
+  'purchase', 'subscribe', 'account_created', 'alias',
 ]);
+// Campaign link clicks: the message may have been forwarded, so every link they make is weak.
+const CLICK_TYPES = new Set(['link_click', 'email_link_clicked', 'campaign_click']);
+const TYPE_SEPARATORS = /[\s-]+/g;
 
 export interface TokenContext {
   tenant: string;
@@ -56,8 +65,22 @@ function itemError(index: number, field: string, code: string, message: string):
   return { index, field, error: { code, message } };
 }
 
-export function isAuthenticatedType(type: string): boolean {
-  return AUTHENTICATED_TYPES.has(type.toLowerCase());
+/**
+ * What an event of this type proves. `click`: every pair of its identifiers is weak evidence;
+ * `authenticated`: person identifiers together are strong, a device beside them medium;
+ * `ordinary` (page views, custom and untyped events): person identifiers together are medium, a
+ * device beside them weak. See mergePersonaValues (assembly/personas.ts) for what each may join.
+ */
+export function eventEvidence(type: string): EventEvidence {
+  const key = type.trim().toLowerCase().replace(TYPE_SEPARATORS, '_');
+  if (CLICK_TYPES.has(key)) return 'click';
+  return AUTHENTICATED_TYPES.has(key) ? 'authenticated' : 'ordinary';
+}
+
+/** The evidence class of a logged event; logs from before the classes only said whether it was authenticated. */
+export function evidenceOf(event: LoggedEvent): EventEvidence {
+  if (event.evidence !== undefined) return event.evidence;
+  return event.auth ? 'authenticated' : eventEvidence(event.type) === 'click' ? 'click' : 'ordinary';
 }
 
 /** Normalizes one identifier value; null when it cannot be (invalid email, impossible phone...). */
@@ -210,7 +233,9 @@ export function normalizeEvents(raw: unknown[], config: TenantConfig, token: Tok
         result.errors.push(itemError(index, 'identifiers', 'no_identifiers', 'the event has no valid identifier'));
         continue;
       }
-      const logged: LoggedEvent = { type, time, auth: isAuthenticatedType(type), ids };
+      // a click is a click by its token too, whatever type the sender gave it
+      const evidence = event.token !== undefined ? 'click' : eventEvidence(type);
+      const logged: LoggedEvent = { type, time, evidence, ids };
       if (event.id !== undefined) logged.id = event.id as string;
       if (event.traits !== undefined) logged.traits = event.traits as Record<string, unknown>;
       result.events.push({ index, event: logged });

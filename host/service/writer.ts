@@ -7,7 +7,7 @@ import { TYPE_CODES, TYPE_NAMES } from '../engine/layout.js';
 import type { IdentifierType } from '../types.js';
 import type { LogEntry, Store } from '../store/index.js';
 import { engineSettings, completeConfig, type TenantConfig } from './config.js';
-import type { LoggedEvent } from './events.js';
+import { evidenceOf, type LoggedEvent } from './events.js';
 
 export interface Change {
   kind: 'merge' | 'split' | 'erase';
@@ -250,7 +250,7 @@ function pairKey(a: number, b: number): string {
 export function encodeEvents(tenant: number, events: LoggedEvent[]): EncodedEvent[] {
   return events.map((event, item) => ({
     tenant,
-    authenticated: event.auth,
+    evidence: evidenceOf(event),
     item,
     time: event.time,
     identifiers: event.ids.map(([type, value, display, blocked]) => ({

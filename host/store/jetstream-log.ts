@@ -54,7 +54,7 @@ import {
   type RawMessage,
 } from './jetstream-log-format.js';
 import { DEFAULT_PARTITIONS, partitionOf, partitionStreamName, partitionSubjectPrefix } from './jetstream-partitions.js';
-import { readRange } from './jetstream-reader.js';
+import { StreamReader } from './jetstream-reader.js';
 import { requireArray, requireNonEmptyString, requirePositiveInt, requireSeq, requireTenant, toJson } from './validate.js';
 
 /** Messages per read while the log scans its own stream (open, catch-up, purge). */
@@ -92,6 +92,7 @@ export class JetStreamPartitionLog {
   readonly stream: string;
   private readonly prefix: string;
   private readonly logger: Logger;
+  private readonly reader: StreamReader;
   /** Per tenant: every item id the partition ever kept. */
   private readonly seenIds = new Map<string, Set<string>>();
   /** Original entry seq → its current replacement. */
@@ -116,6 +117,7 @@ export class JetStreamPartitionLog {
     this.stream = partitionStreamName(partition);
     this.prefix = partitionSubjectPrefix(partition);
     this.logger = logger ?? console.warn;
+    this.reader = new StreamReader(conn.js, conn.jsm, this.stream);
   }
 
   /** Creates the partition's stream if missing, then reads it whole to rebuild ids and rewrites. */
@@ -299,7 +301,7 @@ export class JetStreamPartitionLog {
    */
   private async readEntries(afterSeq: number, limit: number, tenant?: string): Promise<{ seq: number; record: EntryRecord }[]> {
     await this.refreshIfStale();
-    const messages = await readRange(this.conn.js, this.stream, entriesFilter(this.prefix, tenant), afterSeq, limit);
+    const messages = await this.reader.read(entriesFilter(this.prefix, tenant), afterSeq, limit);
     // A full page ends at its last seq; a rewritten entry after it belongs to a later page.
     const upTo = messages.length === limit ? messages[messages.length - 1].seq : Number.POSITIVE_INFINITY;
     const entries: { seq: number; record: EntryRecord }[] = [];
@@ -354,7 +356,7 @@ export class JetStreamPartitionLog {
     this.stale = true;
     const lastSeq = (await this.conn.jsm.streams.info(this.stream)).state.last_seq;
     for (;;) {
-      const page = await readRange(this.conn.js, this.stream, allMessagesFilter(this.prefix), this.knownThrough, SCAN_PAGE);
+      const page = await this.reader.read(allMessagesFilter(this.prefix), this.knownThrough, SCAN_PAGE);
       if (page.length === 0) break;
       for (const message of page) this.learn(message);
       this.knownThrough = page[page.length - 1].seq;

@@ -3,16 +3,22 @@
 // object's metadata. The object holds the same bytes as a snapshot file (snapshot-format.ts:
 // header with CRCs, then the body), so a load checks the object's chunk count and SHA-256 digest
 // AND the snapshot's own checksums and shard/seq; a snapshot failing any of them is skipped with a
-// warning. A failure to *reach* a snapshot (timeouts while the cluster fails over) is not damage:
-// it is retried, then thrown, because falling back to an older snapshot could need log entries
-// that were already purged. The asynchronous counterpart of SnapshotStore (types.ts).
-import { errors } from '@nats-io/transport-node';
-import type { ObjectResult, ObjectStore } from '@nats-io/obj';
+// warning. A failure to *reach* a snapshot (the cluster failing over) is not damage: it is
+// retried, then thrown, because falling back to an older snapshot could need log entries that
+// were already purged. The asynchronous counterpart of SnapshotStore (types.ts).
+//
+// Writing and deleting go through the object store client. Listing and reading walk the bucket's
+// stream with MSG.GET (answered by the stream leader) instead of the client's consumers, which a
+// cluster may place on a member that just died; the layout read is the object store's own
+// (ADR-20): `$O.<bucket>.M.*` holds the latest info of each object, `$O.<bucket>.C.<nuid>` its chunks.
+import { createHash } from 'node:crypto';
+import type { ObjectInfo, ObjectStore } from '@nats-io/obj';
 import type { LoadedSnapshot, Logger, SnapshotInfo } from './types.js';
 import type { JetStreamConnection } from './jetstream-connection.js';
 import { checkSnapshotArgs, crcOfChunks, encodeHeader, requireShard, verifySnapshot } from './snapshot-format.js';
 import { DEFAULT_KEEP_SNAPSHOTS } from './snapshot-files.js';
 import { requirePositiveInt } from './validate.js';
+import { readByGet } from './jetstream-reader.js';
 import { retryTimeouts } from './jetstream-retry.js';
 
 export const DEFAULT_SNAPSHOT_BUCKET = 'pg-snapshots';
@@ -20,10 +26,9 @@ export const DEFAULT_SNAPSHOT_BUCKET = 'pg-snapshots';
 const BUCKET_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Zero-padded so names sort by seq, as the snapshot files do. */
 const SEQ_DIGITS = 16;
-/** How long reading one snapshot may stall before the attempt is given up (and retried). */
-export const DEFAULT_LOAD_TIMEOUT_MS = 10_000;
-/** How the object store client reports a digest mismatch (it has no error class for it). */
-const DIGEST_MISMATCH = 'digests do not match';
+const DIGEST_PREFIX = 'SHA-256=';
+/** Object infos read per request round while listing. */
+const LIST_PAGE = 256;
 
 export interface JetStreamSnapshotOptions {
   /** The cluster's bucket. */
@@ -31,22 +36,23 @@ export interface JetStreamSnapshotOptions {
   /** Snapshots kept per shard. */
   keep?: number;
   logger?: Logger;
-  /** How long reading one snapshot may stall before the attempt is given up. */
-  loadTimeoutMs?: number;
 }
 
 /** The stored snapshot is wrong (not merely unreachable right now). */
 class DamagedSnapshotError extends Error {}
 
 export class JetStreamSnapshotStore {
+  private readonly stream: string;
+
   private constructor(
     private readonly conn: JetStreamConnection,
     private readonly objects: ObjectStore,
     readonly bucket: string,
     private readonly keep: number,
     private readonly logger: Logger,
-    private readonly loadTimeoutMs: number,
-  ) {}
+  ) {
+    this.stream = `OBJ_${bucket}`;
+  }
 
   /** Opens the bucket, creating it (with the connection's replica count) if missing. */
   static async open(conn: JetStreamConnection, options: JetStreamSnapshotOptions = {}): Promise<JetStreamSnapshotStore> {
@@ -56,10 +62,8 @@ export class JetStreamSnapshotStore {
     }
     const keep = options.keep ?? DEFAULT_KEEP_SNAPSHOTS;
     requirePositiveInt(keep, 'keepSnapshots');
-    const loadTimeoutMs = options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
-    requirePositiveInt(loadTimeoutMs, 'loadTimeoutMs');
     const objects = await conn.objectStore(bucket);
-    return new JetStreamSnapshotStore(conn, objects, bucket, keep, options.logger ?? console.warn, loadTimeoutMs);
+    return new JetStreamSnapshotStore(conn, objects, bucket, keep, options.logger ?? console.warn);
   }
 
   /**
@@ -79,7 +83,7 @@ export class JetStreamSnapshotStore {
 
   /**
    * The newest snapshot of the shard that verifies, skipping (with a warning) damaged ones, or
-   * null. Throws when a snapshot cannot be read at all after retries (cluster unavailable).
+   * null. Throws when the bucket cannot be read (after retries).
    */
   async loadNewest(shard: number): Promise<LoadedSnapshot | null> {
     for (const { seq } of await this.list(shard)) {
@@ -99,7 +103,7 @@ export class JetStreamSnapshotStore {
     requireShard(shard);
     const prefix = `shard-${shard}/`;
     const found: SnapshotInfo[] = [];
-    for (const info of await retryTimeouts(() => this.objects.list())) {
+    for (const info of await this.objectInfos()) {
       if (info.deleted || !info.name.startsWith(prefix)) continue;
       const seq = Number(info.metadata?.seq ?? info.name.slice(prefix.length));
       if (!Number.isSafeInteger(seq)) continue; // not one of ours
@@ -108,30 +112,31 @@ export class JetStreamSnapshotStore {
     return found.sort((a, b) => b.seq - a.seq);
   }
 
+  /** The latest info of every object in the bucket (each put replaces its object's info message). */
+  private async objectInfos(): Promise<ObjectInfo[]> {
+    const infos: ObjectInfo[] = [];
+    for (let after = 0; ; ) {
+      const page = await retryTimeouts(() => readByGet(this.conn.jsm, this.stream, `$O.${this.bucket}.M.>`, after, LIST_PAGE));
+      if (page.length === 0) return infos;
+      for (const m of page) infos.push(JSON.parse(Buffer.from(m.data).toString('utf8')) as ObjectInfo);
+      after = page[page.length - 1].seq;
+    }
+  }
+
   /**
-   * The snapshot's body after every check: chunk count, the object store's digest, then the
+   * The snapshot's body after every check: chunk count, the object's SHA-256 digest, then the
    * snapshot's own header and CRCs. DamagedSnapshotError when something is missing or wrong;
-   * other errors (a TimeoutError after the retries) when it cannot be reached.
+   * other errors when the bucket cannot be reached.
    */
   private async fetch(shard: number, seq: number): Promise<Buffer> {
-    const name = objectName(shard, seq);
-    const info = await this.objects.info(name);
+    const info = await retryTimeouts(() => this.objects.info(objectName(shard, seq)));
     if (info === null || info.deleted) throw new DamagedSnapshotError('it was deleted meanwhile');
-    // Count the stored chunks first: reading an object whose chunks are gone would wait for ever.
-    const chunkSubject = `$O.${this.bucket}.C.${info.nuid}`;
-    const stream = await this.conn.jsm.streams.info(`OBJ_${this.bucket}`, { subjects_filter: chunkSubject });
-    const stored = stream.state.subjects?.[chunkSubject] ?? 0;
-    if (stored !== info.chunks) throw new DamagedSnapshotError(`${stored} of its ${info.chunks} chunks are stored`);
-    const file = await retryTimeouts(async () => {
-      const result = await this.objects.get(name);
-      if (result === null) throw new DamagedSnapshotError('it was deleted meanwhile');
-      try {
-        return await readObject(result, this.loadTimeoutMs);
-      } catch (err) {
-        if ((err as Error).message?.includes(DIGEST_MISMATCH)) throw new DamagedSnapshotError((err as Error).message);
-        throw err;
-      }
-    });
+    const chunks = await retryTimeouts(() => readByGet(this.conn.jsm, this.stream, `$O.${this.bucket}.C.${info.nuid}`, 0, info.chunks + 1));
+    if (chunks.length !== info.chunks) throw new DamagedSnapshotError(`${chunks.length} chunks stored, its info says ${info.chunks}`);
+    const file = Buffer.concat(chunks.map((chunk) => chunk.data));
+    const digest = `${DIGEST_PREFIX}${createHash('sha256').update(file).digest('base64url')}`;
+    // The client writes the digest base64url with padding; node writes it without.
+    if (digest !== info.digest.replace(/=+$/, '')) throw new DamagedSnapshotError(`object digest mismatch (stored ${info.digest}, read ${digest})`);
     try {
       return verifySnapshot(file, { shard, seq });
     } catch (err) {
@@ -142,36 +147,4 @@ export class JetStreamSnapshotStore {
 
 function objectName(shard: number, seq: number): string {
   return `shard-${shard}/${String(seq).padStart(SEQ_DIGITS, '0')}`;
-}
-
-/**
- * The whole object. The client rejects a digest mismatch itself; a read that stalls (its
- * consumer's server went away) ends in a TimeoutError.
- */
-async function readObject(result: ObjectResult, timeoutMs: number): Promise<Buffer> {
-  // Observed now so that a failure of the background reader is never an unhandled rejection.
-  const failure = result.error.then(
-    (err) => err,
-    (err: Error) => err,
-  );
-  const reader = result.data.getReader();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    reader.cancel().catch(() => undefined);
-  }, timeoutMs);
-  try {
-    const parts: Uint8Array[] = [];
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parts.push(value);
-    }
-    if (timedOut) throw new errors.TimeoutError();
-    const err = await failure;
-    if (err) throw err;
-    return Buffer.concat(parts);
-  } finally {
-    clearTimeout(timer);
-  }
 }

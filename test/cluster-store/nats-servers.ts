@@ -11,8 +11,13 @@ export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-se
 const LOOPBACK = '127.0.0.1';
 /** How long a server may take to say it is ready. */
 const READY_TIMEOUT_MS = 15_000;
-/** A JetStream cluster's meta group needs a moment after routes connect before it serves requests. */
 const READY_LINE = 'Server is ready';
+
+/** Every server this process started and has not seen exit: killed if the test process exits first. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 export interface NatsServer {
   name: string;
@@ -62,6 +67,8 @@ async function startServer(options: StartOptions): Promise<NatsServer> {
   const configFile = join(options.storeDir, 'server.conf');
   writeFileSync(configFile, `${lines.join('\n')}\n`);
   const child = spawn(NATS_SERVER_BIN, ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let output = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     output += chunk;
@@ -142,16 +149,4 @@ export async function stopServer(server: NatsServer, signal: NodeJS.Signals = 'S
 export async function stopAll(servers: readonly NatsServer[]): Promise<void> {
   await Promise.all(servers.map((server) => stopServer(server)));
   for (const server of servers) rmSync(server.storeDir, { recursive: true, force: true });
-}
-
-/** Restarts a stopped cluster member on its old ports and store directory. */
-export async function restartClusterMember(server: NatsServer, all: readonly NatsServer[], clusterName = 'pgtest'): Promise<NatsServer> {
-  if (server.clusterPort === null) throw new Error(`${server.name} is not a cluster member`);
-  const routes = all.filter((s) => s !== server && s.clusterPort !== null).map((s) => s.clusterPort!);
-  return startServer({
-    name: server.name,
-    port: server.port,
-    storeDir: server.storeDir,
-    cluster: { name: clusterName, port: server.clusterPort, routes },
-  });
 }

@@ -54,14 +54,14 @@ describe('guardrails', () => {
     ingest(f, [{ ids: [alice, aliceDevice], time: 1000 }, { ids: [bob], time: 1000 }], 1);
     const before = describePersona(f.shard, recordOf(f, bob));
     // bob's link clicked on alice's device: weak
-    ingest(f, [{ ids: [bob, aliceDevice], time: 2000, authenticated: false }], 2);
+    ingest(f, [{ ids: [bob, aliceDevice], time: 2000, evidence: 'click' }], 2);
     expect(recordOf(f, bob)).not.toBe(recordOf(f, alice));
     expect(describePersona(f.shard, recordOf(f, bob))).toEqual({ ...before, updatedAt: 2000 });
     expect(decisionOf(f, bob, aliceDevice)).toBe('refused_weak');
     // a weak click from an anonymous device joins it to bob
     const anonymous: Id = [DEVICE, 'dev-anon'];
     ingest(f, [{ ids: [anonymous], time: 2500 }], 3);
-    ingest(f, [{ ids: [bob, anonymous], time: 3000, authenticated: false }], 4);
+    ingest(f, [{ ids: [bob, anonymous], time: 3000, evidence: 'click' }], 4);
     expect(recordOf(f, anonymous)).toBe(recordOf(f, bob));
     // strong evidence between the two identified personas merges them
     ingest(f, [{ ids: [bob, alice], time: 4000 }], 5);
@@ -78,10 +78,10 @@ describe('guardrails', () => {
     const aliceId = f.shard.personaId(recordOf(f, alice[0]));
     const bobId = f.shard.personaId(recordOf(f, bob[0]));
     // alice clicked a link on the device (weak): the anonymous device joins her
-    ingest(f, [{ ids: [alice[0], device], time: 2000, authenticated: false }], 2);
+    ingest(f, [{ ids: [alice[0], device], time: 2000, evidence: 'click' }], 2);
     expect(recordOf(f, device)).toBe(recordOf(f, alice[0]));
     // bob logs in on it: his evidence is stronger, so the device moves to him and the weak link is refused
-    const journal = f.shard.applyEvents([{ tenant: f.tenant, authenticated: true, item: 0, time: 3000, identifiers: [bob[0], device].map(([type, value]) => ({ type, value })) }], 3);
+    const journal = f.shard.applyEvents([{ tenant: f.tenant, evidence: 'authenticated', item: 0, time: 3000, identifiers: [bob[0], device].map(([type, value]) => ({ type, value })) }], 3);
     expect(recordOf(f, device)).toBe(recordOf(f, bob[0]));
     expect(recordOf(f, alice[0])).toBe(recordOf(f, alice[1]));
     expect(recordOf(f, alice[0])).not.toBe(recordOf(f, bob[0]));
@@ -102,7 +102,7 @@ describe('guardrails', () => {
     ingest(f, [{ ids: [kiosk, people[2]], time: 3000 }, { ids: [kiosk, people[3]], time: 4000 }], 3);
     const kioskNode = f.shard.node(nodeOf(f, kiosk));
     expect(kioskNode.flags & NODE_FLAG.SHARED).not.toBe(0);
-    expect(kioskNode.partners).toBe(4);
+    expect(kioskNode.partnerEmails).toBe(4);
     const records = people.slice(0, 4).map((p) => recordOf(f, p));
     expect(new Set(records).size).toBe(4);
     expect(f.shard.persona(recordOf(f, kiosk)).members).toBe(1);
@@ -122,8 +122,8 @@ describe('guardrails', () => {
     const a: Id = [DEVICE, 'dev-a'];
     const b: Id = [DEVICE, 'dev-b'];
     f.shard.applyEvents([
-      { tenant: f.tenant, authenticated: true, item: 0, time: 1000, identifiers: [junk, { type: a[0], value: a[1] }] },
-      { tenant: f.tenant, authenticated: true, item: 1, time: 1000, identifiers: [{ type: b[0], value: b[1] }, junk] },
+      { tenant: f.tenant, evidence: 'authenticated', item: 0, time: 1000, identifiers: [junk, { type: a[0], value: a[1] }] },
+      { tenant: f.tenant, evidence: 'authenticated', item: 1, time: 1000, identifiers: [{ type: b[0], value: b[1] }, junk] },
     ], 1);
     const junkNode = nodeOf(f, [EMAIL, junk.value]);
     expect(junkNode).not.toBe(0);

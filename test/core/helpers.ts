@@ -1,5 +1,6 @@
 // Shared fixtures for the core tests: shards with a tenant, event builders, key ↔ node helpers,
 // canonical partitions, and a small seeded random generator.
+import type { EventEvidence } from '../../host/engine/layout.js';
 import { Shard, type EncodedEvent, type EncodedKey, type ShardOptions, type TenantSettings } from '../../host/engine/shard.js';
 
 export const EMAIL = 0;
@@ -29,13 +30,14 @@ export interface EventSpec {
   ids: readonly Id[];
   time?: number;
   item?: number;
-  authenticated?: boolean;
+  /** What the event proves; default `authenticated`. */
+  evidence?: EventEvidence;
 }
 
 export function event(tenant: number, spec: EventSpec): EncodedEvent {
   return {
     tenant,
-    authenticated: spec.authenticated ?? true,
+    evidence: spec.evidence ?? 'authenticated',
     item: spec.item ?? 0,
     time: spec.time ?? 0,
     identifiers: spec.ids.map(([type, value]) => ({ type, value })),

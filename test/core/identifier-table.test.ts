@@ -52,7 +52,7 @@ describe('identifier table', () => {
     const other = f.shard.registerTenant('shop-b');
     const value = 'same-value';
     ingest(f, [{ ids: [[EMAIL, value], [CUSTOMER, value]] }]);
-    f.shard.applyEvents([{ tenant: other, authenticated: true, item: 0, time: 0, identifiers: [{ type: EMAIL, value }, { type: CUSTOMER, value }] }], 2);
+    f.shard.applyEvents([{ tenant: other, evidence: 'authenticated', item: 0, time: 0, identifiers: [{ type: EMAIL, value }, { type: CUSTOMER, value }] }], 2);
     const nodes = [
       f.shard.lookupNode(f.tenant, { type: EMAIL, value }),
       f.shard.lookupNode(f.tenant, { type: CUSTOMER, value }),

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Shard, type TenantSettings } from '../../host/engine/shard.js';
+import type { EventEvidence } from '../../host/engine/layout.js';
 import {
   DEVICE, EMAIL, PHONE, CUSTOMER, PLAIN, event, canonical, checkPersonaInvariants, OracleUnionFind, type Id,
 } from './helpers.js';
@@ -19,7 +20,7 @@ const UNIVERSE: Id[] = [
 const GUARDED: TenantSettings = { guardrails: true, limits: [3, 2, 0, 1, 0], sharedAt: [0, 0, 4, 0, 0] };
 
 type Op =
-  | { kind: 'events'; events: { ids: number[]; time: number; authenticated: boolean }[] }
+  | { kind: 'events'; events: { ids: number[]; time: number; evidence: EventEvidence }[] }
   | { kind: 'split'; at: number; byNodes: boolean; choice: number[] };
 
 const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
@@ -28,7 +29,7 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
     events: fc.array(fc.record({
       ids: fc.uniqueArray(fc.integer({ min: 0, max: UNIVERSE.length - 1 }), { minLength: 1, maxLength: 4 }),
       time: fc.integer({ min: 0, max: 50 }),
-      authenticated: fc.boolean(),
+      evidence: fc.constantFrom<EventEvidence>('authenticated', 'ordinary', 'click'),
     }), { minLength: 1, maxLength: 6 }),
   }) },
   { weight: 1, arbitrary: fc.record({
@@ -56,7 +57,7 @@ class Run {
 
   apply(op: Op): void {
     if (op.kind === 'events') {
-      this.shard.applyEvents(op.events.map((e, item) => event(this.tenant, { ids: e.ids.map((i) => UNIVERSE[i]), time: e.time, authenticated: e.authenticated, item })), ++this.seq);
+      this.shard.applyEvents(op.events.map((e, item) => event(this.tenant, { ids: e.ids.map((i) => UNIVERSE[i]), time: e.time, evidence: e.evidence, item })), ++this.seq);
       for (const e of op.events) {
         e.ids.forEach((i) => this.seen.add(i));
         for (const a of e.ids) for (const b of e.ids) if (a < b) this.pairs.add(pairKey(a, b));

@@ -2,6 +2,7 @@
 // snapshot taken half-way, restored and continued gives the bytes of never having snapshotted.
 import { describe, expect, it } from 'vitest';
 import { Shard, type TenantSettings } from '../../host/engine/shard.js';
+import type { EventEvidence } from '../../host/engine/layout.js';
 import {
   DEVICE, EMAIL, PHONE, CUSTOMER, SUBSCRIBER, event, rng, randomInt, describePersona, checkPersonaInvariants,
   type Id,
@@ -10,6 +11,8 @@ import {
 const GUARDED: TenantSettings = { guardrails: true, limits: [3, 3, 0, 2, 0], sharedAt: [0, 0, 4, 0, 0] };
 const PLAIN: TenantSettings = { guardrails: false, limits: [0, 0, 0, 0, 0], sharedAt: [0, 0, 0, 0, 0] };
 const TYPES = [EMAIL, PHONE, DEVICE, CUSTOMER, SUBSCRIBER];
+/** Mostly authenticated events, some ordinary ones and clicks, from one random draw. */
+const evidenceFor = (roll: number): EventEvidence => (roll < 0.7 ? 'authenticated' : roll < 0.85 ? 'ordinary' : 'click');
 
 /** A scripted history over two tenants: batches, splits and erasures, all decided by the seed. */
 type Step = (shard: Shard) => void;
@@ -28,7 +31,7 @@ function history(seed: number, steps: number): Step[] {
       const events = Array.from({ length: 1 + randomInt(next, 40) }, (_, item) => ({
         ids: Array.from({ length: 1 + randomInt(next, 4) }, () => id(tenantName)),
         time: 1_700_000_000_000 + randomInt(next, 1e6),
-        authenticated: next() < 0.7,
+        evidence: evidenceFor(next()),
         item,
       }));
       const seq = step + 1;

@@ -105,6 +105,26 @@ describe('routing', () => {
   });
 });
 
+describe('unexpected failures', () => {
+  it('answers 500 internal without details, and logs what happened', async () => {
+    const broken = await startTestServer();
+    try {
+      // a fault inside the library (not a RequestError) stands for any bug
+      broken.graph.persona = async () => {
+        throw new TypeError('cannot read the secret sauce at offset 42');
+      };
+      const answer = await call(broken, 'GET', '/v1/tenants/shop-a/personas/psn_1');
+      expectError(answer, 500, 'internal');
+      expect(JSON.stringify(answer.body)).not.toMatch(/secret sauce|TypeError|at /);
+      const logged = broken.logs.find((line) => line.level === 50);
+      expect(JSON.stringify(logged)).toContain('secret sauce');
+      expect((await call(broken, 'GET', '/healthz')).status).toBe(200);
+    } finally {
+      await broken.shutdown();
+    }
+  });
+});
+
 describe('arbitrary input', () => {
   const routes: [string, string][] = [
     ['POST', '/v1/tenants/shop-a/events'], ['POST', '/v1/tenants/shop-a/resolve'], ['POST', '/v1/tenants/shop-a/audiences/dedupe'],

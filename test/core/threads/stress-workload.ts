@@ -18,10 +18,10 @@ export function groupKeys(group: number): EncodedKey[] {
 export function roundEvents(tenant: number, round: number): EncodedEvent[] {
   const keys = groupKeys(round);
   const chain = keys.slice(1).map((key, k) => ({
-    tenant, authenticated: true, item: k, time: round * 1000 + k, identifiers: [keys[k], key],
+    tenant, evidence: 'authenticated' as const, item: k, time: round * 1000 + k, identifiers: [keys[k], key],
   }));
   const filler = Array.from({ length: FILLER_PER_ROUND }, (_, i) => ({
-    tenant, authenticated: false, item: chain.length + i, time: round * 1000,
+    tenant, evidence: 'click' as const, item: chain.length + i, time: round * 1000,
     identifiers: [{ type: 1, value: `r${round}-f${i}-`.padEnd(FILLER_VALUE_BYTES, '#') }],
   }));
   return [...chain, ...filler];
