@@ -1,6 +1,5 @@
 // A route of the HTTP API, declared once: the router registers it, validates requests with its
 // schemas and enforces its access; the OpenAPI document is generated from the same declarations.
-import type { IncomingHttpHeaders } from 'node:http';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { RequiredRole } from './auth.js';
 
@@ -16,11 +15,11 @@ export type Access =
   | { kind: 'tenant'; role: RequiredRole }
   | { kind: 'wire'; bodyKey: (body: unknown) => string | undefined };
 
-/** A response other than `200` with a JSON body. */
+/** A response that is not JSON: its own status, body bytes and headers (Content-Type among them). */
 export class Reply {
   constructor(
     readonly status: number,
-    readonly body: string | Buffer | object,
+    readonly body: string | Buffer,
     readonly headers: Record<string, string> = {},
   ) {}
 }
@@ -31,7 +30,6 @@ export interface RouteInput<P, Q, B> {
   body: B;
   /** The tenant acted on: the path's, or the wire key's. Empty for `none` routes. */
   tenant: string;
-  headers: IncomingHttpHeaders;
   receivedAt: Date;
 }
 

@@ -21,7 +21,7 @@ export interface RouterOptions {
 }
 
 /** `/v1/tenants/{tenant}` → `/v1/tenants/:tenant` (path-to-regexp syntax). */
-export function koaPath(template: string): string {
+function koaPath(template: string): string {
   return template.replace(/\{(\w+)\}/g, ':$1');
 }
 
@@ -97,7 +97,7 @@ function routeHandler(spec: RouteSpec, options: RouterOptions) {
     if (spec.access.kind !== 'wire') body = await readBody(ctx, checkBody);
     if (tenant !== '') ctx.state.tenant = tenant;
 
-    const output = await spec.handle({ params: ctx.params, query, body, tenant, headers: ctx.headers, receivedAt });
+    const output = await spec.handle({ params: ctx.params, query, body, tenant, receivedAt });
     if (output === null) throw notFound(spec.notFound);
     send(ctx, output);
     if (tenant !== '') options.onTenantServed?.(tenant);
@@ -119,12 +119,7 @@ function send(ctx: Context, output: object): void {
     ctx.status = 304;
     return;
   }
-  if (Buffer.isBuffer(output.body) || typeof output.body === 'string') {
-    ctx.body = output.body;
-  } else {
-    ctx.set('Content-Type', JSON_CONTENT_TYPE);
-    ctx.body = JSON.stringify(output.body);
-  }
+  ctx.body = output.body;
 }
 
 function queryKey(query: ParsedUrlQuery): string | undefined {

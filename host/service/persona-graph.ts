@@ -115,7 +115,7 @@ export class PersonaGraph {
     const graph = new PersonaGraph(store, set, dataDir, unlock);
     const interval = options.snapshotIntervalMs ?? (dataDir ? DEFAULT_SNAPSHOT_INTERVAL_MS : 0);
     if (interval > 0) {
-      graph.snapshotTimer = setInterval(() => { graph.snapshot().catch(() => undefined); }, interval);
+      graph.snapshotTimer = setInterval(() => { graph.snapshot().then(() => graph.compact()).catch(() => undefined); }, interval);
       graph.snapshotTimer.unref();
     }
     return graph;
@@ -375,6 +375,19 @@ export class PersonaGraph {
   /** Writes a snapshot of every shard (also done periodically and on close). */
   async snapshot(): Promise<void> {
     await Promise.all(Array.from({ length: this.shards.count }, (_, s) => this.shards.writeShard(s, { op: 'snapshot' })));
+  }
+
+  /**
+   * Drops log entries every shard's oldest kept snapshot covers, so disk use stays bounded. The
+   * oldest, not the newest: recovery may fall back to it when the newest is damaged.
+   */
+  async compact(): Promise<{ prunedThrough: number; entries: number }> {
+    const shards = Array.from({ length: this.shards.count }, (_, s) => s);
+    const floors = await Promise.all(shards.map((s) => this.shards.writeShard<number>(s, { op: 'oldestSnapshot' })));
+    const through = Math.min(...floors);
+    if (through <= 0) return { prunedThrough: 0, entries: 0 };
+    const removed = await Promise.all(shards.map((s) => this.shards.writeShard<number>(s, { op: 'prune', through })));
+    return { prunedThrough: through, entries: removed.reduce((a, b) => a + b, 0) };
   }
 
   async close(): Promise<void> {

@@ -23,6 +23,8 @@ export type WriterTask =
   | { op: 'split'; tenant: string; spec: SplitSpec }
   | { op: 'erase'; tenant: string; identifiers: IdentifierPair[] }
   | { op: 'snapshot' }
+  | { op: 'oldestSnapshot' }
+  | { op: 'prune'; through: number }
   | { op: 'changes'; tenant: string; since: number; limit: number }
   | { op: 'events'; tenant: string; refs: [number, number][] }
   | { op: 'crash' }
@@ -56,6 +58,10 @@ export default function run(task: WriterTask): unknown {
       return w.erase(task.tenant, task.identifiers);
     case 'snapshot':
       return w.snapshot();
+    case 'oldestSnapshot':
+      return w.oldestSnapshotSeq();
+    case 'prune':
+      return store!.log.pruneThrough(task.through);
     case 'changes':
       return store!.changes.since(task.tenant, task.since, task.limit);
     case 'events':

@@ -229,6 +229,12 @@ export class ShardWriter {
     return { seq, bytes: bytes.length };
   }
 
+  /** Log sequence covered by the oldest snapshot still kept (0: none), the floor for pruning the log. */
+  oldestSnapshotSeq(): number {
+    const kept = this.store.snapshots.list(this.index);
+    return kept.length === 0 ? 0 : kept[kept.length - 1].seq;
+  }
+
   /** The ids of events named by (log seq, item); null where the event had none or the entry was pruned. */
   eventIds(tenant: string, refs: [number, number][]): (string | null)[] {
     const entries = new Map<number, LogEntry | undefined>();

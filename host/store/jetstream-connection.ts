@@ -104,7 +104,8 @@ export class JetStreamConnection {
       return this.jsm.streams.add(config);
     }
     const { config } = existing;
-    const sameSubjects = config.subjects.length === subjects.length && subjects.every((s) => config.subjects.includes(s));
+    const current = config.subjects ?? [];
+    const sameSubjects = current.length === subjects.length && subjects.every((s) => current.includes(s));
     if (sameSubjects && config.num_replicas === this.replicas && config.duplicate_window === duplicateWindow) return existing;
     return this.jsm.streams.update(name, { ...config, subjects, num_replicas: this.replicas, duplicate_window: duplicateWindow });
   }

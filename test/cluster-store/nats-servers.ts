@@ -2,7 +2,7 @@
 // its own store directory, never the shared server on 4222. A test file starts what it needs and
 // stops everything in afterAll.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +55,9 @@ interface StartOptions {
  * `cluster { name, listen, routes }`) and waits for its ready line.
  */
 async function startServer(options: StartOptions): Promise<NatsServer> {
+  if (!existsSync(NATS_SERVER_BIN)) {
+    throw new Error(`no nats-server at ${NATS_SERVER_BIN}: install Debian's package (apt-get install nats-server) or set NATS_SERVER_BIN`);
+  }
   const lines = [
     `server_name: ${options.name}`,
     `listen: "${LOOPBACK}:${options.port}"`,
