@@ -209,7 +209,7 @@ function link(x: u32, y: u32, eventClass: u8, seq: f64, item: u32, time: f64): v
   let decision: u8;
   if (!linkable(x) || !linkable(y)) decision = DECISION_IGNORED;
   else if ((load<u8>(e, EDGE_FLAGS) & EDGE_FLAG_CUT) != 0) decision = DECISION_CUT;
-  else decision = attemptUnion(x, y, load<u8>(e, EDGE_STRENGTH));
+  else decision = attemptUnion(x, y, load<u8>(e, EDGE_STRENGTH), edge);
   if (decision != DECISION_RECLUSTERED) store<u8>(e, decision, EDGE_DECISION);
 }
 

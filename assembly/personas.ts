@@ -2,7 +2,8 @@
 // `mergePersonaValues` is the one place that may refuse a union; every guardrail lives there.
 import {
   NODE_TYPE, NODE_FLAGS, NODE_LEN, NODE_PERSONA, NODE_VALUE, NODE_TENANT, NODE_FIRST_SEEN, NODE_LAST_SEEN,
-  NODE_FLAG_FOUNDER,
+  NODE_PARENT, NODE_FIRST_EDGE, NODE_FLAG_FOUNDER, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
+  EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_STRENGTH, EDGE_FLAGS, EDGE_FLAG_CUT, EDGE_TIME,
   PERSONA_SIZE, PERSONA_FOUNDER, PERSONA_FLAGS, PERSONA_CREATED, PERSONA_UPDATED, PERSONA_SIZE_FIELD,
   PERSONA_COUNTS, PERSONA_LATEST_EMAIL, PERSONA_LATEST_PHONE, PERSONA_LATEST_EMAIL_TIME,
   PERSONA_LATEST_PHONE_TIME, PERSONA_DEGREE, PERSONA_TENANT, PERSONA_ID_LO, PERSONA_ID_HI, PERSONA_ROOT, PERSONA_FLAG_ACTIVE,
@@ -12,11 +13,14 @@ import {
   STRENGTH_WEAK, STRENGTH_MEDIUM, DECISION_MERGED, DECISION_REFUSED_LIMIT, DECISION_REFUSED_WEAK,
 } from './layout';
 import { header, takeElements } from './memory';
-import { nodeAt, personaAt, tenantAt, arenaAt, tableProbe, tableFill, tableReserve, slotRef, degreeOf } from './records';
+import { nodeAt, personaAt, edgeAt, tenantAt, arenaAt, tableProbe, tableFill, tableReserve, slotRef, degreeOf } from './records';
 import { xxh64 } from './hash';
 
 const PERSONA_ID_SEED: u64 = 0x70736e5f69647331; // "psn_ids1": persona ids hash apart from identifier keys
 const UNLIMITED: u32 = 0;
+/** One visit: events this close together on one device come from one person (the usual web-analytics session timeout). */
+export const SESSION_MS: f64 = 30 * 60 * 1000;
+const NOT_LINKING: u8 = NODE_FLAG_BLOCKED | NODE_FLAG_SHARED | NODE_FLAG_ERASED;
 
 /** Lower rank = more stable identifier: phone, customer, email, subscriber, device. */
 export function typeRank(type: u32): u32 {
@@ -133,20 +137,53 @@ export function established(rec: usize): bool {
   return identified(rec) && load<u32>(rec, PERSONA_SIZE_FIELD) > 1;
 }
 
+function rootOf(node: u32): u32 {
+  let x = node;
+  for (let parent = load<u32>(nodeAt(x), NODE_PARENT); parent != x; parent = load<u32>(nodeAt(x), NODE_PARENT)) x = parent;
+  return x;
+}
+
+/**
+ * Whether `edge` puts a device beside identifiers within one session in which the device already
+ * proved a person of its own persona (medium evidence or better, within SESSION_MS): someone who
+ * signs up and then subscribes with their phone on one visit is one person, whatever the device.
+ */
+function sameSession(edge: u32): bool {
+  const e = edgeAt(edge);
+  const a = load<u32>(e, EDGE_A);
+  const device = <u32>load<u8>(nodeAt(a), NODE_TYPE) == TYPE_DEVICE ? a : load<u32>(e, EDGE_B);
+  if (<u32>load<u8>(nodeAt(device), NODE_TYPE) != TYPE_DEVICE) return false;
+  const time = load<f64>(e, EDGE_TIME);
+  const root = rootOf(device);
+  let f = load<u32>(nodeAt(device), NODE_FIRST_EDGE);
+  while (f != 0) {
+    const at = edgeAt(f);
+    const fa = load<u32>(at, EDGE_A);
+    const other = fa == device ? load<u32>(at, EDGE_B) : fa;
+    const o = nodeAt(other);
+    if (f != edge && load<u8>(at, EDGE_STRENGTH) >= STRENGTH_MEDIUM && (load<u8>(at, EDGE_FLAGS) & EDGE_FLAG_CUT) == 0
+      && <u32>load<u8>(o, NODE_TYPE) != TYPE_DEVICE && (load<u8>(o, NODE_FLAGS) & NOT_LINKING) == 0
+      && Math.abs(load<f64>(at, EDGE_TIME) - time) <= SESSION_MS && rootOf(other) == root) return true;
+    f = fa == device ? load<u32>(at, EDGE_NEXT_A) : load<u32>(at, EDGE_NEXT_B);
+  }
+  return false;
+}
+
 /**
  * Decides whether the personas with values `a` and `b` may become one, given the strength of the
- * evidence. Never mutates. Refusals, in order:
+ * evidence (`edge`: its record, or 0 for evidence that has none). Never mutates. Refusals, in order:
  * - limit: the persona would hold more identifiers of one type than the tenant allows (no person
  *   has five phones); strong evidence included, since a junk value typed by many is strong too;
  * - weak evidence (a link click, a device beside values in an ordinary event) only brings in an
  *   anonymous persona (devices alone): it never joins two personas that each name a person;
  * - medium evidence (a device in a login or checkout, values in an ordinary event) also brings in
  *   a lone identifier, but never joins two established personas: a family tablet or a kiosk sees
- *   many people log in, and must not make them one.
+ *   many people log in, and must not make them one. Unless it is one session: a device that
+ *   proved a person of its persona minutes before now proves another identity (see sameSession).
  * Only strong evidence (person identifiers together in an authenticated event) joins two
  * established personas.
  */
-export function mergePersonaValues(a: usize, b: usize, strength: u8, tenant: u32): u8 {
+export function mergePersonaValues(a: usize, b: usize, strength: u8, tenant: u32, edge: u32): u8 {
   if (!guardrailsOn(tenant)) return DECISION_MERGED;
   const t = tenantAt(tenant);
   for (let type: u32 = 0; type < TYPE_COUNT; type++) {
@@ -155,7 +192,7 @@ export function mergePersonaValues(a: usize, b: usize, strength: u8, tenant: u32
   }
   if (strength <= STRENGTH_WEAK) {
     if (identified(a) && identified(b)) return DECISION_REFUSED_WEAK;
-  } else if (strength == STRENGTH_MEDIUM && established(a) && established(b)) {
+  } else if (strength == STRENGTH_MEDIUM && established(a) && established(b) && (edge == 0 || !sameSession(edge))) {
     return DECISION_REFUSED_WEAK;
   }
   return DECISION_MERGED;

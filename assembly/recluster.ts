@@ -245,7 +245,7 @@ export function recluster(ra: u32, rb: u32): u32 {
       else {
         const va = work + <usize>(valuesBase + load<u32>(nodeAt(ra2), NODE_PERSONA) * PERSONA_SIZE);
         const vb = work + <usize>(valuesBase + load<u32>(nodeAt(rb2), NODE_PERSONA) * PERSONA_SIZE);
-        decision = mergePersonaValues(va, vb, load<u8>(e, EDGE_STRENGTH), tenant);
+        decision = mergePersonaValues(va, vb, load<u8>(e, EDGE_STRENGTH), tenant, edge);
         if (decision == DECISION_MERGED) {
           const root = linkRoots(ra2, rb2, load<u32>(va, PERSONA_SIZE_FIELD), load<u32>(vb, PERSONA_SIZE_FIELD));
           if (root == ra2) mergeValuesInto(va, vb);

@@ -91,20 +91,20 @@ function defaultJoin(ra: u32, rb: u32): u8 { return DECISION_MERGED; }
 export function setReclusterBoth(fn: (ra: u32, rb: u32) => u8): void { reclusterBoth = fn; }
 
 /**
- * Tries to put nodes a and b in one persona on evidence of `strength`. The persona values decide
+ * Tries to put nodes a and b in one persona on evidence of `strength` (`edge`: its record, 0 for none). The persona values decide
  * through mergePersonaValues; a refused union leaves both personas untouched, except that a device
  * its persona holds on weaker evidence than this is weighed again: both personas are re-clustered,
  * strongest evidence first, so a device that joined a person on a forwarded click moves to the
  * person who logs in on it.
  */
-export function attemptUnion(a: u32, b: u32, strength: u8): u8 {
+export function attemptUnion(a: u32, b: u32, strength: u8, edge: u32): u8 {
   const ra = find(a);
   const rb = find(b);
   if (ra == rb) return DECISION_SAME;
   const tenant = load<u32>(nodeAt(ra), NODE_TENANT);
   const va = valuesOfRoot(ra, TEMP_A);
   const vb = valuesOfRoot(rb, TEMP_B);
-  const decision = mergePersonaValues(va, vb, strength, tenant);
+  const decision = mergePersonaValues(va, vb, strength, tenant, edge);
   if (decision == DECISION_MERGED) {
     mergeRoots(ra, rb);
     return DECISION_MERGED;

@@ -1,5 +1,5 @@
-// npx tsx bench/http.bench.ts [--seconds 10] [--rounds 1] [--only reads|writes] [--profile DIR] — HTTP throughput of
-// persona-graph beside references started the same way in the same run (each server in a child
+// npx tsx bench/http.bench.ts [--seconds 10] [--rounds 1] [--only reads|writes] [--profile DIR]
+// HTTP throughput of persona-graph beside references started the same way in the same run (each server in a child
 // process of its own, autocannon here, all on 127.0.0.1):
 //   GET /resolve (single lookups)       vs  Koa hello-world JSON route   target ≥ 0.85× req/s, p99 ≤ 10 ms @ 50 conns
 //   POST /resolve (10,000 lookups each) —                                target ≥ 2 M lookups/s
@@ -86,9 +86,9 @@ async function readRuns(): Promise<[Scenario, LoadFigures][]> {
   ];
   const figures = await alternate(scenarios);
   await Promise.all(targets.splice(0).map((t) => t.stop()));
-  const [hello_, one, many] = figures;
-  const getRatio = one.requestsPerSecond / hello_.requestsPerSecond;
-  const getCpuRatio = hello_.serverCpuMicrosPerRequest / one.serverCpuMicrosPerRequest;
+  const [reference, one, many] = figures;
+  const getRatio = one.requestsPerSecond / reference.requestsPerSecond;
+  const getCpuRatio = reference.serverCpuMicrosPerRequest / one.serverCpuMicrosPerRequest;
   verdicts.push(
     `| GET /resolve ≥ 0.85× Koa hello-world req/s | ${getRatio.toFixed(3)}× (by server CPU per request: ${getCpuRatio.toFixed(3)}×) | ${verdict(getRatio >= 0.85)} |`,
     `| GET /resolve p99 ≤ 10 ms at ${GET_CONNECTIONS} conns | ${one.p99Ms.toFixed(2)} ms | ${verdict(one.p99Ms <= 10)} |`,

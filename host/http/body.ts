@@ -13,7 +13,7 @@ function tooLarge(limit: number): RequestError {
 }
 
 /** The raw body bytes; throws 413 `payload_too_large` past `limit`, 400 when the client aborts. */
-export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(limit));
   // Listeners rather than `for await`: leaving that loop early destroys the socket, and the

@@ -2,7 +2,7 @@
 // t.js). Keys travel in headers or `?key=`, never in cookies, so any origin may call them.
 import type { Context } from 'koa';
 
-export const CORS_ALLOWED_HEADERS = 'authorization, content-type, x-retry-count';
+const CORS_ALLOWED_HEADERS = 'authorization, content-type, x-retry-count';
 /** Response headers a page's script may read (to honour back-pressure, to quote in bug reports). */
 const CORS_EXPOSED_HEADERS = 'retry-after, x-request-id';
 /** How long a browser may reuse a preflight answer. */

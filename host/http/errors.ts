@@ -17,7 +17,7 @@ export function methodNotAllowed(method: string, allowed: string[]): RequestErro
   return new RequestError(405, 'method_not_allowed', `${method} is not allowed here; use ${allowed.join(', ')}`, { allowed });
 }
 
-export function internalError(): RequestError {
+function internalError(): RequestError {
   return new RequestError(500, 'internal', 'internal error; the server log has the details');
 }
 
@@ -29,11 +29,11 @@ function retryAfterSeconds(error: RequestError): number {
 }
 
 /** The RequestError to answer with: the thrown one, or a generic 500 for anything unexpected. */
-export function asRequestError(error: unknown): RequestError {
+function asRequestError(error: unknown): RequestError {
   return error instanceof RequestError && error.status >= 400 && error.status <= 599 ? error : internalError();
 }
 
-export function errorJson(body: ErrorBody): string {
+function errorJson(body: ErrorBody): string {
   return JSON.stringify({ error: body });
 }
 

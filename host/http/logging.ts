@@ -20,7 +20,7 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
   return pino({ level, base: { service: 'persona-graph' } }, pino.destination({ dest: 1, sync: false }));
 }
 
-export function requestIdOf(header: string | undefined): string {
+function requestIdOf(header: string | undefined): string {
   return header !== undefined && CLIENT_REQUEST_ID.test(header) ? header : randomUUID();
 }
 

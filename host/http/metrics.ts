@@ -6,9 +6,9 @@ import type { PersonaGraph } from '../service/persona-graph.js';
 import type { TenantStats } from '../engine/shard.js';
 
 /** Tenants whose graph counters are exported (least recently used beyond this are dropped). */
-export const MAX_TENANT_SERIES = 1000;
+const MAX_TENANT_SERIES = 1000;
 /** Route label of requests no route matched (404s of random paths must not create series). */
-export const UNMATCHED_ROUTE = 'unmatched';
+const UNMATCHED_ROUTE = 'unmatched';
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']);
 // From 0.5 ms: a resolve takes well under a millisecond, so the default buckets would hide it.
 const LATENCY_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

@@ -31,6 +31,8 @@ export interface PersonaGraphOptions {
   maxQueue?: number;
   /** Snapshot every shard this often (ms) when it changed; 0 disables periodic snapshots. */
   snapshotIntervalMs?: number;
+  /** Write snapshots on close (default true); false leaves the whole log tail to replay on the next open. */
+  snapshotOnClose?: boolean;
   /** Tests only: faults to inject into the shard writers. */
   faults?: { dieWhileApplyingTenant?: string };
 }
@@ -95,6 +97,7 @@ export class PersonaGraph {
     private readonly shards: ShardSet,
     readonly dataDir: string | null,
     private readonly unlock: () => void,
+    private readonly snapshotOnClose: boolean,
   ) {}
 
   static async open(options: PersonaGraphOptions = {}): Promise<PersonaGraph> {
@@ -112,7 +115,7 @@ export class PersonaGraph {
       unlock();
       throw error;
     }
-    const graph = new PersonaGraph(store, set, dataDir, unlock);
+    const graph = new PersonaGraph(store, set, dataDir, unlock, options.snapshotOnClose ?? true);
     const interval = options.snapshotIntervalMs ?? (dataDir ? DEFAULT_SNAPSHOT_INTERVAL_MS : 0);
     if (interval > 0) {
       graph.snapshotTimer = setInterval(() => { graph.snapshot().then(() => graph.compact()).catch(() => undefined); }, interval);
@@ -394,7 +397,7 @@ export class PersonaGraph {
     if (this.closed) return;
     this.closed = true;
     if (this.snapshotTimer) clearInterval(this.snapshotTimer);
-    if (this.dataDir) await this.snapshot();
+    if (this.dataDir && this.snapshotOnClose) await this.snapshot();
     await this.shards.close();
     this.store.close();
     this.unlock();

@@ -8,7 +8,7 @@
 // kept items, so the idempotency state can be rebuilt from the stream alone.
 import { createHash } from 'node:crypto';
 
-export const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 1;
 /** A kind is one subject token: lower-case, short, no dots or wildcards. */
 export const KIND_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
 
