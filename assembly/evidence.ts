@@ -4,8 +4,8 @@
 import {
   KIND_EDGES, HEADER_EDGE_TABLE,
   EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_SEQ, EDGE_ITEM, EDGE_STRENGTH, EDGE_TIME,
-  NODE_FIRST_EDGE, NODE_TYPE, NODE_PARTNER_EMAILS, NODE_PARTNER_PHONES, NODE_TENANT, NODE_PERSONA, PERSONA_DEGREE,
-  TYPE_EMAIL, TYPE_PHONE, TENANT_EDGES,
+  NODE_FIRST_EDGE, NODE_TYPE, NODE_PARTNERS, NODE_TENANT, NODE_PERSONA, PERSONA_DEGREE,
+  TYPE_EMAIL, TYPE_PHONE, TYPE_CUSTOMER, TENANT_EDGES,
 } from './layout';
 import { header, takeElements } from './memory';
 import { nodeAt, edgeAt, personaAt, tableProbe, tableFill } from './records';
@@ -26,19 +26,9 @@ function pairMatches(edge: u32): bool {
   return load<u32>(e, EDGE_A) == probeA && load<u32>(e, EDGE_B) == probeB;
 }
 
-const U16_MAX: u32 = 0xFFFF;
-
-/**
- * Counts `partner` among the distinct emails or phones `node` was seen with (shared detection:
- * one person has few of either, while guest order ids and devices say nothing about how many
- * people stand behind a value).
- */
-function countPartner(node: usize, partner: usize): void {
-  const type = <u32>load<u8>(partner, NODE_TYPE);
-  const at = type == TYPE_EMAIL ? NODE_PARTNER_EMAILS : type == TYPE_PHONE ? NODE_PARTNER_PHONES : 0;
-  if (at == 0) return;
-  const count = <u32>load<u16>(node + <usize>at);
-  if (count < U16_MAX) store<u16>(node + <usize>at, <u16>(count + 1));
+/** Identifier types that stand for a person; a node's partners of these types reveal sharing. */
+function countsAsPartner(type: u32): bool {
+  return type == TYPE_EMAIL || type == TYPE_PHONE || type == TYPE_CUSTOMER;
 }
 
 /** The edge between x and y, created on first sight (the caller reserved room); strength only grows. */
@@ -71,8 +61,8 @@ export function edgeBetween(x: u32, y: u32, seq: f64, item: u32, time: f64, stre
   store<u32>(na, edge, NODE_FIRST_EDGE);
   store<u32>(nb, edge, NODE_FIRST_EDGE);
   tableFill(desc, slot, tag, edge);
-  countPartner(na, nb);
-  countPartner(nb, na);
+  if (countsAsPartner(<u32>load<u8>(nb, NODE_TYPE))) store<u32>(na, load<u32>(na, NODE_PARTNERS) + 1, NODE_PARTNERS);
+  if (countsAsPartner(<u32>load<u8>(na, NODE_TYPE))) store<u32>(nb, load<u32>(nb, NODE_PARTNERS) + 1, NODE_PARTNERS);
   bump(load<u32>(na, NODE_TENANT), TENANT_EDGES);
   addDegree(a);
   addDegree(b);

@@ -8,7 +8,7 @@
 //                          len value bytes, displayLen display bytes, zero padding to 4 bytes.
 import {
   NODE_TENANT, NODE_TYPE, NODE_FLAGS, NODE_LEN, NODE_VALUE, NODE_DISPLAY, NODE_FIRST_SEEN, NODE_LAST_SEEN,
-  NODE_PERSONA, NODE_PARTNER_EMAILS, NODE_PARTNER_PHONES, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
+  NODE_PERSONA, NODE_PARTNERS, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
   EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT, EDGE_STRENGTH, TYPE_DEVICE, TYPE_EMAIL,
   KIND_NODES, KIND_EDGES, KIND_PERSONAS, KIND_ARENA, HEADER_IDENT_TABLE, HEADER_EDGE_TABLE,
   HEADER_PERSONA_TABLE, HEADER_EVENT_NODES, HEADER_APPLIED_SEQ,
@@ -24,8 +24,8 @@ import {
 } from './records';
 import { find, makeSingleton, attemptUnion, bump } from './unify';
 import { foundPersona, offerLatest, guardrailsOn, typeRank } from './personas';
-import { edgeBetween } from './evidence';
-import { recluster, DECISION_RECLUSTERED, nextEpoch, reclusterHeadroom } from './recluster';
+import { edgeBetween, firstEdge, nextEdge, otherEnd } from './evidence';
+import { recluster, DECISION_RECLUSTERED, nextEpoch, reclusterHeadroom, workBuffer } from './recluster';
 import { journal, journalReserve } from './journal';
 
 // How much an event proves (host/service/events.ts decides it from the event's type):
@@ -245,10 +245,47 @@ function linkPairs(nodes: usize, count: u32, anchor: u32, devices: bool, eventCl
   }
 }
 
-/** Whether a node was seen with more distinct emails, or more distinct phones, than `threshold`. */
-function seenWithMoreThan(node: u32, threshold: u32): bool {
-  const n = nodeAt(node);
-  return <u32>load<u16>(n, NODE_PARTNER_EMAILS) > threshold || <u32>load<u16>(n, NODE_PARTNER_PHONES) > threshold;
+/**
+ * Whether more identities than `most` were seen with `node`. Its person partners (emails, phones,
+ * customer ids) are a cheap first count; past `most`, its linkable neighbours are grouped by the
+ * evidence between them: one person's orders share a phone or a device, while strangers who typed
+ * the same junk address share nothing but it. Each group that nothing but `node` connects is one
+ * identity. (A frequent guest has a new customer id per order, but one group.)
+ */
+function seenWithMoreThan(node: u32, most: u32): bool {
+  if (load<u32>(nodeAt(node), NODE_PARTNERS) <= most) return false;
+  const stack = workBuffer(degreeOf(node) * 4);
+  if (stack == 0) return false; // no room to judge: leave it linking
+  const unseen = nextEpoch();
+  for (let e = firstEdge(node); e != 0; e = nextEdge(e, node)) {
+    const other = otherEnd(e, node);
+    if (!isCut(e) && linkable(other)) store<u32>(nodeAt(other), unseen, NODE_MARK);
+  }
+  const seen = nextEpoch();
+  let groups: u32 = 0;
+  for (let e = firstEdge(node); e != 0; e = nextEdge(e, node)) {
+    const start = otherEnd(e, node);
+    if (load<u32>(nodeAt(start), NODE_MARK) != unseen) continue;
+    if (++groups > most) return true;
+    // flood the group through evidence between neighbours
+    store<u32>(nodeAt(start), seen, NODE_MARK);
+    store<u32>(stack, start);
+    let depth: u32 = 1;
+    while (depth > 0) {
+      const y = load<u32>(stack + <usize>(--depth * 4));
+      for (let f = firstEdge(y); f != 0; f = nextEdge(f, y)) {
+        const z = otherEnd(f, y);
+        if (isCut(f) || load<u32>(nodeAt(z), NODE_MARK) != unseen) continue;
+        store<u32>(nodeAt(z), seen, NODE_MARK);
+        store<u32>(stack + <usize>(depth++ * 4), z);
+      }
+    }
+  }
+  return false;
+}
+
+function isCut(edge: u32): bool {
+  return (load<u8>(edgeAt(edge), EDGE_FLAGS) & EDGE_FLAG_CUT) != 0;
 }
 
 function sharedThreshold(node: u32): u32 {

@@ -25,9 +25,7 @@ export const NODE_FIRST_EDGE: u32 = 24; // head of the adjacency list (0 = none)
 export const NODE_DISPLAY: u32 = 28; // arena offset of a length-prefixed display form (emails), 0 = value
 export const NODE_FIRST_SEEN: u32 = 32; // f64 ms, event time
 export const NODE_LAST_SEEN: u32 = 40; // f64 ms, event time
-// distinct emails and phones seen with the node (u16 each, saturating): shared detection
-export const NODE_PARTNER_EMAILS: u32 = 48;
-export const NODE_PARTNER_PHONES: u32 = 50;
+export const NODE_PARTNERS: u32 = 48; // distinct linked person identifiers (shared detection)
 export const NODE_MARK: u32 = 52; // traversal stamp, writer-only scratch
 
 export const NODE_FLAG_FOUNDER: u8 = 1; // founded a persona: its persona id exists forever
@@ -87,7 +85,7 @@ export const TENANT_NAME: u32 = 0; // arena offset
 export const TENANT_NAME_LEN: u32 = 4;
 export const TENANT_FLAGS: u32 = 8;
 export const TENANT_LIMITS: u32 = 12; // u16 × TYPE_COUNT: max identifiers of a type in one persona
-export const TENANT_SHARED_AT: u32 = 22; // u16 × TYPE_COUNT: distinct emails (or phones) beyond which an identifier is shared
+export const TENANT_SHARED_AT: u32 = 22; // u16 × TYPE_COUNT: most distinct identities an identifier may be seen with
 export const TENANT_PERSONAS: u32 = 32; // active personas
 export const TENANT_IDENTIFIERS: u32 = 36;
 export const TENANT_MERGES: u32 = 40;

@@ -38,7 +38,8 @@ const JOURNAL_ENTRIES_PER_MEMBER: u64 = 2;
 
 // ---- writer work buffer: members, then edges, then one scratch value record per member ----
 
-function workBuffer(bytes: u32): usize {
+/** The writer's scratch memory, at least `bytes` long (its content is not kept); 0 when memory is out. */
+export function workBuffer(bytes: u32): usize {
   const d = header(HEADER_WORK);
   const capacity = load<u32>(d, 4);
   if (capacity >= bytes) return <usize>load<u32>(d);

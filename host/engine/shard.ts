@@ -28,9 +28,7 @@ export interface NodeView {
   flags: number;
   firstSeen: number;
   lastSeen: number;
-  /** Distinct emails, and phones, seen with the identifier (shared detection). */
-  partnerEmails: number;
-  partnerPhones: number;
+  partners: number;
 }
 
 export interface PersonaRecordView {
@@ -350,8 +348,7 @@ export class Shard {
       display: displayText,
       firstSeen: v.getFloat64(at + NODE.FIRST_SEEN, true),
       lastSeen: v.getFloat64(at + NODE.LAST_SEEN, true),
-      partnerEmails: v.getUint16(at + NODE.PARTNER_EMAILS, true),
-      partnerPhones: v.getUint16(at + NODE.PARTNER_PHONES, true),
+      partners: v.getUint32(at + NODE.PARTNERS, true),
     };
   }
 

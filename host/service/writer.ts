@@ -52,6 +52,7 @@ export class ShardWriter {
     const snapshot = store.snapshots.loadNewest(index);
     const shard = snapshot ? Shard.restore(snapshot.bytes) : Shard.create();
     const writer = new ShardWriter(shard, store, index);
+    writer.changesRecordedThrough = store.changes.lastSeqs();
     let after = snapshot ? snapshot.seq : 0;
     for (;;) {
       const page = store.log.read(after, REPLAY_PAGE);
@@ -217,7 +218,11 @@ export class ShardWriter {
     });
   }
 
+  /** Replayed entries up to here already have their changes recorded (by the run that applied them first). */
+  private changesRecordedThrough = new Map<string, number>();
+
   private recordChanges(tenant: string, seq: number, journal: JournalEntry[], at: number): void {
+    if (seq <= (this.changesRecordedThrough.get(tenant) ?? 0)) return;
     const changes = describeChanges(journal, (record) => this.shard.personaId(record), new Date(at).toISOString());
     if (changes.length > 0) this.store.changes.record(tenant, seq, changes);
   }

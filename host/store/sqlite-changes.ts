@@ -12,12 +12,14 @@ export class SqliteChangeStore implements ChangeStore {
   private readonly insert: Statement<[string, number, number, string]>;
   private readonly select: Statement<[string, number, number, number, number]>;
   private readonly recordAll: (tenant: string, seq: number, changes: unknown[]) => void;
+  private readonly selectLastSeqs: Statement<[], { tenant: string; seq: number }>;
 
   constructor(db: SqliteDatabase) {
     this.insert = db.prepare('INSERT OR IGNORE INTO changes (tenant, seq, pos, change) VALUES (?, ?, ?, ?)');
     this.select = db.prepare(
       'SELECT seq, pos, change FROM changes WHERE tenant = ? AND (seq > ? OR (seq = ? AND pos > ?)) ORDER BY seq, pos LIMIT ?',
     );
+    this.selectLastSeqs = db.prepare<[], { tenant: string; seq: number }>('SELECT tenant, MAX(seq) AS seq FROM changes GROUP BY tenant');
     this.recordAll = db.transaction((tenant: string, seq: number, changes: unknown[]) => {
       changes.forEach((change, pos) => this.insert.run(tenant, seq, pos, JSON.stringify(change)));
     });
@@ -26,6 +28,10 @@ export class SqliteChangeStore implements ChangeStore {
   record(tenant: string, seq: number, changes: unknown[]): void {
     if (changes.length >= CURSOR_SCALE) throw new RangeError(`at most ${CURSOR_SCALE - 1} changes per log entry`);
     this.recordAll(tenant, seq, changes);
+  }
+
+  lastSeqs(): Map<string, number> {
+    return new Map(this.selectLastSeqs.all().map((row) => [row.tenant, row.seq]));
   }
 
   since(tenant: string, cursor: number, limit: number): ChangeRecord[] {

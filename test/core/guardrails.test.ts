@@ -102,7 +102,7 @@ describe('guardrails', () => {
     ingest(f, [{ ids: [kiosk, people[2]], time: 3000 }, { ids: [kiosk, people[3]], time: 4000 }], 3);
     const kioskNode = f.shard.node(nodeOf(f, kiosk));
     expect(kioskNode.flags & NODE_FLAG.SHARED).not.toBe(0);
-    expect(kioskNode.partnerEmails).toBe(4);
+    expect(kioskNode.partners).toBe(4);
     const records = people.slice(0, 4).map((p) => recordOf(f, p));
     expect(new Set(records).size).toBe(4);
     expect(f.shard.persona(recordOf(f, kiosk)).members).toBe(1);

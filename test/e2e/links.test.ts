@@ -80,7 +80,9 @@ describe('POST /links', () => {
   });
 
   it('refuses a bad request naming the field', async () => {
-    expectError(await createLink({ ttlSeconds: 0 }), 400, 'invalid_ttl');
+    const ttl = await createLink({ ttlSeconds: 0 });
+    expectError(ttl, 400);
+    expect(ttl.body.error.message).toContain('ttlSeconds');
     expectError(await createLink({ recipient: { phone: 'not a phone' } }), 400, 'invalid_recipient');
     expectError(await createLink({ url: 'javascript:alert(1)' }), 400, 'invalid_url');
   });

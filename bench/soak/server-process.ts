@@ -1,0 +1,149 @@
+// A persona-graph server in a child process of its own, as an operator runs it: the real CLI
+// (`persona-graph serve`), or a small entry that passes options the CLI has no flags for. The
+// port is picked by the OS (--port 0) and read back from the server's "listening" log line.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI_SOURCE = join(ROOT, 'host/cli.ts');
+const CLI_BUILT = join(ROOT, 'dist/host/cli.js');
+const START_TIMEOUT_MS = 90_000;
+/** Lines of the child's output kept for error messages. */
+const KEPT_LINES = 40;
+
+export interface ServerProcess {
+  child: ChildProcess;
+  pid: number;
+  /** `http://127.0.0.1:PORT` once listening. */
+  url: string;
+  /** Milliseconds from spawn to the "listening" line. */
+  startupMs: number;
+  /** The last lines the child wrote (stdout and stderr), for diagnostics. */
+  recentOutput(): string;
+  /** Every stdout line, when started with `keepStdout`. */
+  stdoutLines: string[];
+  /** Resolves with the exit code or signal once the child is gone. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGKILL, as a crash or the OOM killer would; resolves once the process is gone. */
+  kill9(): Promise<void>;
+  /** SIGTERM (graceful shutdown); resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** Resident set size of the whole process (all threads), in bytes. */
+  rssBytes(): number;
+}
+
+export interface SpawnOptions {
+  /** Keep every stdout line (the server's JSON log) in `stdoutLines`. */
+  keepStdout?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The newest mtime of the .ts files under `dir`. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Node arguments that run the CLI: the compiled one when it is at least as new as every source
+ * file (it starts about twice as fast), else the sources through tsx.
+ */
+export function cliArgs(args: string[]): string[] {
+  const builtIsFresh = existsSync(CLI_BUILT) && statSync(CLI_BUILT).mtimeMs >= newestSource(join(ROOT, 'host'));
+  return builtIsFresh ? [CLI_BUILT, ...args] : ['--import', 'tsx', CLI_SOURCE, ...args];
+}
+
+/** Node arguments that run a TypeScript entry file through tsx. */
+export function tsEntryArgs(file: string, args: string[]): string[] {
+  return ['--import', 'tsx', file, ...args];
+}
+
+/** `persona-graph serve` on 127.0.0.1 at a free port over `dataDir`. */
+export function spawnCliServer(dataDir: string, options: SpawnOptions = {}): Promise<ServerProcess> {
+  return spawnServer(cliArgs(['serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir]), options);
+}
+
+/** Spawns `node ...nodeArgs` and waits for its "listening" log line. */
+export function spawnServer(nodeArgs: string[], options: SpawnOptions = {}): Promise<ServerProcess> {
+  const started = Date.now();
+  const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+  const recent: string[] = [];
+  const stdoutLines: string[] = [];
+  const remember = (line: string) => {
+    recent.push(line);
+    if (recent.length > KEPT_LINES) recent.shift();
+  };
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  let stderrTail = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4000);
+    for (const line of chunk.toString('utf8').split('\n')) if (line) remember(`stderr: ${line}`);
+  });
+
+  return new Promise((resolve, reject) => {
+    let url: string | undefined;
+    let buffered = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within ${START_TIMEOUT_MS} ms:\n${recent.join('\n')}`));
+    }, START_TIMEOUT_MS);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        remember(line);
+        if (options.keepStdout) stdoutLines.push(line);
+        if (url === undefined && line.includes('"listening"')) {
+          url = (JSON.parse(line) as { url: string }).url;
+          clearTimeout(timer);
+          resolve(running(url));
+        }
+      }
+    });
+    exited.then(({ code, signal }) => {
+      if (url !== undefined) return;
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code ?? signal}) before listening:\n${stderrTail || recent.join('\n')}`));
+    });
+  });
+
+  function running(url: string): ServerProcess {
+    return {
+      child,
+      pid: child.pid!,
+      url,
+      startupMs: Date.now() - started,
+      recentOutput: () => recent.join('\n'),
+      stdoutLines,
+      exited,
+      kill9: async () => {
+        child.kill('SIGKILL');
+        await exited;
+      },
+      stop: async () => {
+        child.kill('SIGTERM');
+        return (await exited).code;
+      },
+      rssBytes: () => rssOf(child.pid!),
+    };
+  }
+}
+
+/** VmRSS of a process from /proc (Linux), in bytes. */
+export function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
+  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return Number(match[1]) * 1024;
+}
