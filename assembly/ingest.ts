@@ -9,7 +9,7 @@
 import {
   NODE_TENANT, NODE_TYPE, NODE_FLAGS, NODE_LEN, NODE_VALUE, NODE_DISPLAY, NODE_FIRST_SEEN, NODE_LAST_SEEN,
   NODE_PERSONA, NODE_PARTNERS, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
-  EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT, EDGE_STRENGTH, TYPE_DEVICE, TYPE_EMAIL,
+  EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT, EDGE_STRENGTH, TYPE_DEVICE, TYPE_EMAIL, TYPE_PHONE, TYPE_CUSTOMER,
   KIND_NODES, KIND_EDGES, KIND_PERSONAS, KIND_ARENA, HEADER_IDENT_TABLE, HEADER_EDGE_TABLE,
   HEADER_PERSONA_TABLE, HEADER_EVENT_NODES, HEADER_APPLIED_SEQ,
   TENANT_IDENTIFIERS, TENANT_SHARED_AT, TENANT_SHARED,
@@ -249,8 +249,9 @@ function linkPairs(nodes: usize, count: u32, anchor: u32, devices: bool, eventCl
  * Whether more identities than `most` were seen with `node`. Its person partners (emails, phones,
  * customer ids) are a cheap first count; past `most`, its linkable neighbours are grouped by the
  * evidence between them: one person's orders share a phone or a device, while strangers who typed
- * the same junk address share nothing but it. Each group that nothing but `node` connects is one
- * identity. (A frequent guest has a new customer id per order, but one group.)
+ * the same junk address share nothing but it. A group that nothing but `node` connects, and that
+ * holds an identity of its own (an email, a phone, an account), is one more person. Groups of
+ * devices, subscriptions and one-off guest order ids alone say nothing about who they are.
  */
 function seenWithMoreThan(node: u32, most: u32): bool {
   if (load<u32>(nodeAt(node), NODE_PARTNERS) <= most) return false;
@@ -266,13 +267,14 @@ function seenWithMoreThan(node: u32, most: u32): bool {
   for (let e = firstEdge(node); e != 0; e = nextEdge(e, node)) {
     const start = otherEnd(e, node);
     if (load<u32>(nodeAt(start), NODE_MARK) != unseen) continue;
-    if (++groups > most) return true;
     // flood the group through evidence between neighbours
     store<u32>(nodeAt(start), seen, NODE_MARK);
     store<u32>(stack, start);
     let depth: u32 = 1;
+    let identity = false;
     while (depth > 0) {
       const y = load<u32>(stack + <usize>(--depth * 4));
+      identity = identity || isIdentity(y);
       for (let f = firstEdge(y); f != 0; f = nextEdge(f, y)) {
         const z = otherEnd(f, y);
         if (isCut(f) || load<u32>(nodeAt(z), NODE_MARK) != unseen) continue;
@@ -280,8 +282,17 @@ function seenWithMoreThan(node: u32, most: u32): bool {
         store<u32>(stack + <usize>(depth++ * 4), z);
       }
     }
+    if (identity && ++groups > most) return true;
   }
   return false;
+}
+
+/** An email, a phone, or an account: a customer id seen at two different times (a guest order id is seen once). */
+function isIdentity(node: u32): bool {
+  const n = nodeAt(node);
+  const type = <u32>load<u8>(n, NODE_TYPE);
+  if (type == TYPE_EMAIL || type == TYPE_PHONE) return true;
+  return type == TYPE_CUSTOMER && load<f64>(n, NODE_LAST_SEEN) > load<f64>(n, NODE_FIRST_SEEN);
 }
 
 function isCut(edge: u32): bool {

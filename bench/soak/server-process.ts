@@ -38,6 +38,8 @@ export interface SpawnOptions {
   /** Keep every stdout line (the server's JSON log) in `stdoutLines`. */
   keepStdout?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Called with the child as soon as it is spawned (before it listens): lets a test kill it during startup. */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 /** The newest mtime of the .ts files under `dir`. */
@@ -74,6 +76,7 @@ export function spawnCliServer(dataDir: string, options: SpawnOptions = {}): Pro
 export function spawnServer(nodeArgs: string[], options: SpawnOptions = {}): Promise<ServerProcess> {
   const started = Date.now();
   const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+  options.onSpawn?.(child);
   const recent: string[] = [];
   const stdoutLines: string[] = [];
   const remember = (line: string) => {

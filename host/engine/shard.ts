@@ -1,6 +1,7 @@
 // A shard: one shared WebAssembly.Memory holding the identity graphs of many tenants, and this
 // thread's instance of the core over it. One thread writes at a time; readers on other threads use
 // the seqlock (`readVersion`) to detect a read that overlapped a write.
+import { BoundedCache } from '../util/bounded-cache.js';
 import { createShardMemory, instantiateCore, WASM_PAGE_BYTES, type CoreConstants, type CoreExports } from './core.js';
 import {
   NODE, NODE_FLAG, PERSONA, PERSONA_FLAG_ACTIVE, EDGE, TENANT, TENANT_FLAG_GUARDRAILS, HEADER, JOURNAL,
@@ -89,6 +90,7 @@ const MAX_U32 = 0xffffffff;
 const READ_RETRY_WAIT_MS = 1;
 
 const PERSONA_ID_PREFIX = 'psn_';
+const PERSONA_ID_CACHE_SIZE = 200_000;
 const PERSONA_ID_PATTERN = /^psn_([0-9a-f]{8})([0-9a-f]{8})$/;
 const UINT32_BYTES = 4;
 
@@ -101,6 +103,7 @@ export class Shard {
   private view!: DataView;
   private words!: Int32Array;
   private readonly tenantIndex = new Map<string, number>();
+  private readonly personaIds = new BoundedCache<number, string>(PERSONA_ID_CACHE_SIZE);
 
   private constructor(memory: WebAssembly.Memory, private readonly readerSlot: number) {
     this.memory = memory;
@@ -277,11 +280,16 @@ export class Shard {
   }
 
   personaId(record: number): string {
+    // a record's id is fixed when it is founded and records are never reused: cache the string
+    const cached = this.personaIds.get(record);
+    if (cached !== undefined) return cached;
     const at = this.core.personaAddress(record);
     this.ensureViews(at + PERSONA.SIZE);
     const hi = this.view.getUint32(at + PERSONA.ID_HI, true);
     const lo = this.view.getUint32(at + PERSONA.ID_LO, true);
-    return PERSONA_ID_PREFIX + hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+    const id = PERSONA_ID_PREFIX + hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+    if (hi !== 0 || lo !== 0) this.personaIds.set(record, id);
+    return id;
   }
 
   /** Record of a persona id (active or retired), or 0 for an unknown or malformed id. */

@@ -3,7 +3,7 @@
 // whenever the store's key version moves (checked at most once per KEYS_VERSION_CHECK_MS).
 import { ANY_TENANT, type FoundKey, type KeyRole, type KeyStore } from '../store/index.js';
 import { RequestError } from '../types.js';
-import { BoundedCache } from '../identity/bounded-cache.js';
+import { BoundedCache } from '../util/bounded-cache.js';
 
 /** What a route demands of its caller. */
 export type RequiredRole = Exclude<KeyRole, 'admin'>;

@@ -2,7 +2,7 @@
 // foreign analytics ids. All are UUIDv5 in a per-tenant namespace, so one tenant's ids reveal
 // nothing about another's and the same input always gives the same device.
 import { RequestError } from '../types.js';
-import { BoundedCache } from './bounded-cache.js';
+import { BoundedCache } from '../util/bounded-cache.js';
 import { canonicalComponents, type DeviceComponents } from './device-components.js';
 import { normalizeUuid, uuidV5 } from './uuid.js';
 

@@ -1,6 +1,6 @@
 // Email normalization: one stored form per address, plus the provider-specific "canonical" form
 // that decides whether two spellings reach the same mailbox.
-import { BoundedCache } from './bounded-cache.js';
+import { BoundedCache } from '../util/bounded-cache.js';
 
 export interface NormalizedEmail {
   /** Trimmed, NFC-normalized, lower-cased and validated: where mail is sent. */

@@ -2,7 +2,7 @@
 // numbers arrive over and over, so results (including rejections) are memoized.
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { RequestError } from '../types.js';
-import { BoundedCache } from './bounded-cache.js';
+import { BoundedCache } from '../util/bounded-cache.js';
 
 /** Enough for every distinct number of a busy hour; ~100 bytes per entry. */
 export const PHONE_CACHE_SIZE = 50_000;

@@ -2,9 +2,19 @@
 // thread inside ShardSet.read, which retries them if a write overlapped.
 import { IDENTIFIER_TYPES, type Identifier, type IdentifierType, type Persona, type PersonaIdentifier } from '../types.js';
 import { NODE_FLAG, type NodeView, type Shard } from '../engine/shard.js';
+import { BoundedCache } from '../util/bounded-cache.js';
 import { TYPE_CODES, TYPE_NAMES, STRENGTH_NAMES, DECISION_NAMES } from '../engine/layout.js';
 
-const iso = (ms: number) => new Date(ms).toISOString();
+// Timestamps repeat across identifiers and requests; formatting one costs about a microsecond.
+const isoStrings = new BoundedCache<number, string>(100_000);
+function iso(ms: number): string {
+  let text = isoStrings.get(ms);
+  if (text === undefined) {
+    text = new Date(ms).toISOString();
+    isoStrings.set(ms, text);
+  }
+  return text;
+}
 
 /** Where a persona lives right now: its active record and root, or null. */
 export interface Located {
@@ -43,7 +53,7 @@ export function buildPersona(shard: Shard, { record, root }: Located): Persona {
   const identifiers: PersonaIdentifier[] = [];
   for (const node of nodes) {
     if ((node.flags & NODE_FLAG.FOUNDER) !== 0) {
-      const own = shard.recordById(personaIdOfFounder(shard, node));
+      const own = shard.recordOfFounderNode(node.node);
       if (own !== 0 && own !== record) aliases.push(shard.personaId(own));
     }
     identifiers.push({ type: TYPE_NAMES[node.type], value: shownValue(node), firstSeen: iso(node.firstSeen), lastSeen: iso(node.lastSeen) });
@@ -62,11 +72,6 @@ export function buildPersona(shard: Shard, { record, root }: Located): Persona {
   };
 }
 
-/** The persona id a founder node founded (the record is found through the id index). */
-function personaIdOfFounder(shard: Shard, node: NodeView): string {
-  const record = shard.recordOfFounderNode(node.node);
-  return record === 0 ? '' : shard.personaId(record);
-}
 
 export interface GraphNode { type: IdentifierType; value: string; shared: boolean; blocked: boolean; outside: boolean }
 export interface GraphEdge {

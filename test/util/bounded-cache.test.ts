@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BoundedCache } from '../../host/identity/bounded-cache.js';
+import { BoundedCache } from '../../host/util/bounded-cache.js';
 
 describe('BoundedCache', () => {
   it('never holds more than maxSize entries and keeps the most recent half', () => {
