@@ -62,11 +62,13 @@ export async function startLiveApi(options: LiveApiOptions, keys?: { writeKey: s
       if (answer.status !== 200) throw new Error(`resolve: ${answer.status} ${JSON.stringify(answer.body)}`);
       return answer.body.personas as (string | null)[];
     },
-    waitForPersona: (type, value, ready = () => true, timeoutMs = DEFAULT_WAIT_MS) => waitFor(`the persona of ${type}=${value}`,
-      async () => {
-        const persona = await personaOf(type, value);
-        return persona && ready(persona) ? persona : null;
-      }, timeoutMs),
+    waitForPersona(type, value, ready = () => true, timeoutMs = DEFAULT_WAIT_MS) {
+      let last: Persona | null = null;
+      return waitFor(`the persona of ${type}=${value}`, async () => {
+        last = await personaOf(type, value);
+        return last && ready(last) ? last : null;
+      }, timeoutMs, () => JSON.stringify(last));
+    },
     async restart() {
       if (!options.dataDir) throw new Error('restart needs a durable server (dataDir)');
       await server.shutdown();
