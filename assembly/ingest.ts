@@ -42,6 +42,8 @@ const JOURNAL_ENTRIES_PER_CHANGE: u64 = 4;
 const IDENTIFIER_HEADER_BYTES: u32 = 8;
 /** Events with more identifiers than this link them as a star around the most stable one, not a clique. */
 const CLIQUE_MAX: u32 = 8;
+/** Most identifiers a shared-identifier check looks at; beyond, the identifier is left as it is. */
+const MAX_NEIGHBOURHOOD: u32 = 1 << 16;
 
 // @ts-ignore: decorator
 @inline function align4(n: u32): u32 { return (n + 3) & ~3; }
@@ -247,27 +249,44 @@ function linkPairs(nodes: usize, count: u32, anchor: u32, devices: bool, eventCl
 
 /**
  * Whether more identities than `most` were seen with `node`. Its person partners (emails, phones,
- * customer ids) are a cheap first count; past `most`, its linkable neighbours are grouped by the
- * evidence between them: one person's orders share a phone or a device, while strangers who typed
- * the same junk address share nothing but it. A group that nothing but `node` connects, and that
- * holds an identity of its own (an email, a phone, an account), is one more person. Groups of
- * devices, subscriptions and one-off guest order ids alone say nothing about who they are.
+ * customer ids) are a cheap first count; past `most`, its neighbourhood is looked at: the
+ * identifiers within two links of it, without it, fall into groups that nothing but `node`
+ * connects. One person's orders share a phone, a device or an account; strangers who typed the
+ * same junk address share nothing but it. A group that holds an identity (an email, a phone, an
+ * account) is one more person; groups of devices, subscriptions and one-off guest order ids alone
+ * say nothing about who they are. Two links, so that a guest order on someone's own device finds
+ * that person's address through the device.
  */
 function seenWithMoreThan(node: u32, most: u32): bool {
   if (load<u32>(nodeAt(node), NODE_PARTNERS) <= most) return false;
-  const stack = workBuffer(degreeOf(node) * 4);
-  if (stack == 0) return false; // no room to judge: leave it linking
-  const unseen = nextEpoch();
+  const near = nextEpoch();
+  const far = nextEpoch();
+  let count: u32 = 0;
   for (let e = firstEdge(node); e != 0; e = nextEdge(e, node)) {
-    const other = otherEnd(e, node);
-    if (!isCut(e) && linkable(other)) store<u32>(nodeAt(other), unseen, NODE_MARK);
+    const x = otherEnd(e, node);
+    if (isCut(e) || !linkable(x)) continue;
+    store<u32>(nodeAt(x), near, NODE_MARK);
+    count++;
   }
+  for (let e = firstEdge(node); e != 0; e = nextEdge(e, node)) {
+    const x = otherEnd(e, node);
+    if (isCut(e) || load<u32>(nodeAt(x), NODE_MARK) != near) continue;
+    for (let f = firstEdge(x); f != 0; f = nextEdge(f, x)) {
+      const z = otherEnd(f, x);
+      const mark = load<u32>(nodeAt(z), NODE_MARK);
+      if (z == node || mark == near || mark == far || isCut(f) || !linkable(z)) continue;
+      store<u32>(nodeAt(z), far, NODE_MARK);
+      if (++count > MAX_NEIGHBOURHOOD) return false; // a hub too big to judge here: leave it linking
+    }
+  }
+  const stack = workBuffer(count * 4);
+  if (stack == 0) return false;
   const seen = nextEpoch();
   let groups: u32 = 0;
   for (let e = firstEdge(node); e != 0; e = nextEdge(e, node)) {
     const start = otherEnd(e, node);
-    if (load<u32>(nodeAt(start), NODE_MARK) != unseen) continue;
-    // flood the group through evidence between neighbours
+    if (load<u32>(nodeAt(start), NODE_MARK) != near) continue;
+    // flood the group through the evidence between the marked identifiers
     store<u32>(nodeAt(start), seen, NODE_MARK);
     store<u32>(stack, start);
     let depth: u32 = 1;
@@ -277,7 +296,8 @@ function seenWithMoreThan(node: u32, most: u32): bool {
       identity = identity || isIdentity(y);
       for (let f = firstEdge(y); f != 0; f = nextEdge(f, y)) {
         const z = otherEnd(f, y);
-        if (isCut(f) || load<u32>(nodeAt(z), NODE_MARK) != unseen) continue;
+        const mark = load<u32>(nodeAt(z), NODE_MARK);
+        if ((mark != near && mark != far) || isCut(f)) continue;
         store<u32>(nodeAt(z), seen, NODE_MARK);
         store<u32>(stack + <usize>(depth++ * 4), z);
       }

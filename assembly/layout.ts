@@ -52,6 +52,8 @@ export const PERSONA_ID_HI: u32 = 84;
 export const PERSONA_ROOT: u32 = 88; // root node while active
 
 export const PERSONA_FLAG_ACTIVE: u32 = 1;
+// joined through a device across two identities (see mergePersonaValues): weighed again when it grows
+export const PERSONA_FLAG_BRIDGED: u32 = 2;
 
 // ---- evidence edge: two identifiers seen together in an event ----
 export const EDGE_SIZE: u32 = 40;

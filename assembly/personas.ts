@@ -6,7 +6,7 @@ import {
   EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_STRENGTH, EDGE_FLAGS, EDGE_FLAG_CUT, EDGE_TIME,
   PERSONA_SIZE, PERSONA_FOUNDER, PERSONA_FLAGS, PERSONA_CREATED, PERSONA_UPDATED, PERSONA_SIZE_FIELD,
   PERSONA_COUNTS, PERSONA_LATEST_EMAIL, PERSONA_LATEST_PHONE, PERSONA_LATEST_EMAIL_TIME,
-  PERSONA_LATEST_PHONE_TIME, PERSONA_DEGREE, PERSONA_TENANT, PERSONA_ID_LO, PERSONA_ID_HI, PERSONA_ROOT, PERSONA_FLAG_ACTIVE,
+  PERSONA_LATEST_PHONE_TIME, PERSONA_DEGREE, PERSONA_TENANT, PERSONA_ID_LO, PERSONA_ID_HI, PERSONA_ROOT, PERSONA_FLAG_ACTIVE, PERSONA_FLAG_BRIDGED,
   TYPE_EMAIL, TYPE_PHONE, TYPE_DEVICE, TYPE_CUSTOMER, TYPE_SUBSCRIBER, TYPE_COUNT,
   TENANT_FLAGS, TENANT_FLAG_GUARDRAILS, TENANT_LIMITS, TENANT_NAME, TENANT_NAME_LEN, TENANT_PERSONAS,
   KIND_PERSONAS, HEADER_PERSONA_TABLE,
@@ -18,6 +18,8 @@ import { xxh64 } from './hash';
 
 const PERSONA_ID_SEED: u64 = 0x70736e5f69647331; // "psn_ids1": persona ids hash apart from identifier keys
 const UNLIMITED: u32 = 0;
+/** mergePersonaValues' answer for a union through a device across two complementary identities: merge, and mark the persona bridged. */
+export const DECISION_MERGED_BRIDGE: u8 = 0x81;
 /** One visit: events this close together on one device come from one person (the usual web-analytics session timeout). */
 export const SESSION_MS: f64 = 30 * 60 * 1000;
 const NOT_LINKING: u8 = NODE_FLAG_BLOCKED | NODE_FLAG_SHARED | NODE_FLAG_ERASED;
@@ -95,8 +97,9 @@ export function offerLatest(rec: usize, node: u32): void {
   if (time > updated) store<f64>(rec, time, PERSONA_UPDATED);
 }
 
-/** Adds src's values into dst (dst keeps its identity: founder, id, createdAt). */
+/** Adds src's values into dst (dst keeps its identity: founder, id, createdAt; a bridge stays a bridge). */
 export function mergeValuesInto(dst: usize, src: usize): void {
+  store<u32>(dst, load<u32>(dst, PERSONA_FLAGS) | (load<u32>(src, PERSONA_FLAGS) & PERSONA_FLAG_BRIDGED), PERSONA_FLAGS);
   store<u32>(dst, load<u32>(dst, PERSONA_SIZE_FIELD) + load<u32>(src, PERSONA_SIZE_FIELD), PERSONA_SIZE_FIELD);
   store<u32>(dst, load<u32>(dst, PERSONA_DEGREE) + load<u32>(src, PERSONA_DEGREE), PERSONA_DEGREE);
   for (let t: u32 = 0; t < TYPE_COUNT; t++) {
@@ -122,6 +125,23 @@ export function mergeValuesInto(dst: usize, src: usize): void {
 /** A persona is identified when it holds anything beyond devices: a person stands behind it. */
 export function identified(rec: usize): bool {
   return load<u32>(rec + <usize>(PERSONA_COUNTS + TYPE_DEVICE * 4)) < load<u32>(rec, PERSONA_SIZE_FIELD);
+}
+
+export function bridged(rec: usize): bool {
+  return (load<u32>(rec, PERSONA_FLAGS) & PERSONA_FLAG_BRIDGED) != 0;
+}
+
+export function markBridged(rec: usize): void {
+  store<u32>(rec, load<u32>(rec, PERSONA_FLAGS) | PERSONA_FLAG_BRIDGED, PERSONA_FLAGS);
+}
+
+/**
+ * Whether joining `other` to the bridged persona `rec` must weigh everything again: it brings an
+ * email or a phone, so the two identities the bridge joined may no longer complement each other
+ * (the tablet's second user turns out to have an email too).
+ */
+export function regrowsBridge(rec: usize, other: usize): bool {
+  return bridged(rec) && countOf(other, TYPE_EMAIL) + countOf(other, TYPE_PHONE) > 0;
 }
 
 export function countOf(rec: usize, type: u32): u32 {
@@ -170,6 +190,14 @@ function sameSession(edge: u32): bool {
 }
 
 /**
+ * Whether two personas hold different kinds of address: one the emails, the other the phones (a
+ * person's account and their SMS subscription). Two people on one tablet both bring an email.
+ */
+function complementary(a: usize, b: usize): bool {
+  return (countOf(a, TYPE_EMAIL) == 0 || countOf(b, TYPE_EMAIL) == 0) && (countOf(a, TYPE_PHONE) == 0 || countOf(b, TYPE_PHONE) == 0);
+}
+
+/**
  * Decides whether the personas with values `a` and `b` may become one, given the strength of the
  * evidence (`edge`: its record, or 0 for evidence that has none). Never mutates. Refusals, in order:
  * - limit: the persona would hold more identifiers of one type than the tenant allows (no person
@@ -193,7 +221,7 @@ export function mergePersonaValues(a: usize, b: usize, strength: u8, tenant: u32
   if (strength <= STRENGTH_WEAK) {
     if (identified(a) && identified(b)) return DECISION_REFUSED_WEAK;
   } else if (strength == STRENGTH_MEDIUM && established(a) && established(b) && (edge == 0 || !sameSession(edge))) {
-    return DECISION_REFUSED_WEAK;
+    return complementary(a, b) ? DECISION_MERGED_BRIDGE : DECISION_REFUSED_WEAK;
   }
   return DECISION_MERGED;
 }

@@ -6,7 +6,7 @@ import {
   NODE_NEXT, NODE_PERSONA, NODE_MARK, NODE_FLAGS, NODE_TYPE, NODE_TENANT,
   NODE_FLAG_FOUNDER, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
   EDGE_A, EDGE_B, EDGE_SEQ, EDGE_ITEM, EDGE_STRENGTH, EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT,
-  PERSONA_SIZE, PERSONA_SIZE_FIELD, PERSONA_FLAGS, PERSONA_FLAG_ACTIVE, PERSONA_ROOT, PERSONA_UPDATED,
+  PERSONA_SIZE, PERSONA_SIZE_FIELD, PERSONA_FLAGS, PERSONA_FLAG_ACTIVE, PERSONA_FLAG_BRIDGED, PERSONA_ROOT, PERSONA_UPDATED,
   PERSONA_TENANT, PERSONA_DEGREE, KIND_PERSONAS, HEADER_PERSONA_TABLE, OK,
   HEADER_WORK, HEADER_EPOCH, TENANT_SPLITS,
   DECISION_MERGED, DECISION_SAME, DECISION_IGNORED, DECISION_CUT,
@@ -17,7 +17,7 @@ import { nodeAt, edgeAt, personaAt, degreeOf, tableReserve } from './records';
 import { find, makeSingleton, linkRoots, setReclusterBoth, bump } from './unify';
 import {
   valuesFromNode, mergePersonaValues, mergeValuesInto, recordOfFounder, foundPersona, olderPersona,
-  typeRank, adjustActivePersonas,
+  typeRank, adjustActivePersonas, markBridged, DECISION_MERGED_BRIDGE,
 } from './personas';
 import { firstEdge, nextEdge, otherEnd } from './evidence';
 import { journal, journalReserve } from './journal';
@@ -228,33 +228,13 @@ export function recluster(ra: u32, rb: u32): u32 {
     valuesFromNode(work + <usize>(valuesBase + i * PERSONA_SIZE), m);
   }
 
+  // every edge in order, except that a union across two identities through a device (a bridge)
+  // waits until everything else is weighed: the two sides may turn out not to complement each other
   sortEdges(work + <usize>edgeBase, edges);
+  for (let j: u32 = 0; j < edges; j++) replayEdge(load<u32>(work + <usize>(edgeBase + j * 4)), work + <usize>valuesBase, tenant, true);
   for (let j: u32 = 0; j < edges; j++) {
     const edge = load<u32>(work + <usize>(edgeBase + j * 4));
-    const e = edgeAt(edge);
-    const a = load<u32>(e, EDGE_A);
-    const b = load<u32>(e, EDGE_B);
-    let decision: u8;
-    if (((load<u8>(nodeAt(a), NODE_FLAGS) | load<u8>(nodeAt(b), NODE_FLAGS)) & NOT_LINKING) != 0) {
-      decision = DECISION_IGNORED;
-    } else if ((load<u8>(e, EDGE_FLAGS) & EDGE_FLAG_CUT) != 0) {
-      decision = DECISION_CUT;
-    } else {
-      const ra2 = find(a);
-      const rb2 = find(b);
-      if (ra2 == rb2) decision = DECISION_SAME;
-      else {
-        const va = work + <usize>(valuesBase + load<u32>(nodeAt(ra2), NODE_PERSONA) * PERSONA_SIZE);
-        const vb = work + <usize>(valuesBase + load<u32>(nodeAt(rb2), NODE_PERSONA) * PERSONA_SIZE);
-        decision = mergePersonaValues(va, vb, load<u8>(e, EDGE_STRENGTH), tenant, edge);
-        if (decision == DECISION_MERGED) {
-          const root = linkRoots(ra2, rb2, load<u32>(va, PERSONA_SIZE_FIELD), load<u32>(vb, PERSONA_SIZE_FIELD));
-          if (root == ra2) mergeValuesInto(va, vb);
-          else mergeValuesInto(vb, va);
-        }
-      }
-    }
-    store<u8>(e, decision, EDGE_DECISION);
+    if (load<u8>(edgeAt(edge), EDGE_DECISION) == DECISION_MERGED_BRIDGE) replayEdge(edge, work + <usize>valuesBase, tenant, false);
   }
 
   // one persona per resulting component: the oldest founder inside keeps (or gets back) its id
@@ -290,6 +270,7 @@ export function recluster(ra: u32, rb: u32): u32 {
     }
     if (best == 0) return 0;
     const p = personaAt(best);
+    store<u32>(p, (load<u32>(p, PERSONA_FLAGS) & ~PERSONA_FLAG_BRIDGED) | (load<u32>(values, PERSONA_FLAGS) & PERSONA_FLAG_BRIDGED), PERSONA_FLAGS);
     memory.copy(p + <usize>VALUES_FROM, values + <usize>VALUES_FROM, VALUES_BYTES);
     store<f64>(p, load<f64>(values, PERSONA_UPDATED), PERSONA_UPDATED);
     store<u32>(p, root, PERSONA_ROOT);
@@ -299,6 +280,39 @@ export function recluster(ra: u32, rb: u32): u32 {
   }
   if (after > before) bump(tenant, TENANT_SPLITS);
   return after;
+}
+
+/**
+ * Replays one evidence edge during a re-cluster: its decision goes on the edge. A bridge is left
+ * marked DECISION_MERGED_BRIDGE, undone, while `deferBridges`.
+ */
+function replayEdge(edge: u32, values: usize, tenant: u32, deferBridges: bool): void {
+  const e = edgeAt(edge);
+  const a = load<u32>(e, EDGE_A);
+  const b = load<u32>(e, EDGE_B);
+  let decision: u8;
+  if (((load<u8>(nodeAt(a), NODE_FLAGS) | load<u8>(nodeAt(b), NODE_FLAGS)) & NOT_LINKING) != 0) {
+    decision = DECISION_IGNORED;
+  } else if ((load<u8>(e, EDGE_FLAGS) & EDGE_FLAG_CUT) != 0) {
+    decision = DECISION_CUT;
+  } else {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra == rb) decision = DECISION_SAME;
+    else {
+      const va = values + <usize>(load<u32>(nodeAt(ra), NODE_PERSONA) * PERSONA_SIZE);
+      const vb = values + <usize>(load<u32>(nodeAt(rb), NODE_PERSONA) * PERSONA_SIZE);
+      decision = mergePersonaValues(va, vb, load<u8>(e, EDGE_STRENGTH), tenant, edge);
+      if (decision == DECISION_MERGED || (decision == DECISION_MERGED_BRIDGE && !deferBridges)) {
+        const root = linkRoots(ra, rb, load<u32>(va, PERSONA_SIZE_FIELD), load<u32>(vb, PERSONA_SIZE_FIELD));
+        const into = root == ra ? va : vb;
+        mergeValuesInto(into, root == ra ? vb : va);
+        if (decision == DECISION_MERGED_BRIDGE) markBridged(into);
+        decision = DECISION_MERGED;
+      }
+    }
+  }
+  store<u8>(e, decision, EDGE_DECISION);
 }
 
 function reclusterTogether(ra: u32, rb: u32): u8 {

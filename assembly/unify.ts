@@ -11,7 +11,7 @@ import { header } from './memory';
 import { nodeAt, personaAt, tenantAt, edgeAt } from './records';
 import {
   valuesFromNode, mergePersonaValues, mergeValuesInto, foundPersona, olderPersona, typeRank,
-  adjustActivePersonas,
+  adjustActivePersonas, regrowsBridge, markBridged, DECISION_MERGED_BRIDGE,
 } from './personas';
 import { journal } from './journal';
 
@@ -105,8 +105,10 @@ export function attemptUnion(a: u32, b: u32, strength: u8, edge: u32): u8 {
   const va = valuesOfRoot(ra, TEMP_A);
   const vb = valuesOfRoot(rb, TEMP_B);
   const decision = mergePersonaValues(va, vb, strength, tenant, edge);
-  if (decision == DECISION_MERGED) {
-    mergeRoots(ra, rb);
+  if (decision == DECISION_MERGED || decision == DECISION_MERGED_BRIDGE) {
+    if (regrowsBridge(va, vb) || regrowsBridge(vb, va)) return reclusterBoth(ra, rb);
+    const root = mergeRoots(ra, rb);
+    if (decision == DECISION_MERGED_BRIDGE) markBridged(personaAt(load<u32>(nodeAt(root), NODE_PERSONA)));
     return DECISION_MERGED;
   }
   if (decision == DECISION_REFUSED_WEAK && (heldOnWeaker(a, ra, strength) || heldOnWeaker(b, rb, strength))) {

@@ -10,27 +10,34 @@ import { PersonaGraph } from './service/persona-graph.js';
 import { importFile, type ImportProgress } from './service/importer.js';
 import { openKeyStore } from './service/data-dir.js';
 import { KEY_ROLES, type KeyRole } from './store/index.js';
+import { CLUSTER_SERVE_FLAGS, clusterOptionsFrom } from './service/cluster/serve-options.js';
 
 const USAGE = `usage:
   persona-graph serve [--host 127.0.0.1] [--port 8080] [--data ./data]
+  persona-graph serve --log nats://H:P[,nats://H:P…] [--replicas 1|3] [--partitions 64] [--node ID] [--lease-ms 3000] [--request-timeout-ms 5000]
   persona-graph import FILE --tenant T [--format ndjson|csv] [--data ./data]
   persona-graph resolve --tenant T --email X   (or --phone, --device, --customer, --subscriber) [--data ./data]
   persona-graph keys create --tenant T --role write|secret|admin [--data ./data]
   persona-graph keys list [--data ./data]
   persona-graph keys revoke KEY_ID [--data ./data]
-Environment: PERSONA_HOST, PERSONA_PORT, PERSONA_DATA.`;
+Environment: PERSONA_HOST, PERSONA_PORT, PERSONA_DATA; cluster: PERSONA_LOG, PERSONA_LOG_REPLICAS, PERSONA_PARTITIONS, PERSONA_NODE, PERSONA_LEASE_MS, PERSONA_LOG_TIMEOUT_MS.`;
 
 class UsageError extends Error {}
 
 const dataDirOf = (value: string | undefined) => value ?? process.env.PERSONA_DATA ?? './data';
 
 async function serve(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { host: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { host: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' }, ...CLUSTER_SERVE_FLAGS } });
   const host = values.host ?? process.env.PERSONA_HOST ?? '127.0.0.1';
   const port = Number(values.port ?? process.env.PERSONA_PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got ${values.port}`);
   const { startServer } = await import('./http/server.js');
-  const server = await startServer({ graphOptions: { dataDir: dataDirOf(values.data) }, host, port });
+  // --log / PERSONA_LOG: a node of a cluster over NATS JetStream; otherwise the embedded store.
+  const cluster = clusterOptionsFrom(values);
+  const graphSource = cluster
+    ? { graph: (await (await import('./service/cluster/cluster-graph.js')).ClusterGraph.open(cluster)) as unknown as PersonaGraph }
+    : { graphOptions: { dataDir: dataDirOf(values.data) } };
+  const server = await startServer({ ...graphSource, host, port });
   const stop = (signal: string) => {
     process.stderr.write(`${signal}: finishing requests and writing snapshots\n`);
     server.shutdown().then(() => process.exit(0), (error: unknown) => {

@@ -10,10 +10,13 @@ import { createLogger, observeRequests } from './logging.js';
 import { HttpMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { opsRoutes } from './ops-routes.js';
+import { qualityRoutes } from './quality-routes.js';
 import type { RouteSpec } from './route.js';
 import { buildRouter } from './router.js';
 import { tenantRoutes } from './tenant-routes.js';
 import { defaultTrackerPath, trackerLoader } from './tracker-file.js';
+import { uiFiles } from './ui-files.js';
+import { uiRoutes } from './ui-routes.js';
 import { wireRoutes } from './wire-routes.js';
 
 export interface AppOptions {
@@ -55,6 +58,8 @@ export function createHttpApi(graph: PersonaGraph, options: AppOptions = {}): Ht
   const routes: RouteSpec[] = [
     ...tenantRoutes(graph, metrics),
     ...wireRoutes(graph, metrics),
+    ...qualityRoutes(graph),
+    ...uiRoutes(uiFiles()),
     ...opsRoutes({
       ready: options.ready ?? (() => true),
       metrics,

@@ -19,6 +19,7 @@ import { lockDataDir } from './data-dir.js';
 import { buildAudience, checkAudienceRequest, type NormalizedRecipient } from './audience.js';
 import { buildGraph, buildPersona, locateById, locateByNode, type PersonaGraphView } from './views.js';
 import type { Change, IngestOutcome, IdentifierPair } from './writer.js';
+import { summarizeQuality, type QualitySummary } from './quality.js';
 
 export interface PersonaGraphOptions {
   /** Directory of the durable store; omitted or null: memory only. */
@@ -368,6 +369,12 @@ export class PersonaGraph {
   async stats(tenant: string): Promise<TenantStats | null> {
     checkTenant(tenant);
     return this.shards.read(tenant, (shard, t) => (t === 0 ? null : shard.tenantStats(t)));
+  }
+
+  /** Persona sizes, the largest personas, shared and blocked identifiers (the explorer's dashboard). */
+  async quality(tenant: string): Promise<QualitySummary> {
+    checkTenant(tenant);
+    return summarizeQuality((read) => this.shards.read(tenant, read));
   }
 
   /** Writer threads that died and were replaced since open. */

@@ -62,7 +62,7 @@ describe('concurrent claims', () => {
 
   it('never hand out a persona twice, reached by email or by phone, and hand out every one once', async () => {
     const next = random(20260301);
-    const requests = Array.from({ length: PARALLEL_REQUESTS }, (_, r) => {
+    const requests = Array.from({ length: PARALLEL_REQUESTS }, (_, r): Identifier[] => {
       const recipients: Identifier[] = [];
       for (let i = 0; i < PEOPLE; i++) {
         if (next() >= REQUEST_SHARE) continue;

@@ -3,10 +3,10 @@
 // expired or issued for another tenant is refused per item and links nothing.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signLinkToken } from '../../host/identity/index.js';
+import { MIN_SECRET_BYTES, signLinkToken } from '../../host/identity/index.js';
 import { call, expectError } from '../http/helpers.js';
 import { startLiveApi, type LiveApi } from './support/live-api.js';
-import { decodeToken, encodeToken, withPayload } from './support/link-token.js';
+import { decodeToken, encodeToken, withPayload, type TokenPayload } from './support/link-token.js';
 import { waitFor } from './support/poll.js';
 
 const TENANT = 'shop-links';
@@ -101,7 +101,7 @@ describe('link_click', () => {
   });
 
   // Every field of the payload is covered by the signature.
-  const payloadEdits: [string, (p: Record<string, any>) => void][] = [
+  const payloadEdits: [string, (p: TokenPayload) => void][] = [
     ['tenant (t)', (p) => { p.t = OTHER_TENANT; }],
     ['recipient type', (p) => { p.r.type = 'customer'; }],
     ['recipient value', (p) => { p.r.value = 'sub-2002'; }],
@@ -109,9 +109,9 @@ describe('link_click', () => {
     ['channel (ch)', (p) => { p.ch = 'sms'; }],
     ['expiry (exp), extended', (p) => { p.exp += HOUR_S; }],
     ['key id (kid)', (p) => { p.kid = `${p.kid}x`; }],
-    ['an added field', (p) => { p.admin = true; }],
+    ['field list (one added)', (p) => { p.admin = true; }],
   ];
-  it.each(payloadEdits)('refuses a token whose %s was altered', async (_name, edit) => {
+  it.each(payloadEdits)('refuses a token altered in its %s', async (_name, edit) => {
     await expectRefusedClick(withPayload(await newToken(), edit));
   });
 
@@ -135,8 +135,8 @@ describe('link_click', () => {
 
   it('refuses a token forged with another secret under the tenant\'s key id', async () => {
     const { payload } = decodeToken(await newToken());
-    const forged = signLinkToken({ ...payload, r: { type: 'subscriber', value: RECIPIENT.subscriber }, ch: 'email' } as never,
-      { id: payload.kid, key: randomBytes(32) });
+    const claims = { t: TENANT, r: { type: 'subscriber', value: RECIPIENT.subscriber }, c: 'spring-sale', ch: 'email', exp: payload.exp } as const;
+    const forged = signLinkToken(claims, { id: payload.kid, key: randomBytes(MIN_SECRET_BYTES) });
     await expectRefusedClick(forged);
   });
 

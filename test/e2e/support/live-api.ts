@@ -36,7 +36,7 @@ export interface LiveApiOptions {
 
 const DEFAULT_WAIT_MS = 5000;
 
-/** Starts the server; creates the tenant's keys unless the data directory already holds them. */
+/** Starts the server with a write and a secret key for the tenant (a restart passes the keys it already made). */
 export async function startLiveApi(options: LiveApiOptions, keys?: { writeKey: string; secretKey: string }): Promise<LiveApi> {
   const { tenant } = options;
   let writeKey = keys?.writeKey ?? '';

@@ -2,7 +2,7 @@
 // the pages run on another origin than the API and every API call from them is cross-origin.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 
 export interface PageServer {
@@ -57,8 +57,9 @@ export async function startPageServer(directories: Record<string, string> = {}):
 function fileFor(path: string, directories: Record<string, string>): string | null {
   for (const [prefix, directory] of Object.entries(directories)) {
     if (!path.startsWith(prefix)) continue;
-    const file = normalize(join(directory, decodeURIComponent(path.slice(prefix.length))));
-    if (file.startsWith(normalize(directory) + sep)) return file;
+    const root = resolve(directory);
+    const file = resolve(root, `.${sep}${decodeURIComponent(path.slice(prefix.length))}`);
+    if (file.startsWith(root + sep)) return file;
   }
   return null;
 }

@@ -6,10 +6,13 @@ export interface Embed {
   apiUrl: string;
   tenant: string;
   writeKey: string;
+  /** `data-endpoint`: where events go when not to the origin of t.js. */
+  endpoint?: string;
 }
 
 /** The page: shows the device id, and its checkout form calls identify() with what was typed. */
-export function shopPage({ apiUrl, tenant, writeKey }: Embed): string {
+export function shopPage({ apiUrl, tenant, writeKey, endpoint }: Embed): string {
+  const endpointAttribute = endpoint === undefined ? '' : ` data-endpoint="${endpoint}"`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Checkout · Rosa Shop</title>
 <style>
@@ -18,7 +21,7 @@ export function shopPage({ apiUrl, tenant, writeKey }: Embed): string {
   input, button { font: inherit; padding: 6px; }
   code { background: #eef; padding: 2px 4px; }
 </style>
-<script src="${apiUrl}/t.js" data-tenant="${tenant}" data-key="${writeKey}" async></script>
+<script src="${apiUrl}/t.js" data-tenant="${tenant}" data-key="${writeKey}"${endpointAttribute} async></script>
 </head><body>
 <h1>Rosa Shop: checkout</h1>
 <p>Rose oil, 10 ml: 59.90 BGN</p>

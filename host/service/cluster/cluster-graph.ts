@@ -1,0 +1,414 @@
+// ClusterGraph: persona-graph as one node of a cluster over a NATS JetStream log. Same public
+// methods and answers as PersonaGraph; any node takes any request.
+//
+//  - Tenants map to a fixed number of partitions (one JetStream stream each, see host/store).
+//  - Each tick a node announces itself, computes by rendezvous hashing over the live nodes which
+//    partitions it should own, and takes, renews or gives up their leases in a KV bucket.
+//  - For an owned partition it recovers a replica (newest snapshot + log after it) and runs the
+//    PersonaGraph facade over it; writes are acknowledged after JetStream acknowledged them.
+//  - A request for a partition owned elsewhere is forwarded to the lease holder over NATS.
+//  - Snapshots go to the object store periodically and when a partition is handed over; the log
+//    is purged through the oldest snapshot kept.
+import { randomBytes } from 'node:crypto';
+import type { Subscription } from '@nats-io/transport-node';
+import { RequestError, type AudienceRequest, type AudienceResult, type Identifier, type IngestResult, type Persona } from '../../types.js';
+import { composeDeviceId, mapToDeviceId, validateDeviceComponents } from '../../identity/index.js';
+import { openStore, type KeyStore, type Logger, type Store } from '../../store/index.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, JetStreamConnection } from '../../store/jetstream-connection.js';
+import { DEFAULT_PARTITIONS, partitionOf } from '../../store/jetstream-partitions.js';
+import { JetStreamSnapshotStore } from '../../store/jetstream-snapshots.js';
+import type { TenantStats } from '../../engine/shard.js';
+import { checkTenant, type ChangesPage, type PersonaGraph } from '../persona-graph.js';
+import { completeConfig, type TenantConfig } from '../config.js';
+import type { PersonaGraphView } from '../views.js';
+import { callSubject, decodeReply, decodeRequest, encodeReply, isRetriable, type CallRequest, type ForwardedMethod } from './forwarding.js';
+import { Leases } from './leases.js';
+import { graphOverReplica, replicaStore } from './local-graph.js';
+import { Membership } from './membership.js';
+import { NotOwnerError, PartitionReplica } from './partition-replica.js';
+import { ownerOf } from './rendezvous.js';
+import { TenantConfigs } from './tenant-configs.js';
+
+export const DEFAULT_LEASE_MS = 3_000;
+export const DEFAULT_CLUSTER_SNAPSHOT_INTERVAL_MS = 60_000;
+/** Ticks (heartbeat, lease renewal, ownership) per lease period: several renewals before one lapses. */
+const TICKS_PER_LEASE = 6;
+/** A node unheard for this share of a lease period is taken as gone. */
+const NODE_TTL_SHARE = 0.75;
+/** Ticks a starting node listens to heartbeats before it claims partitions (so it knows its peers). */
+const STARTUP_TICKS = 2;
+const NODE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export interface ClusterGraphOptions {
+  /** NATS server URL(s) of the JetStream cluster. */
+  servers: string | string[];
+  /** Replicas of every stream and bucket: 3 in production, 1 on a single server. */
+  replicas?: number;
+  /** Partitions of the cluster (default 64); must be the same on every node, for ever. */
+  partitions?: number;
+  /** This node's id (letters, digits, _ and -); default a random one. */
+  nodeId?: string;
+  /** Lease period: how long a dead owner keeps its partitions at most (default 3 s). */
+  leaseMs?: number;
+  /** Snapshot owned partitions this often when they changed; 0 disables (default 60 s). */
+  snapshotIntervalMs?: number;
+  /** How long a JetStream publish or API call waits for its answer (default 5 s). */
+  requestTimeoutMs?: number;
+  /** How long a forwarded call waits for the owner's answer (default: two JetStream timeouts). */
+  forwardTimeoutMs?: number;
+  /** How long a request may wait for its partition to get an owner (default 4 lease periods). */
+  routeTimeoutMs?: number;
+  /** Object store bucket of the snapshots. */
+  snapshotBucket?: string;
+  logger?: Logger;
+}
+
+/** A read may ask to see at least the log position a write returned (read-your-writes). */
+export interface ReadOptions {
+  minSeq?: number;
+}
+
+interface OwnedPartition {
+  partition: number;
+  /** Until when (ms since the epoch) the lease lets this node act as owner. */
+  validUntil: number;
+  /** Resolves when the replica has recovered. */
+  opened: Promise<{ replica: PartitionReplica; graph: PersonaGraph }>;
+  releasing: boolean;
+}
+
+export class ClusterGraph {
+  readonly nodeId: string;
+  readonly partitions: number;
+  private readonly owned = new Map<number, OwnedPartition>();
+  private readonly tickMs: number;
+  private readonly startedAt = Date.now();
+  private readonly nodeStore: Store;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private snapshotTimer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> = Promise.resolve();
+  private subscription: Subscription | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly conn: JetStreamConnection,
+    private readonly snapshots: JetStreamSnapshotStore,
+    private readonly configs: TenantConfigs,
+    private readonly leases: Leases,
+    private readonly membership: Membership,
+    private readonly options: Required<Pick<ClusterGraphOptions, 'leaseMs' | 'forwardTimeoutMs' | 'routeTimeoutMs'>> & { logger: Logger },
+    nodeId: string,
+    partitions: number,
+  ) {
+    this.nodeId = nodeId;
+    this.partitions = partitions;
+    this.tickMs = Math.max(1, Math.floor(options.leaseMs / TICKS_PER_LEASE));
+    this.nodeStore = openStore(null);
+  }
+
+  static async open(options: ClusterGraphOptions): Promise<ClusterGraph> {
+    const nodeId = options.nodeId ?? `node-${randomBytes(4).toString('hex')}`;
+    if (!NODE_ID_PATTERN.test(nodeId)) throw new RangeError(`nodeId must match ${NODE_ID_PATTERN}, got ${JSON.stringify(nodeId)}`);
+    const partitions = options.partitions ?? DEFAULT_PARTITIONS;
+    const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
+    if (!Number.isInteger(leaseMs) || leaseMs < 100) throw new RangeError(`leaseMs must be an integer of at least 100, got ${leaseMs}`);
+    const logger = options.logger ?? ((message: string) => process.stderr.write(`${message}\n`));
+    const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const conn = await JetStreamConnection.connect({ servers: options.servers, replicas: options.replicas ?? 1, name: `persona-graph ${nodeId}`, requestTimeoutMs });
+    try {
+      const snapshots = await JetStreamSnapshotStore.open(conn, { bucket: options.snapshotBucket, logger });
+      const configs = await TenantConfigs.open(conn);
+      const tickMs = Math.floor(leaseMs / TICKS_PER_LEASE);
+      const leases = await Leases.open(conn, nodeId, leaseMs, tickMs);
+      const membership = new Membership(conn.nc, nodeId, Math.ceil(leaseMs * NODE_TTL_SHARE));
+      const graph = new ClusterGraph(conn, snapshots, configs, leases, membership, {
+        leaseMs,
+        forwardTimeoutMs: options.forwardTimeoutMs ?? 2 * requestTimeoutMs,
+        routeTimeoutMs: options.routeTimeoutMs ?? 4 * leaseMs,
+        logger,
+      }, nodeId, partitions);
+      graph.start(options.snapshotIntervalMs ?? DEFAULT_CLUSTER_SNAPSHOT_INTERVAL_MS);
+      return graph;
+    } catch (err) {
+      await conn.close();
+      throw err;
+    }
+  }
+
+  // ---- the facade ----
+
+  /** Keys of this node (in memory: keys are not shared across the cluster yet). */
+  get keys(): KeyStore {
+    return this.nodeStore.keys;
+  }
+
+  config(tenant: string): TenantConfig {
+    checkTenant(tenant);
+    return completeConfig(this.configs.getTenantConfig(tenant) as Record<string, unknown> | null);
+  }
+
+  configure(tenant: string, update: unknown): Promise<TenantConfig> {
+    return this.route(tenant, 'configure', [update]) as Promise<TenantConfig>;
+  }
+
+  /** Like PersonaGraph.ingest; `seq` is the partition log position to pass back as `minSeq`. */
+  ingest(tenant: string, input: unknown): Promise<IngestResult & { seq: number | null }> {
+    return this.route(tenant, 'ingest', [input]) as Promise<IngestResult & { seq: number | null }>;
+  }
+
+  resolve(tenant: string, identifiers: Identifier[], options?: ReadOptions): Promise<(string | null)[]> {
+    return this.route(tenant, 'resolve', [identifiers], options?.minSeq) as Promise<(string | null)[]>;
+  }
+
+  personaOf(tenant: string, identifier: Identifier, options?: ReadOptions): Promise<Persona | null> {
+    return this.route(tenant, 'personaOf', [identifier], options?.minSeq) as Promise<Persona | null>;
+  }
+
+  persona(tenant: string, id: string, options?: ReadOptions): Promise<Persona | null> {
+    return this.route(tenant, 'persona', [id], options?.minSeq) as Promise<Persona | null>;
+  }
+
+  dedupe(tenant: string, request: AudienceRequest | unknown, options?: ReadOptions): Promise<AudienceResult> {
+    return this.route(tenant, 'dedupe', [request], options?.minSeq) as Promise<AudienceResult>;
+  }
+
+  graph(tenant: string, id: string, options?: ReadOptions): Promise<PersonaGraphView | null> {
+    return this.route(tenant, 'graph', [id], options?.minSeq) as Promise<PersonaGraphView | null>;
+  }
+
+  split(tenant: string, id: string, request: unknown): Promise<Persona[] | null> {
+    return this.route(tenant, 'split', [id, request]) as Promise<Persona[] | null>;
+  }
+
+  stats(tenant: string, options?: ReadOptions): Promise<TenantStats | null> {
+    return this.route(tenant, 'stats', [], options?.minSeq) as Promise<TenantStats | null>;
+  }
+
+  composeDevice(tenant: string, components: unknown): string {
+    checkTenant(tenant);
+    return composeDeviceId(tenant, validateDeviceComponents(components));
+  }
+
+  deviceIdFor(tenant: string, anyId: string): string {
+    return mapToDeviceId(tenant, anyId);
+  }
+
+  // Not in cluster mode yet: each needs state shared by every node (claims, link secrets, the
+  // erasure list, the change feed), which still lives only in the embedded database.
+  claim(tenant: string, _campaign: string, _request: unknown): Promise<AudienceResult & { stats: { alreadyClaimed: number } }> {
+    return Promise.reject(notInCluster('campaign claims', tenant));
+  }
+
+  createLink(tenant: string, _request: unknown): { url: string; token: string } {
+    throw notInCluster('signed links', tenant);
+  }
+
+  rotateLinkSecret(tenant: string): void {
+    throw notInCluster('link secrets', tenant);
+  }
+
+  changes(tenant: string, _since?: string, _limit?: number): Promise<ChangesPage> {
+    return Promise.reject(notInCluster('the change feed', tenant));
+  }
+
+  erase(tenant: string, _identifiers: Identifier[]): Promise<{ erased: number }> {
+    return Promise.reject(notInCluster('erasure', tenant));
+  }
+
+  deletePersona(tenant: string, _id: string): Promise<{ erased: number } | null> {
+    return Promise.reject(notInCluster('erasure', tenant));
+  }
+
+  get writerRestarts(): number {
+    return 0;
+  }
+
+  /** Snapshots every owned partition that changed (also done periodically and on hand-over). */
+  async snapshot(): Promise<void> {
+    for (const owned of this.owned.values()) {
+      if (owned.releasing) continue;
+      const { replica } = await owned.opened;
+      await replica.snapshot();
+    }
+  }
+
+  /** Partitions this node serves now, ascending. */
+  ownedPartitions(): number[] {
+    return [...this.owned.values()].filter((o) => !o.releasing && Date.now() < o.validUntil).map((o) => o.partition).sort((a, b) => a - b);
+  }
+
+  /** Hands every partition over (snapshot, lease released), leaves the cluster and disconnects. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.tickTimer);
+    clearInterval(this.snapshotTimer);
+    await this.ticking;
+    this.subscription?.unsubscribe();
+    await Promise.all([...this.owned.keys()].map((p) => this.release(p)));
+    this.membership.leave();
+    this.configs.close();
+    this.nodeStore.close();
+    await this.conn.close();
+  }
+
+  // ---- routing ----
+
+  /** Runs the call on this node when it owns the tenant's partition, else on the owner. */
+  private async route(tenant: string, method: ForwardedMethod, args: unknown[], minSeq?: number): Promise<unknown> {
+    checkTenant(tenant);
+    if (minSeq !== undefined && (!Number.isSafeInteger(minSeq) || minSeq < 0)) {
+      throw new RequestError(400, 'invalid_min_seq', 'minSeq must be a sequence returned by a write');
+    }
+    const partition = partitionOf(tenant, this.partitions);
+    const deadline = Date.now() + this.options.routeTimeoutMs;
+    for (;;) {
+      try {
+        const owned = this.owned.get(partition);
+        if (owned && !owned.releasing) return await this.runLocal(owned, { tenant, method, args, minSeq });
+        const holder = this.leases.holder(partition);
+        if (holder !== null && holder !== this.nodeId && this.membership.isLive(holder)) return await this.forward(holder, { tenant, method, args, minSeq });
+      } catch (err) {
+        if (!isRetriable(err, method) || Date.now() > deadline) throw err;
+      }
+      if (Date.now() > deadline) {
+        throw new RequestError(503, 'partition_unavailable', `no node serves partition ${partition} yet; retry`, { retryAfterSeconds: 1 });
+      }
+      await sleep(this.tickMs);
+    }
+  }
+
+  private async runLocal(owned: OwnedPartition, call: CallRequest): Promise<unknown> {
+    const { replica, graph } = await owned.opened;
+    if (owned.releasing || Date.now() >= owned.validUntil) throw new NotOwnerError(owned.partition);
+    if (call.minSeq !== undefined) await replica.waitFor(call.minSeq);
+    const method = graph[call.method] as (...args: unknown[]) => Promise<unknown>;
+    return method.call(graph, call.tenant, ...call.args);
+  }
+
+  private async forward(node: string, call: CallRequest): Promise<unknown> {
+    const reply = await this.conn.nc.request(callSubject(node), JSON.stringify(call), { timeout: this.options.forwardTimeoutMs });
+    return decodeReply(reply.data);
+  }
+
+  /** Answers calls forwarded by other nodes; never forwards them again (no loops), says not_owner instead. */
+  private serveForwarded(): void {
+    this.subscription = this.conn.nc.subscribe(callSubject(this.nodeId), {
+      callback: (err, msg) => {
+        if (err) return;
+        void (async () => {
+          try {
+            const call = decodeRequest(msg.data);
+            checkTenant(call.tenant);
+            const owned = this.owned.get(partitionOf(call.tenant, this.partitions));
+            if (!owned || owned.releasing) throw new NotOwnerError(partitionOf(call.tenant, this.partitions));
+            msg.respond(encodeReply({ result: await this.runLocal(owned, call) }));
+          } catch (error) {
+            msg.respond(encodeReply({ error }));
+          }
+        })();
+      },
+    });
+  }
+
+  // ---- ownership ----
+
+  private start(snapshotIntervalMs: number): void {
+    this.serveForwarded();
+    const loop = () => {
+      this.ticking = this.tick().catch((err: unknown) => this.options.logger(`cluster tick failed: ${(err as Error).message}`));
+      void this.ticking.then(() => {
+        if (!this.closed) this.tickTimer = setTimeout(loop, this.tickMs);
+      });
+    };
+    loop();
+    if (snapshotIntervalMs > 0) {
+      this.snapshotTimer = setInterval(() => {
+        this.snapshot().catch((err: unknown) => this.options.logger(`snapshot failed: ${(err as Error).message}`));
+      }, snapshotIntervalMs);
+      this.snapshotTimer.unref();
+    }
+  }
+
+  /** Heartbeat, then per partition: renew, hand over, or take its lease. */
+  private async tick(): Promise<void> {
+    this.membership.beat();
+    const all = Array.from({ length: this.partitions }, (_, p) => p);
+    await this.leases.poll(all);
+    if (this.closed) return;
+    const live = this.membership.live();
+    const settled = Date.now() - this.startedAt >= STARTUP_TICKS * this.tickMs;
+    await Promise.all(all.map(async (partition) => {
+      const wanted = ownerOf(partition, live) === this.nodeId;
+      const owned = this.owned.get(partition);
+      if (owned?.releasing) return;
+      if (owned && !wanted) {
+        void this.release(partition);
+        return;
+      }
+      if (!owned && (!wanted || !settled)) return;
+      const validUntil = await this.leases.acquire(partition);
+      if (validUntil === null) {
+        if (owned) this.drop(partition, 'its lease was taken');
+      } else if (owned) owned.validUntil = validUntil;
+      else this.take(partition, validUntil);
+    }));
+  }
+
+  private take(partition: number, validUntil: number): void {
+    const store = replicaStore(this.configs);
+    const owned: OwnedPartition = {
+      partition,
+      validUntil,
+      releasing: false,
+      opened: PartitionReplica.open(partition, {
+        conn: this.conn, snapshots: this.snapshots, configs: this.configs, partitions: this.partitions, store,
+        owns: () => !owned.releasing && Date.now() < owned.validUntil,
+      }).then((replica) => ({ replica, graph: graphOverReplica(store, replica) })),
+    };
+    owned.opened.catch((err: unknown) => {
+      this.options.logger(`partition ${partition}: recovery failed: ${(err as Error).message}`);
+      store.close();
+      if (this.owned.get(partition) === owned) this.owned.delete(partition);
+      void this.leases.release(partition).catch(() => undefined);
+    });
+    this.owned.set(partition, owned);
+  }
+
+  /** Graceful hand-over: stop serving, snapshot (so the next owner replays little), give the lease up. */
+  private async release(partition: number): Promise<void> {
+    const owned = this.owned.get(partition);
+    if (!owned || owned.releasing) return;
+    owned.releasing = true;
+    try {
+      const { replica, graph } = await owned.opened;
+      if (Date.now() < owned.validUntil) await replica.snapshot();
+      await graph.close();
+    } catch (err) {
+      this.options.logger(`partition ${partition}: hand-over snapshot failed: ${(err as Error).message}`);
+    } finally {
+      this.owned.delete(partition);
+      await this.leases.release(partition).catch(() => undefined);
+    }
+  }
+
+  /** The lease is gone: stop serving at once (no snapshot: another node may already own it). */
+  private drop(partition: number, why: string): void {
+    const owned = this.owned.get(partition);
+    if (!owned) return;
+    this.options.logger(`partition ${partition}: no longer owned (${why})`);
+    owned.releasing = true;
+    this.owned.delete(partition);
+    owned.opened.then(({ graph }) => graph.close()).catch(() => undefined);
+  }
+}
+
+function notInCluster(feature: string, tenant: string): RequestError {
+  checkTenant(tenant);
+  return new RequestError(501, 'not_supported_in_cluster', `${feature} are not available in cluster mode yet`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
