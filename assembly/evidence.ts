@@ -3,7 +3,7 @@
 // not be explained, split, or re-clustered.
 import {
   KIND_EDGES, HEADER_EDGE_TABLE,
-  EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_SEQ, EDGE_ITEM, EDGE_STRENGTH, EDGE_TIME,
+  EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_SEQ, EDGE_ITEM, EDGE_STRENGTH, EDGE_TIME, EDGE_LAST_TIME,
   NODE_FIRST_EDGE, NODE_TYPE, NODE_PARTNERS, NODE_TENANT, NODE_PERSONA, PERSONA_DEGREE,
   TYPE_EMAIL, TYPE_PHONE, TYPE_CUSTOMER, TENANT_EDGES,
 } from './layout';
@@ -31,7 +31,7 @@ function countsAsPartner(type: u32): bool {
   return type == TYPE_EMAIL || type == TYPE_PHONE || type == TYPE_CUSTOMER;
 }
 
-/** The edge between x and y, created on first sight (the caller reserved room); strength only grows. */
+/** The edge between x and y, created on first sight (the caller reserved room); strength and last time only grow. */
 export function edgeBetween(x: u32, y: u32, seq: f64, item: u32, time: f64, strength: u8): u32 {
   const a = x < y ? x : y;
   const b = x < y ? y : x;
@@ -44,6 +44,7 @@ export function edgeBetween(x: u32, y: u32, seq: f64, item: u32, time: f64, stre
   if (found != 0) {
     const e = edgeAt(found);
     if (strength > load<u8>(e, EDGE_STRENGTH)) store<u8>(e, strength, EDGE_STRENGTH);
+    if (time > load<f64>(e, EDGE_LAST_TIME)) store<f64>(e, time, EDGE_LAST_TIME);
     return found;
   }
   const edge = takeElements(KIND_EDGES, 1);
@@ -58,6 +59,7 @@ export function edgeBetween(x: u32, y: u32, seq: f64, item: u32, time: f64, stre
   store<u32>(e, item, EDGE_ITEM);
   store<u8>(e, strength, EDGE_STRENGTH);
   store<f64>(e, time, EDGE_TIME);
+  store<f64>(e, time, EDGE_LAST_TIME);
   store<u32>(na, edge, NODE_FIRST_EDGE);
   store<u32>(nb, edge, NODE_FIRST_EDGE);
   tableFill(desc, slot, tag, edge);

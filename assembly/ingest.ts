@@ -9,7 +9,7 @@
 import {
   NODE_TENANT, NODE_TYPE, NODE_FLAGS, NODE_LEN, NODE_VALUE, NODE_DISPLAY, NODE_FIRST_SEEN, NODE_LAST_SEEN,
   NODE_PERSONA, NODE_PARTNERS, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
-  EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT, EDGE_STRENGTH, TYPE_DEVICE, TYPE_EMAIL, TYPE_PHONE, TYPE_CUSTOMER,
+  EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT, EDGE_STRENGTH, EDGE_TIME, EDGE_LAST_TIME, DECISION_REFUSED_WEAK, TYPE_DEVICE, TYPE_EMAIL, TYPE_PHONE, TYPE_CUSTOMER,
   KIND_NODES, KIND_EDGES, KIND_PERSONAS, KIND_ARENA, HEADER_IDENT_TABLE, HEADER_EDGE_TABLE,
   HEADER_PERSONA_TABLE, HEADER_EVENT_NODES, HEADER_APPLIED_SEQ,
   TENANT_IDENTIFIERS, TENANT_SHARED_AT, TENANT_SHARED,
@@ -23,7 +23,7 @@ import {
   identifierHash, identifierSlot, slotRef, degreeOf,
 } from './records';
 import { find, makeSingleton, attemptUnion, bump } from './unify';
-import { foundPersona, offerLatest, guardrailsOn, typeRank } from './personas';
+import { foundPersona, offerLatest, guardrailsOn, typeRank, SESSION_MS } from './personas';
 import { edgeBetween, firstEdge, nextEdge, otherEnd } from './evidence';
 import { recluster, DECISION_RECLUSTERED, nextEpoch, reclusterHeadroom, workBuffer } from './recluster';
 import { journal, journalReserve } from './journal';
@@ -319,6 +319,23 @@ function isCut(edge: u32): bool {
   return (load<u8>(edgeAt(edge), EDGE_FLAGS) & EDGE_FLAG_CUT) != 0;
 }
 
+/**
+ * Weighs again the device's refused evidence from the session around `time`: what the device was
+ * refused earlier in a visit may join now that the visit has shown whose it is (a subscription
+ * with a new address, then a login, minutes apart).
+ */
+function retrySession(device: u32, time: f64): void {
+  for (let e = firstEdge(device); e != 0; e = nextEdge(e, device)) {
+    const at = edgeAt(e);
+    if (load<u8>(at, EDGE_DECISION) != DECISION_REFUSED_WEAK || load<u8>(at, EDGE_STRENGTH) != STRENGTH_MEDIUM) continue;
+    if (Math.abs(load<f64>(at, EDGE_TIME) - time) > SESSION_MS && Math.abs(load<f64>(at, EDGE_LAST_TIME) - time) > SESSION_MS) continue;
+    const other = otherEnd(e, device);
+    if (!linkable(other)) continue;
+    const decision = attemptUnion(device, other, STRENGTH_MEDIUM, e);
+    if (decision != DECISION_RECLUSTERED) store<u8>(at, decision, EDGE_DECISION);
+  }
+}
+
 function sharedThreshold(node: u32): u32 {
   const n = nodeAt(node);
   const t = tenantAt(load<u32>(n, NODE_TENANT));
@@ -367,6 +384,12 @@ function applyEvent(at: usize, seq: f64): usize {
   // the most stable one founds.
   linkPairs(nodes, count, anchor, false, eventClass, seq, item, time);
   linkPairs(nodes, count, anchor, true, eventClass, seq, item, time);
+  if (eventClass == EVENT_CLASS_AUTHENTICATED && guardrailsOn(tenant)) {
+    for (let j: u32 = 0; j < count; j++) {
+      const node = load<u32>(nodes + <usize>(j * 4));
+      if (isDevice(node) && linkable(node)) retrySession(node, time);
+    }
+  }
   // every identifier ends the event inside a persona
   for (let j: u32 = 0; j < count; j++) {
     const node = load<u32>(nodes + <usize>(j * 4));

@@ -56,7 +56,7 @@ export const PERSONA_FLAG_ACTIVE: u32 = 1;
 export const PERSONA_FLAG_BRIDGED: u32 = 2;
 
 // ---- evidence edge: two identifiers seen together in an event ----
-export const EDGE_SIZE: u32 = 40;
+export const EDGE_SIZE: u32 = 48;
 export const EDGE_A: u32 = 0;
 export const EDGE_B: u32 = 4;
 export const EDGE_NEXT_A: u32 = 8; // next edge in A's adjacency list
@@ -67,6 +67,7 @@ export const EDGE_STRENGTH: u32 = 28; // u8, strongest evidence seen for the pai
 export const EDGE_DECISION: u32 = 29; // u8, last rule decision
 export const EDGE_FLAGS: u32 = 30; // u8
 export const EDGE_TIME: u32 = 32; // f64: event time of that first event
+export const EDGE_LAST_TIME: u32 = 40; // f64: latest event time the pair was seen together (sessions)
 
 export const STRENGTH_WEAK: u8 = 1; // link click, or a device beside typed values in an ordinary event
 export const STRENGTH_MEDIUM: u8 = 2; // a device in an authenticated event; person identifiers in an ordinary one
@@ -132,7 +133,7 @@ export const HEADER_PAGE_TABLES: u32 = 2048;
 export const HEADER_SIZE: u32 = 131072; // room for the page tables below
 
 export const MAGIC: u32 = 0x50475348; // "PGSH"
-export const LAYOUT_VERSION: u32 = 2;
+export const LAYOUT_VERSION: u32 = 3;
 
 // hash table descriptor: ptr, capacity (power of two), count
 export const TABLE_PTR: u32 = 0;

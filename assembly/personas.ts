@@ -3,7 +3,7 @@
 import {
   NODE_TYPE, NODE_FLAGS, NODE_LEN, NODE_PERSONA, NODE_VALUE, NODE_TENANT, NODE_FIRST_SEEN, NODE_LAST_SEEN,
   NODE_PARENT, NODE_FIRST_EDGE, NODE_FLAG_FOUNDER, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
-  EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_STRENGTH, EDGE_FLAGS, EDGE_FLAG_CUT, EDGE_TIME,
+  EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_STRENGTH, EDGE_FLAGS, EDGE_FLAG_CUT, EDGE_TIME, EDGE_LAST_TIME,
   PERSONA_SIZE, PERSONA_FOUNDER, PERSONA_FLAGS, PERSONA_CREATED, PERSONA_UPDATED, PERSONA_SIZE_FIELD,
   PERSONA_COUNTS, PERSONA_LATEST_EMAIL, PERSONA_LATEST_PHONE, PERSONA_LATEST_EMAIL_TIME,
   PERSONA_LATEST_PHONE_TIME, PERSONA_DEGREE, PERSONA_TENANT, PERSONA_ID_LO, PERSONA_ID_HI, PERSONA_ROOT, PERSONA_FLAG_ACTIVE, PERSONA_FLAG_BRIDGED,
@@ -163,17 +163,26 @@ function rootOf(node: u32): u32 {
   return x;
 }
 
+/** Whether two edges were seen within one session (each knows its first and its latest sighting). */
+function sessionsMeet(e: usize, f: usize): bool {
+  const e0 = load<f64>(e, EDGE_TIME);
+  const e1 = load<f64>(e, EDGE_LAST_TIME);
+  const f0 = load<f64>(f, EDGE_TIME);
+  const f1 = load<f64>(f, EDGE_LAST_TIME);
+  return Math.abs(e0 - f0) <= SESSION_MS || Math.abs(e0 - f1) <= SESSION_MS
+    || Math.abs(e1 - f0) <= SESSION_MS || Math.abs(e1 - f1) <= SESSION_MS;
+}
+
 /**
- * Whether `edge` puts a device beside identifiers within one session in which the device already
+ * Whether `edge` puts a device beside identifiers within one session in which the device also
  * proved a person of its own persona (medium evidence or better, within SESSION_MS): someone who
  * signs up and then subscribes with their phone on one visit is one person, whatever the device.
  */
-function sameSession(edge: u32): bool {
+export function sameSession(edge: u32): bool {
   const e = edgeAt(edge);
   const a = load<u32>(e, EDGE_A);
   const device = <u32>load<u8>(nodeAt(a), NODE_TYPE) == TYPE_DEVICE ? a : load<u32>(e, EDGE_B);
   if (<u32>load<u8>(nodeAt(device), NODE_TYPE) != TYPE_DEVICE) return false;
-  const time = load<f64>(e, EDGE_TIME);
   const root = rootOf(device);
   let f = load<u32>(nodeAt(device), NODE_FIRST_EDGE);
   while (f != 0) {
@@ -183,7 +192,7 @@ function sameSession(edge: u32): bool {
     const o = nodeAt(other);
     if (f != edge && load<u8>(at, EDGE_STRENGTH) >= STRENGTH_MEDIUM && (load<u8>(at, EDGE_FLAGS) & EDGE_FLAG_CUT) == 0
       && <u32>load<u8>(o, NODE_TYPE) != TYPE_DEVICE && (load<u8>(o, NODE_FLAGS) & NOT_LINKING) == 0
-      && Math.abs(load<f64>(at, EDGE_TIME) - time) <= SESSION_MS && rootOf(other) == root) return true;
+      && sessionsMeet(e, at) && rootOf(other) == root) return true;
     f = fa == device ? load<u32>(at, EDGE_NEXT_A) : load<u32>(at, EDGE_NEXT_B);
   }
   return false;

@@ -9,7 +9,7 @@ import {
   PERSONA_SIZE, PERSONA_SIZE_FIELD, PERSONA_FLAGS, PERSONA_FLAG_ACTIVE, PERSONA_FLAG_BRIDGED, PERSONA_ROOT, PERSONA_UPDATED,
   PERSONA_TENANT, PERSONA_DEGREE, KIND_PERSONAS, HEADER_PERSONA_TABLE, OK,
   HEADER_WORK, HEADER_EPOCH, TENANT_SPLITS,
-  DECISION_MERGED, DECISION_SAME, DECISION_IGNORED, DECISION_CUT,
+  DECISION_MERGED, DECISION_SAME, DECISION_IGNORED, DECISION_CUT, DECISION_REFUSED_WEAK,
   JOURNAL_RECLUSTER_FROM, JOURNAL_RECLUSTER_TO, ERR_OUT_OF_MEMORY,
 } from './layout';
 import { header, allocBlock, freeBlock, setError, ensureHeadroom, reserveElements } from './memory';
@@ -229,13 +229,12 @@ export function recluster(ra: u32, rb: u32): u32 {
   }
 
   // every edge in order, except that a union across two identities through a device (a bridge)
-  // waits until everything else is weighed: the two sides may turn out not to complement each other
+  // waits until everything else is weighed: the two sides may turn out not to complement each
+  // other. Then the bridges, then the refusals once more: a session is judged on all its evidence.
   sortEdges(work + <usize>edgeBase, edges);
   for (let j: u32 = 0; j < edges; j++) replayEdge(load<u32>(work + <usize>(edgeBase + j * 4)), work + <usize>valuesBase, tenant, true);
-  for (let j: u32 = 0; j < edges; j++) {
-    const edge = load<u32>(work + <usize>(edgeBase + j * 4));
-    if (load<u8>(edgeAt(edge), EDGE_DECISION) == DECISION_MERGED_BRIDGE) replayEdge(edge, work + <usize>valuesBase, tenant, false);
-  }
+  replayDecided(work + <usize>edgeBase, edges, work + <usize>valuesBase, tenant, DECISION_MERGED_BRIDGE);
+  replayDecided(work + <usize>edgeBase, edges, work + <usize>valuesBase, tenant, DECISION_REFUSED_WEAK);
 
   // one persona per resulting component: the oldest founder inside keeps (or gets back) its id
   let after: u32 = 0;
@@ -313,6 +312,14 @@ function replayEdge(edge: u32, values: usize, tenant: u32, deferBridges: bool): 
     }
   }
   store<u8>(e, decision, EDGE_DECISION);
+}
+
+/** Replays again, in order, the edges whose decision so far is `decision`. */
+function replayDecided(list: usize, edges: u32, values: usize, tenant: u32, decision: u8): void {
+  for (let j: u32 = 0; j < edges; j++) {
+    const edge = load<u32>(list + <usize>(j * 4));
+    if (load<u8>(edgeAt(edge), EDGE_DECISION) == decision) replayEdge(edge, values, tenant, false);
+  }
 }
 
 function reclusterTogether(ra: u32, rb: u32): u8 {

@@ -19,7 +19,8 @@ export const PERSONA = {
 export const PERSONA_FLAG_ACTIVE = 1;
 
 export const EDGE = {
-  SIZE: 40, A: 0, B: 4, NEXT_A: 8, NEXT_B: 12, SEQ: 16, ITEM: 24, STRENGTH: 28, DECISION: 29, FLAGS: 30, TIME: 32,
+  SIZE: 48, A: 0, B: 4, NEXT_A: 8, NEXT_B: 12, SEQ: 16, ITEM: 24, STRENGTH: 28, DECISION: 29, FLAGS: 30, TIME: 32,
+  LAST_TIME: 40,
 } as const;
 export const STRENGTH_NAMES = ['none', 'weak', 'medium', 'strong'] as const;
 export const DECISION_NAMES = ['pending', 'merged', 'same', 'refused_limit', 'refused_weak', 'ignored', 'cut'] as const;
@@ -33,7 +34,7 @@ export const TENANT_FLAG_GUARDRAILS = 1;
 export const HEADER = { MAGIC: 0, VERSION: 4, SEQLOCK: 8, ERROR: 12, APPLIED_SEQ: 16, BUMP: 24, READERS: 88 } as const;
 /** "PGSH" at the header of every shard, and the layout version it was written with. */
 export const SHARD_MAGIC = 0x50475348;
-export const LAYOUT_VERSION = 2;
+export const LAYOUT_VERSION = 3;
 
 export const JOURNAL = { ENTRY_SIZE: 12, MERGE: 1, RECLUSTER_FROM: 2, RECLUSTER_TO: 3, SHARED: 4, ERASE: 5 } as const;
 

@@ -54,6 +54,8 @@ export interface EdgeView {
   seq: number;
   item: number;
   time: number;
+  /** Latest event time the pair was seen together. */
+  lastTime: number;
   strength: number;
   decision: number;
   cut: boolean;
@@ -404,6 +406,7 @@ export class Shard {
       seq: v.getFloat64(at + EDGE.SEQ, true),
       item: v.getUint32(at + EDGE.ITEM, true),
       time: v.getFloat64(at + EDGE.TIME, true),
+      lastTime: v.getFloat64(at + EDGE.LAST_TIME, true),
       strength: v.getUint8(at + EDGE.STRENGTH),
       decision: v.getUint8(at + EDGE.DECISION),
       cut: (v.getUint8(at + EDGE.FLAGS) & 1) !== 0,

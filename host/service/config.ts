@@ -13,22 +13,30 @@ export interface TenantConfig {
   emailCanonical: boolean;
   /** false: plain connected components, every merge guardrail off. */
   guardrails: boolean;
-  /** Most identifiers of each type one persona may hold; a union beyond is refused. 0 = no limit. */
+  /** Most identifiers of each type one persona may hold; a union beyond is refused (both personas stay as they were). 0 = no limit. */
   limits: PerType;
-  /** Distinct person identifiers (emails, phones, customers) an identifier may be seen with before it counts as shared. 0 = never. */
+  /**
+   * Most distinct identities an identifier of each type may be seen with before it is marked
+   * shared: it stops linking and what it glued is re-clustered. An identity is a group of the
+   * identifiers around it (within two links) that holds an email, a phone or an account and that
+   * nothing but the identifier connects. 0 = never marked shared.
+   */
   sharedThresholds: PerType;
   /** The tenant's own junk values and patterns, on top of the built-in list. */
   blocked: TenantBlockConfig;
 }
 
-// A person has few phones and accounts, a handful of devices and addresses; generous enough for
-// real people, tight enough that a kiosk or junk value cannot glue a shop together.
+// Limits: a person has a private and maybe a work phone, a few addresses, a handful of devices;
+// customer ids include a new guest id per guest order, so their limit only stops a runaway glue.
+// Shared thresholds: an address or an account stands for one person (a second and third identity
+// around it can still be one person's: an old address, a work address); a device may be a
+// couple's; a subscriber is never marked shared, since it would lose the address it was made with.
 export const DEFAULT_CONFIG: TenantConfig = {
   defaultCountry: 'BG',
   emailCanonical: true,
   guardrails: true,
-  limits: { email: 5, phone: 3, device: 15, customer: 5, subscriber: 10 },
-  sharedThresholds: { email: 6, phone: 8, device: 10, customer: 8, subscriber: 6 },
+  limits: { email: 5, phone: 2, device: 15, customer: 50, subscriber: 10 },
+  sharedThresholds: { email: 2, phone: 3, device: 3, customer: 3, subscriber: 0 },
   blocked: {},
 };
 

@@ -19,7 +19,7 @@ import { lockDataDir } from './data-dir.js';
 import { buildAudience, checkAudienceRequest, type NormalizedRecipient } from './audience.js';
 import { buildGraph, buildPersona, locateById, locateByNode, type PersonaGraphView } from './views.js';
 import type { Change, IngestOutcome, IdentifierPair } from './writer.js';
-import { summarizeQuality, type QualitySummary } from './quality.js';
+import { QualitySummaries, type QualitySummary } from './quality.js';
 
 export interface PersonaGraphOptions {
   /** Directory of the durable store; omitted or null: memory only. */
@@ -90,6 +90,7 @@ function shardCountFor(dataDir: string | null, requested: number | undefined): n
 
 export class PersonaGraph {
   private readonly configs = new Map<string, TenantConfig>();
+  private readonly qualitySummaries = new QualitySummaries((tenant) => (read) => this.shards.read(tenant, read));
   private snapshotTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -374,7 +375,7 @@ export class PersonaGraph {
   /** Persona sizes, the largest personas, shared and blocked identifiers (the explorer's dashboard). */
   async quality(tenant: string): Promise<QualitySummary> {
     checkTenant(tenant);
-    return summarizeQuality((read) => this.shards.read(tenant, read));
+    return this.qualitySummaries.summary(tenant);
   }
 
   /** Writer threads that died and were replaced since open. */

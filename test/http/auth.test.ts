@@ -43,6 +43,7 @@ const SAMPLES: Record<string, (tenant: string) => { method: string; path: string
   putConfig: (t) => ({ method: 'PUT', path: `/v1/tenants/${t}/config`, body: { emailCanonical: true } }),
   listChanges: (t) => ({ method: 'GET', path: `/v1/tenants/${t}/changes` }),
   eraseIdentifiers: (t) => ({ method: 'POST', path: `/v1/tenants/${t}/erase`, body: { identifiers: [{ type: 'customer', value: 'never-seen' }] } }),
+  getQuality: (t) => ({ method: 'GET', path: `/v1/tenants/${t}/quality` }),
 };
 
 async function tenantRoutes(): Promise<RouteSpec[]> {

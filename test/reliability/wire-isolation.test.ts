@@ -3,16 +3,22 @@
 // place a key can travel. Events land in the presenting key's tenant and nowhere else; admin,
 // unknown and revoked keys are refused; and no key, presented or real, and no stored secret ever
 // shows in a log line or an answer.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuth, call, startTestServer, type Answer, type TestServer } from '../http/helpers.js';
 
+const dataDir = mkdtempSync(join(tmpdir(), 'pg-wire-isolation-'));
 let server: TestServer;
 const keys = { writeA: '', secretA: '', writeB: '', admin: '', revoked: '' };
 const UNKNOWN_KEY = 'unknownKey_0123456789abcdefABCDEF';
 const answers: Answer[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer({}, (graph) => {
+  server = await startTestServer({ graph: { dataDir, snapshotIntervalMs: 0 } }, (graph) => {
     keys.writeA = graph.keys.createKey('shop-a', 'write').key;
     keys.secretA = graph.keys.createKey('shop-a', 'secret').key;
     keys.writeB = graph.keys.createKey('shop-b', 'write').key;
@@ -24,6 +30,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.shutdown();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const SEGMENT_CALLS: Record<string, (userId: string) => Record<string, unknown>> = {
@@ -130,7 +137,15 @@ describe('analytics endpoints × callers × key placement', () => {
 });
 
 describe('secrets', () => {
-  it('stores keys only as SHA-256 hashes: a key with one character changed is unknown', async () => {
+  it('stores keys only as SHA-256 hashes, looked up by hash: a key with one character changed is unknown', async () => {
+    const db = new Database(join(dataDir, 'store.db'), { readonly: true });
+    const rows = db.prepare('SELECT * FROM api_keys').all() as { hash: Buffer }[];
+    db.close();
+    const hashes = rows.map((row) => row.hash.toString('hex'));
+    for (const key of Object.values(keys)) expect(hashes).toContain(createHash('sha256').update(key).digest('hex'));
+    const files = ['store.db', 'store.db-wal'].map((f) => join(dataDir, f)).filter(existsSync).map((f) => readFileSync(f));
+    for (const key of Object.values(keys)) expect(files.some((bytes) => bytes.includes(key))).toBe(false);
+
     const changed = keys.secretA.slice(0, -1) + (keys.secretA.endsWith('A') ? 'B' : 'A');
     const answer = await call(server, 'GET', '/v1/tenants/shop-a/config', { key: changed });
     answers.push(answer);

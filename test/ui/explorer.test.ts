@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Persona } from '../../host/types.js';
 import { startExplorerServer, type ExplorerServer } from './support/explorer-server.js';
-import { seedShop, MARIA, GEORGI, FAMILY_TABLET, JUNK_EMAIL, SEEDED_IDENTIFIERS, type Seeded } from './support/seed.js';
+import { seedShop, MARIA, FAMILY_TABLET, JUNK_EMAIL, SEEDED_IDENTIFIERS, type Seeded } from './support/seed.js';
 import {
   launchChromium, collectProblems, screenshot, signIn, pictureNodes, waitForPicture, pointOf, clickIdentifier,
   chartData, overflowsSideways,
@@ -152,6 +152,7 @@ describe('persona explorer', () => {
     const selected = (await pictureNodes(page)).filter((n) => n.selected).map((n) => n.value).sort();
     expect(selected).toEqual([MARIA.mobile, MARIA.subscriber].sort());
     const split = page.getByRole('button', { name: 'Split off 2 identifiers' });
+    await screenshot(page, '05-select-to-split');
     await split.click();
     await page.locator('dialog[open]').getByRole('button', { name: 'Split', exact: true }).click();
     await page.locator('.split-result').waitFor();
@@ -172,7 +173,7 @@ describe('persona explorer', () => {
       expect(after.find((n) => n.value === value)?.classes, value).toContain('outside');
     }
     expect(await page.locator('.refused-links').textContent()).toContain('cut by a split');
-    await screenshot(page, '05-split');
+    await screenshot(page, '06-split-result');
   });
 
   it('erases a persona only after the confirmation is typed', async () => {
@@ -185,7 +186,7 @@ describe('persona explorer', () => {
     expect(await confirm.isDisabled()).toBe(true);
     await dialog.locator('input').fill('erase');
     expect(await confirm.isDisabled()).toBe(false);
-    await screenshot(page, '06-erase-confirmation');
+    await screenshot(page, '07-erase-confirmation');
     await confirm.click();
     await expect.poll(() => page.locator('.alert.notice').textContent()).toContain(`Erased 1 identifier of ${subscriberPersona.id}`);
     expect(await api.personaOf({ type: 'subscriber', value: MARIA.subscriber })).toBeNull();
@@ -228,7 +229,7 @@ describe('persona explorer', () => {
     await api.ingest([{ id: 'live-1', type: 'identify', identifiers: { email: 'new.shopper@post.bg', customer: 'c-900' } }]);
     await expect.poll(() => kpi('personas'), { timeout: LIVE_TIMEOUT_MS }).toBe(String(quality.stats.personas + 1));
     await expect.poll(async () => (await chartData(page, 'chart-growth')).labels.length, { timeout: LIVE_TIMEOUT_MS }).toBeGreaterThan(0);
-    await screenshot(page, '07-dashboard', true);
+    await screenshot(page, '08-dashboard', true);
   });
 
   it('lists the split and the erasure in the changes feed, linking to the personas', async () => {
@@ -238,7 +239,7 @@ describe('persona explorer', () => {
     expect(await splitItem.locator(`a[href="#/persona/${maria.id}"]`).count()).toBe(1);
     expect(await page.locator('.feed-item[data-kind=erase]').count()).toBe(1);
     expect(await page.locator('.feed-item[data-kind=merge]').count()).toBeGreaterThanOrEqual(1);
-    await screenshot(page, '08-changes');
+    await screenshot(page, '09-changes');
     await splitItem.locator(`a[href="#/persona/${maria.id}"]`).click();
     await waitForPicture(page);
     expect(await page.locator('h1.persona-id').textContent()).toBe(maria.id);
@@ -260,13 +261,13 @@ describe('persona explorer', () => {
       await phonePage.touchscreen.tap(x, y);
       await expect.poll(async () => (await pictureNodes(phonePage)).filter((n) => n.selected).map((n) => n.value)).toEqual([MARIA.laptop]);
       expect(await phonePage.getByRole('button', { name: 'Split off 1 identifier' }).isEnabled()).toBe(true);
-      await screenshot(phonePage, '09-phone-persona');
+      await screenshot(phonePage, '10-phone-persona');
 
       await phonePage.goto(`${api.url}/ui#/dashboard`);
       await expect.poll(() => phonePage.locator('[data-kpi=personas]').textContent()).toMatch(/^\d+$/);
       expect(await overflowsSideways(phonePage)).toBe(false);
       expect((await chartData(phonePage, 'chart-sizes')).datasets[0].data.length).toBeGreaterThan(0);
-      await screenshot(phonePage, '10-phone-dashboard');
+      await screenshot(phonePage, '11-phone-dashboard');
       expect(phoneProblems).toEqual([]);
     } finally {
       await phone.close();

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Shard, NODE_FLAG, type EncodedEvent, type TenantSettings } from '../../host/engine/shard.js';
 import { TYPE_NAMES } from '../../host/engine/layout.js';
-import { summarizeQuality, LARGEST_LIMIT, type QualitySummary, type ShardReader } from '../../host/service/quality.js';
+import { summarizeQuality, QualitySummaries, LARGEST_LIMIT, type QualitySummary, type ShardReader } from '../../host/service/quality.js';
 
 const EMAIL = 0;
 const DEVICE = 2;
@@ -165,5 +165,53 @@ describe('quality summary', () => {
     expect(summary.sizes.every((b) => b.personas === 0)).toBe(true);
     expect(summary.sizes.map((b) => [b.min, b.max])).toEqual([[1, 1], [2, 2], [3, 3], [4, 4], [5, 5], [6, 10], [11, 20], [21, 50], [51, 100], [101, null]]);
     expect(summary).toMatchObject({ largest: [], shared: 0, blocked: 0, flagged: [] });
+  });
+});
+
+describe('quality summaries per tenant', () => {
+  /** A reader that counts its reads, and can be made to fail. */
+  function countingReader(shard: Shard) {
+    const counter = { reads: 0, failing: false };
+    const reader = (name: string): ShardReader => async (read) => {
+      counter.reads++;
+      if (counter.failing) throw new Error('shard unavailable');
+      return read(shard, shard.tenant(name));
+    };
+    return { counter, reader };
+  }
+
+  it('shares one walk between callers that ask at the same time', async () => {
+    const world = buildWorld(13);
+    const { counter, reader } = countingReader(world.shard);
+    const summaries = new QualitySummaries(reader);
+    const alone = countingReader(world.shard);
+    await new QualitySummaries(alone.reader).summary('shop-a');
+    const [a, b, c] = await Promise.all([summaries.summary('shop-a'), summaries.summary('shop-a'), summaries.summary('shop-a')]);
+    expect(b).toEqual(a);
+    expect(c).toEqual(a);
+    // one walk, plus a counter read per caller
+    expect(counter.reads).toBe(alone.counter.reads + 2);
+  });
+
+  it('always gives current counters', async () => {
+    const world = buildWorld(17);
+    const summaries = new QualitySummaries((name) => async (read) => read(world.shard, world.shard.tenant(name)));
+    const before = await summaries.summary('shop-a');
+    const tenant = world.shard.tenant('shop-a');
+    world.shard.applyEvents([{ tenant, evidence: 'authenticated', item: 0, time: 1, identifiers: [{ type: EMAIL, value: 'someone-new' }] }], 1000);
+    const after = await summaries.summary('shop-a');
+    expect(after.stats.personas).toBe(before.stats.personas + 1);
+    expect(after.stats).toEqual(world.shard.tenantStats(tenant));
+  });
+
+  it('walks again after a walk failed', async () => {
+    const world = buildWorld(19);
+    const { counter, reader } = countingReader(world.shard);
+    const summaries = new QualitySummaries(reader);
+    counter.failing = true;
+    await expect(summaries.summary('shop-a')).rejects.toThrow('shard unavailable');
+    counter.failing = false;
+    const summary = await summaries.summary('shop-a');
+    expect(summary.stats.personas).toBeGreaterThan(0);
   });
 });

@@ -42,6 +42,7 @@ function render() {
   const main = document.getElementById('view');
   const container = h('div', { class: 'view' });
   main.replaceChildren(container);
+  window.scrollTo(0, 0); // a new view starts at its top, wherever the last one was scrolled
   const session = loadSession();
   showChrome(session);
   if (!session) {

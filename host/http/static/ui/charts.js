@@ -1,7 +1,7 @@
 // Chart.js charts of the dashboard, drawn without animation (they refresh every few seconds) and
 // sized by their container, so they follow the layout from a laptop down to a phone.
 
-export const SERIES_COLORS = {
+const SERIES_COLORS = {
   merges: '#4f46e5', refused: '#dc2626', splits: '#d97706', erases: '#475569',
   personas: '#0891b2', identifiers: '#2563eb', links: '#16a34a',
 };

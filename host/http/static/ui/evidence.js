@@ -9,7 +9,7 @@ export const STRENGTH_TEXT = {
 };
 
 /** Decision → [style class, words]. Joined links hold the persona together; the rest did not join. */
-export const DECISIONS = {
+const DECISIONS = {
   merged: ['joined', 'joined the two'],
   same: ['joined', 'already together'],
   refused_limit: ['refused', 'refused: the persona would exceed a limit'],

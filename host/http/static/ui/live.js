@@ -3,7 +3,7 @@
 
 const MAX_PAGES_PER_POLL = 20;
 /** Changes kept in memory: the oldest go first. */
-export const MAX_KEPT_CHANGES = 5000;
+const MAX_KEPT_CHANGES = 5000;
 export const REFRESH_MS = 5000;
 
 /** The tenant's changes, oldest first; each poll reads what came after the last cursor. */

@@ -22,7 +22,8 @@ const REPULSION_PER_SQUARED_LENGTH = 1.6;
 function layoutFor(width) {
   const length = Math.max(MIN_EDGE_LENGTH, Math.min(EDGE_LENGTH, width / EDGE_LENGTHS_PER_WIDTH));
   return {
-    name: 'cose', animate: false, padding: FIT_PADDING, nodeDimensionsIncludeLabels: true,
+    // start from the circle elementsOf lays out, not from random places: the same persona is drawn the same way every time
+    name: 'cose', animate: false, randomize: false, padding: FIT_PADDING, nodeDimensionsIncludeLabels: true,
     idealEdgeLength: () => length, nodeRepulsion: () => REPULSION_PER_SQUARED_LENGTH * length * length,
     nodeOverlap: 20, componentSpacing: length, nestingFactor: 1.2, gravity: 1,
   };
@@ -67,8 +68,12 @@ const STYLE = [
   { selector: 'edge:selected', style: { 'line-color': COLORS.selectedBorder, 'overlay-color': COLORS.selected, 'overlay-opacity': 0.45, 'overlay-padding': 5 } },
 ];
 
+/** Radius of the circle the layout starts from, per node on it. */
+const START_RADIUS_PER_NODE = 12;
+
 function elementsOf(view) {
   const elements = [];
+  const radius = START_RADIUS_PER_NODE * view.nodes.length;
   if (view.nodes.some((n) => n.outside)) {
     elements.push({ group: 'nodes', data: { id: OUTSIDE_GROUP, label: 'other personas: links not joined' }, selectable: false });
   }
@@ -78,6 +83,7 @@ function elementsOf(view) {
       data: { id: `n${i}`, index: i, type: node.type, value: node.value, label: label(node), color: TYPE_LOOK[node.type].color, shape: TYPE_LOOK[node.type].shape,
         parent: node.outside ? OUTSIDE_GROUP : undefined },
       classes: [node.shared && 'shared', node.blocked && 'blocked', node.outside && 'outside'].filter(Boolean),
+      position: { x: radius * Math.cos((2 * Math.PI * i) / view.nodes.length), y: radius * Math.sin((2 * Math.PI * i) / view.nodes.length) },
       // only the persona's own identifiers can be split off it
       selectable: !node.outside,
     });

@@ -32,7 +32,8 @@ export async function renderPersona(container, context, route) {
   const splitButton = h('button', { type: 'button', class: 'primary', disabled: true }, 'Split off selected');
   const clearButton = h('button', { type: 'button', disabled: true }, 'Clear selection');
   const fitButton = h('button', { type: 'button' }, 'Fit');
-  const selectionHint = h('span', { class: 'muted small' }, 'Tap identifiers or links to select them (shift-drag selects an area).');
+  const selectionHint = h('span', { class: 'muted small' }, 'Tap identifiers or links to select them',
+    h('span', { class: 'with-mouse' }, ' (shift-drag selects an area)'), '.');
 
   if (context.state.split) container.append(splitResultCard(context.state.split));
   container.append(

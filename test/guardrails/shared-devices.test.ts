@@ -1,0 +1,63 @@
+// Devices that several people use: a family tablet must not make a family one persona, a kiosk
+// must not glue its shoppers, yet one person's visit on their own device still joins what they
+// show on it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PersonaGraph } from '../../host/index.js';
+import { device, ev, ingest, minutes, openGraph, personasOf, together } from './helpers.js';
+
+let graph: PersonaGraph;
+beforeAll(async () => { graph = await openGraph(); });
+afterAll(async () => { await graph.close(); });
+
+const TABLET = device(100);
+
+describe('family tablet', () => {
+  it('two people logging in and checking out on one tablet stay two personas', async () => {
+    const t = 'tablet-family';
+    await ingest(graph, t, [
+      ev('identify', 0, { device: TABLET, customer: 'c-mother', email: 'maria@mail.bg' }),
+      ev('checkout', 0.01, { device: TABLET, customer: 'c-mother', email: 'maria@mail.bg', phone: '0888 400 001' }),
+      ev('identify', 3, { device: TABLET, customer: 'c-son', email: 'ivo@mail.bg' }),
+      ev('checkout', 3.01, { device: TABLET, customer: 'c-son', email: 'ivo@mail.bg', phone: '0888 400 002' }),
+      ev('login', 5, { device: TABLET, customer: 'c-mother' }),
+      ev('subscribe', 7, { device: TABLET, email: 'ivo@mail.bg', subscriber: 's-son' }),
+    ]);
+    expect(await together(graph, t, { customer: 'c-mother' }, { customer: 'c-son' })).toBe(false);
+    expect(await together(graph, t, { customer: 'c-son' }, { subscriber: 's-son' }, { phone: '0888 400 002' })).toBe(true);
+    expect(await together(graph, t, { customer: 'c-mother' }, { phone: '0888 400 001' })).toBe(true);
+    // the tablet belongs to one of them (the first to prove who they are on it), never both
+    const [tablet, mother, son] = await personasOf(graph, t, [{ device: TABLET }, { customer: 'c-mother' }, { customer: 'c-son' }]);
+    expect([mother, son]).toContain(tablet);
+  });
+
+  it('a visit is one person: a sign-up, then an SMS subscription minutes later on the same device, join', async () => {
+    const t = 'tablet-session';
+    await ingest(graph, t, [
+      ev('identify', 0, { device: device(1), customer: 'c-1', email: 'elena@mail.bg' }),
+      ev('subscribe', minutes(4), { device: device(1), phone: '0888 400 010', subscriber: 's-sms' }),
+      // the same on another device, days apart, with an address on each side: could be two people
+      ev('identify', 10, { device: device(2), customer: 'c-2', email: 'petar@mail.bg' }),
+      ev('subscribe', 14, { device: device(2), email: 'p.work@firm.bg', subscriber: 's-2' }),
+    ]);
+    expect(await together(graph, t, { customer: 'c-1' }, { phone: '0888 400 010' }, { subscriber: 's-sms' })).toBe(true);
+    expect(await together(graph, t, { customer: 'c-2' }, { subscriber: 's-2' })).toBe(false);
+  });
+});
+
+describe('kiosk', () => {
+  it('dozens of shoppers on an in-store kiosk: the kiosk is marked shared, shoppers stay apart', async () => {
+    const t = 'kiosk';
+    const KIOSK = device(200);
+    const shoppers = Array.from({ length: 30 }, (_, i) => i + 1);
+    await ingest(graph, t, shoppers.map((n) => ev('checkout', n * 0.2, {
+      device: KIOSK, email: `buyer${n}@mail.bg`, phone: `0888 500 ${String(n).padStart(3, '0')}`, customer: `g-${n}`,
+    })));
+    const personas = await personasOf(graph, t, shoppers.map((n) => ({ customer: `g-${n}` })));
+    expect(new Set(personas).size).toBe(shoppers.length);
+    const [kiosk] = await personasOf(graph, t, [{ device: KIOSK }]);
+    const view = await graph.graph(t, kiosk!);
+    expect(view!.nodes.find((n) => n.type === 'device')).toMatchObject({ shared: true });
+    expect((await graph.persona(t, kiosk!))!.identifiers).toHaveLength(1);
+    for (const n of shoppers) expect(await together(graph, t, { customer: `g-${n}` }, { email: `buyer${n}@mail.bg` })).toBe(true);
+  });
+});
