@@ -35,7 +35,7 @@ async function serve(args: string[]): Promise<void> {
   // --log / PERSONA_LOG: a node of a cluster over NATS JetStream; otherwise the embedded store.
   const cluster = clusterOptionsFrom(values);
   const graphSource = cluster
-    ? { graph: (await (await import('./service/cluster/cluster-graph.js')).ClusterGraph.open(cluster)) as unknown as PersonaGraph }
+    ? { graph: (await (await import('./service/cluster/cluster-graph.js')).ClusterGraph.open(cluster)) }
     : { graphOptions: { dataDir: dataDirOf(values.data) } };
   const server = await startServer({ ...graphSource, host, port });
   const stop = (signal: string) => {

@@ -10,8 +10,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI_SOURCE = join(ROOT, 'host/cli.ts');
 const CLI_BUILT = join(ROOT, 'dist/host/cli.js');
 const START_TIMEOUT_MS = 90_000;
-/** Lines of the child's output kept for error messages. */
-const KEPT_LINES = 40;
+/** Characters of the child's output kept for error messages. */
+const KEPT_OUTPUT = 8000;
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -20,7 +20,7 @@ export interface ServerProcess {
   url: string;
   /** Milliseconds from spawn to the "listening" line. */
   startupMs: number;
-  /** The last lines the child wrote (stdout and stderr), for diagnostics. */
+  /** The end of what the child wrote (stdout and stderr), for diagnostics. */
   recentOutput(): string;
   /** Every stdout line, when started with `keepStdout`. */
   stdoutLines: string[];
@@ -77,35 +77,34 @@ export function spawnServer(nodeArgs: string[], options: SpawnOptions = {}): Pro
   const started = Date.now();
   const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
   options.onSpawn?.(child);
-  const recent: string[] = [];
-  const stdoutLines: string[] = [];
-  const remember = (line: string) => {
-    recent.push(line);
-    if (recent.length > KEPT_LINES) recent.shift();
+  let tail = '';
+  const remember = (text: string) => {
+    tail = (tail + text).slice(-KEPT_OUTPUT);
   };
+  const stdoutLines: string[] = [];
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
-  let stderrTail = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4000);
-    for (const line of chunk.toString('utf8').split('\n')) if (line) remember(`stderr: ${line}`);
-  });
+  child.stderr!.on('data', (chunk: Buffer) => remember(chunk.toString('utf8')));
 
   return new Promise((resolve, reject) => {
     let url: string | undefined;
-    let buffered = '';
+    let partial = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`server did not start within ${START_TIMEOUT_MS} ms:\n${recent.join('\n')}`));
+      reject(new Error(`server did not start within ${START_TIMEOUT_MS} ms:\n${tail}`));
     }, START_TIMEOUT_MS);
+    // Lines are split only while looking for "listening" or when asked to keep them: a busy
+    // server logs a line per request, and the load generator shares the CPU.
     child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
+      const text = chunk.toString('utf8');
+      remember(text);
+      if (url !== undefined && !options.keepStdout) return;
+      partial += text;
       let newline: number;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        remember(line);
+      while ((newline = partial.indexOf('\n')) >= 0) {
+        const line = partial.slice(0, newline);
+        partial = partial.slice(newline + 1);
         if (options.keepStdout) stdoutLines.push(line);
         if (url === undefined && line.includes('"listening"')) {
           url = (JSON.parse(line) as { url: string }).url;
@@ -117,7 +116,7 @@ export function spawnServer(nodeArgs: string[], options: SpawnOptions = {}): Pro
     exited.then(({ code, signal }) => {
       if (url !== undefined) return;
       clearTimeout(timer);
-      reject(new Error(`server exited (${code ?? signal}) before listening:\n${stderrTail || recent.join('\n')}`));
+      reject(new Error(`server exited (${code ?? signal}) before listening:\n${tail}`));
     });
   });
 
@@ -127,7 +126,7 @@ export function spawnServer(nodeArgs: string[], options: SpawnOptions = {}): Pro
       pid: child.pid!,
       url,
       startupMs: Date.now() - started,
-      recentOutput: () => recent.join('\n'),
+      recentOutput: () => tail,
       stdoutLines,
       exited,
       kill9: async () => {

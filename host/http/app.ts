@@ -2,7 +2,7 @@
 import Koa from 'koa';
 import type Router from '@koa/router';
 import type { Logger } from 'pino';
-import type { PersonaGraph } from '../service/persona-graph.js';
+import type { GraphApi } from '../service/graph-api.js';
 import { KeyAuthenticator } from './auth.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from './body.js';
 import { errorBoundary } from './errors.js';
@@ -50,7 +50,7 @@ export interface HttpApi {
 const API_TITLE = 'persona-graph';
 const DEFAULT_VERSION = '1.0.0';
 
-export function createHttpApi(graph: PersonaGraph, options: AppOptions = {}): HttpApi {
+export function createHttpApi(graph: GraphApi, options: AppOptions = {}): HttpApi {
   const logger = options.logger ?? createLogger();
   const metrics = new HttpMetrics(graph, { processMetrics: options.processMetrics });
   const auth = new KeyAuthenticator(graph.keys, { openWhenNoKeys: options.openWhenNoKeys ?? true });
@@ -84,6 +84,6 @@ export function createHttpApi(graph: PersonaGraph, options: AppOptions = {}): Ht
 }
 
 /** The Koa app serving the HTTP contract over `graph`. */
-export function createApp(graph: PersonaGraph, options: AppOptions = {}): Koa {
+export function createApp(graph: GraphApi, options: AppOptions = {}): Koa {
   return createHttpApi(graph, options).app;
 }

@@ -2,7 +2,7 @@
 // Labels stay bounded: routes by template (never the raw path), tenants only up to
 // MAX_TENANT_SERIES, and graph counters are read from the facade when Prometheus scrapes.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { PersonaGraph } from '../service/persona-graph.js';
+import type { GraphApi } from '../service/graph-api.js';
 import type { TenantStats } from '../engine/shard.js';
 
 /** Tenants whose graph counters are exported (least recently used beyond this are dropped). */
@@ -37,7 +37,7 @@ export class HttpMetrics {
   /** Label children by `method route status`: resolving labels on every request costs more than the count. */
   private readonly requestSeries = new Map<string, { count: Counter.Internal; latency: Histogram.Internal<string> }>();
 
-  constructor(private readonly graph: PersonaGraph, options: { processMetrics?: boolean } = {}) {
+  constructor(private readonly graph: GraphApi, options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({

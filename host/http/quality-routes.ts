@@ -1,6 +1,6 @@
 // The quality summary behind the explorer's dashboard: a read-only view of one tenant's graph.
 import { Type } from '@sinclair/typebox';
-import type { PersonaGraph } from '../service/persona-graph.js';
+import type { GraphApi } from '../service/graph-api.js';
 import { IDENTIFIER_TYPES } from '../types.js';
 import { route, type RouteSpec } from './route.js';
 import { IdentifierType, TenantParams } from './schemas.js';
@@ -25,7 +25,7 @@ export const QualityResponse = Type.Object({
   }), { description: 'up to 100 shared or blocked identifiers, shared ones first' }),
 });
 
-export function qualityRoutes(graph: PersonaGraph): RouteSpec[] {
+export function qualityRoutes(graph: GraphApi): RouteSpec[] {
   return [
     route({
       method: 'GET', path: '/v1/tenants/{tenant}/quality', id: 'getQuality', tag: 'quality',

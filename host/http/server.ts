@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { isIP } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { PersonaGraph, type PersonaGraphOptions } from '../service/persona-graph.js';
+import type { GraphApi } from '../service/graph-api.js';
 import { createHttpApi, type AppOptions } from './app.js';
 import { createLogger } from './logging.js';
 
@@ -14,7 +15,7 @@ const IDLE_REAP_INTERVAL_MS = 50;
 
 export interface ServerOptions extends Omit<AppOptions, 'ready' | 'openWhenNoKeys'> {
   /** A graph to serve; closed by `shutdown()`. */
-  graph?: PersonaGraph;
+  graph?: GraphApi;
   /** Or options to open one with (ignored when `graph` is given). */
   graphOptions?: PersonaGraphOptions;
   /** Default 127.0.0.1. */
@@ -26,7 +27,7 @@ export interface ServerOptions extends Omit<AppOptions, 'ready' | 'openWhenNoKey
 
 export interface RunningServer {
   server: Server;
-  graph: PersonaGraph;
+  graph: GraphApi;
   host: string;
   port: number;
   /** `http://host:port`, for clients and logs. */
@@ -53,7 +54,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const host = options.host ?? DEFAULT_HOST;
   const port = options.port ?? DEFAULT_PORT;
   const logger = options.logger ?? createLogger();
-  const graph = options.graph ?? await PersonaGraph.open(options.graphOptions);
+  const graph: GraphApi = options.graph ?? await PersonaGraph.open(options.graphOptions);
   const loopback = isLoopback(host);
   if (!loopback && graph.keys.keyCount() === 0) {
     if (!options.graph) await graph.close();

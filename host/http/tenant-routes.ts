@@ -1,5 +1,5 @@
 // The contract's tenant endpoints: each one a thin adapter over one PersonaGraph call.
-import type { PersonaGraph } from '../service/persona-graph.js';
+import type { GraphApi } from '../service/graph-api.js';
 import { IDENTIFIER_TYPES, type Identifier, type IdentifierType } from '../types.js';
 import type { HttpMetrics } from './metrics.js';
 import { route, type RouteSpec } from './route.js';
@@ -13,7 +13,7 @@ function queryIdentifier(query: Partial<Record<IdentifierType, string>>): Identi
   return { type, value: query[type] as string };
 }
 
-export function tenantRoutes(graph: PersonaGraph, metrics: HttpMetrics): RouteSpec[] {
+export function tenantRoutes(graph: GraphApi, metrics: HttpMetrics): RouteSpec[] {
   return [
     route({
       method: 'POST', path: `${TENANT}/events`, id: 'ingestEvents', tag: 'events', browser: true,

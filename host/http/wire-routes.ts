@@ -2,7 +2,7 @@
 // mappers turn a payload into contract events; the write key's tenant ingests them. Status codes
 // are the ones these clients understand: 200 once accepted (even with per-item errors), 400 only
 // for a request that can never succeed, 401 for a bad key, 429/503 with Retry-After to retry.
-import type { PersonaGraph } from '../service/persona-graph.js';
+import type { GraphApi } from '../service/graph-api.js';
 import type { IngestResult, ItemError } from '../types.js';
 import { mapPosthogPayload, mapSegmentPayload, SEGMENT_CALLS, type WireMapResult } from './wire/index.js';
 import { field, isRecord, readId } from './wire/json.js';
@@ -49,7 +49,7 @@ function aliasPreviousIds(call: string, body: unknown): string[] {
 }
 
 /** Which of `ids` the tenant already knows as customer ids. */
-async function knownCustomers(graph: PersonaGraph, tenant: string, ids: string[]): Promise<(id: string) => boolean> {
+async function knownCustomers(graph: GraphApi, tenant: string, ids: string[]): Promise<(id: string) => boolean> {
   if (ids.length === 0) return () => false;
   const personas = await graph.resolve(tenant, ids.map((value) => ({ type: 'customer', value })));
   const known = new Set(ids.filter((_, i) => personas[i] !== null));
@@ -59,7 +59,7 @@ async function knownCustomers(graph: PersonaGraph, tenant: string, ids: string[]
 type WireResult = Pick<IngestResult, 'accepted' | 'duplicates' | 'errors'> & { skipped: WireMapResult['skipped'] };
 
 /** Ingests mapped events; every error is reported at its item's position in the request. */
-async function ingestMapped(graph: PersonaGraph, tenant: string, mapped: WireMapResult): Promise<WireResult> {
+async function ingestMapped(graph: GraphApi, tenant: string, mapped: WireMapResult): Promise<WireResult> {
   const result = mapped.events.length === 0
     ? { accepted: 0, duplicates: 0, errors: [] as ItemError[] }
     : await graph.ingest(tenant, mapped.events);
@@ -68,7 +68,7 @@ async function ingestMapped(graph: PersonaGraph, tenant: string, mapped: WireMap
   return { accepted: result.accepted, duplicates: result.duplicates, errors, skipped: mapped.skipped };
 }
 
-export function wireRoutes(graph: PersonaGraph, metrics: HttpMetrics): RouteSpec[] {
+export function wireRoutes(graph: GraphApi, metrics: HttpMetrics): RouteSpec[] {
   const mapDeviceIdFor = (tenant: string) => (raw: string) => graph.deviceIdFor(tenant, raw);
   const segment = SEGMENT_PATHS.map(([name, call]) => route({
     method: 'POST', path: `/v1/${name}`, id: `segment${name[0].toUpperCase()}${name.slice(1)}`, tag: 'segment', browser: true,

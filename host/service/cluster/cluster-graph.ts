@@ -9,6 +9,7 @@
 //  - A request for a partition owned elsewhere is forwarded to the lease holder over NATS.
 //  - Snapshots go to the object store periodically and when a partition is handed over; the log
 //    is purged through the oldest snapshot kept.
+import type { QualitySummary } from '../quality.js';
 import { randomBytes } from 'node:crypto';
 import type { Subscription } from '@nats-io/transport-node';
 import { RequestError, type AudienceRequest, type AudienceResult, type Identifier, type IngestResult, type Persona } from '../../types.js';
@@ -218,6 +219,10 @@ export class ClusterGraph {
 
   deletePersona(tenant: string, _id: string): Promise<{ erased: number } | null> {
     return Promise.reject(notInCluster('erasure', tenant));
+  }
+
+  quality(tenant: string): Promise<QualitySummary> {
+    return Promise.reject(notInCluster('quality summaries', tenant));
   }
 
   get writerRestarts(): number {
