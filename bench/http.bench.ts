@@ -16,12 +16,17 @@ import type { Request } from 'autocannon';
 import { startTarget, type RunningTarget } from './http/child.js';
 import { measure, type LoadFigures } from './http/load.js';
 import type { TargetKind } from './http/targets.js';
+import { report, type Figure } from './figures.js';
 import { EVENTS_PER_BATCH, LOOKUPS_PER_REQUEST, RESOLVE_TENANT, eventBodies, resolveBatchBody, resolvePaths } from './http/workload.js';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '1' }, profile: { type: 'string' }, only: { type: 'string' } },
+  options: {
+    seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '1' }, profile: { type: 'string' }, only: { type: 'string' },
+    quick: { type: 'boolean', default: false }, json: { type: 'string' },
+  },
 });
-const seconds = Number(values.seconds);
+const QUICK_SECONDS = 5;
+const seconds = values.quick ? QUICK_SECONDS : Number(values.seconds);
 const rounds = Number(values.rounds);
 const work = mkdtempSync(join(tmpdir(), 'pg-http-bench-'));
 const GET_CONNECTIONS = 50;
@@ -89,6 +94,13 @@ async function readRuns(): Promise<[Scenario, LoadFigures][]> {
   const [reference, one, many] = figures;
   const getRatio = one.requestsPerSecond / reference.requestsPerSecond;
   const getCpuRatio = reference.serverCpuMicrosPerRequest / one.serverCpuMicrosPerRequest;
+  benchFigures.push(
+    { name: `GET /resolve single lookups, ${GET_CONNECTIONS} connections`, value: one.requestsPerSecond, unit: 'req/s',
+      reference: { name: 'Koa hello-world JSON route', value: reference.requestsPerSecond }, ratio: getRatio, target: '≥ 0.85 ×', met: getRatio >= 0.85,
+      note: `by server CPU per request: ${getCpuRatio.toFixed(3)}×` },
+    { name: `GET /resolve p99 at ${GET_CONNECTIONS} connections`, value: one.p99Ms, unit: 'ms', target: '≤ 10 ms', met: one.p99Ms <= 10 },
+    { name: `POST /resolve, ${n(LOOKUPS_PER_REQUEST)} lookups per request`, value: many.itemsPerSecond, unit: 'lookups/s', target: '≥ 2,000,000', met: many.itemsPerSecond >= 2e6 },
+  );
   verdicts.push(
     `| GET /resolve ≥ 0.85× Koa hello-world req/s | ${getRatio.toFixed(3)}× (by server CPU per request: ${getCpuRatio.toFixed(3)}×) | ${verdict(getRatio >= 0.85)} |`,
     `| GET /resolve p99 ≤ 10 ms at ${GET_CONNECTIONS} conns | ${one.p99Ms.toFixed(2)} ms | ${verdict(one.p99Ms <= 10)} |`,
@@ -109,27 +121,31 @@ async function writeRuns(): Promise<[Scenario, LoadFigures][]> {
   const figures = await alternate(scenarios);
   await Promise.all(targets.splice(0).map((t) => t.stop()));
   const eventRatio = figures[1].itemsPerSecond / figures[0].itemsPerSecond;
+  benchFigures.push({ name: `POST /events, ${n(EVENTS_PER_BATCH)} per batch, durable`, value: figures[1].itemsPerSecond, unit: 'events/s',
+    reference: { name: 'node:http that only JSON-parses the same bodies', value: figures[0].itemsPerSecond }, ratio: eventRatio, target: '≥ 0.5 ×', met: eventRatio >= 0.5 });
   verdicts.push(`| POST /events ≥ 0.5× bare JSON.parse events/s | ${eventRatio.toFixed(3)}× | ${verdict(eventRatio >= 0.5)} |`);
   return scenarios.map((scenario, i) => [scenario, figures[i]]);
 }
 
 const verdicts: string[] = [];
+const benchFigures: Figure[] = [];
+
 try {
   console.log(`HTTP benchmark: ${rounds} round(s) of ${seconds} s per run after a 2 s warm-up, node ${process.version}`);
   const rows = [
     ...(values.only === 'writes' ? [] : await readRuns()),
     ...(values.only === 'reads' ? [] : await writeRuns()),
   ];
-  console.log('| run | req/s | items/s | p50 ms | p99 ms | server CPU µs/req | failed |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
-  for (const [s, f] of rows) {
-    const items = s.unit === 'req' ? '' : `${n(f.itemsPerSecond)} ${s.unit}`;
-    console.log(`| ${s.name} | ${n(f.requestsPerSecond)} | ${items} | ${f.p50Ms.toFixed(2)} | ${f.p99Ms.toFixed(2)} | ${n(f.serverCpuMicrosPerRequest)} | ${f.failures} |`);
-  }
-  console.log('');
-  console.log('| target | figure | verdict |');
-  console.log('|---|---:|---|');
-  for (const line of verdicts) console.log(line);
+  const table = [
+    '| run | req/s | items/s | p50 ms | p99 ms | server CPU µs/req | failed |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(([s, f]) => `| ${s.name} | ${n(f.requestsPerSecond)} | ${s.unit === 'req' ? '' : `${n(f.itemsPerSecond)} ${s.unit}`} | ${f.p50Ms.toFixed(2)} | ${f.p99Ms.toFixed(2)} | ${n(f.serverCpuMicrosPerRequest)} | ${f.failures} |`),
+    '',
+    '| target | figure | verdict |',
+    '|---|---:|---|',
+    ...verdicts,
+  ].join('\n');
+  report({ bench: 'http', command: `npm run bench:http -- --seconds ${seconds} --rounds ${rounds}`, figures: benchFigures, details: table });
   if (values.profile) console.log(`\nCPU profiles of the persona-graph servers: ${values.profile} (summarize with bench/http/profile-summary.ts)`);
 } finally {
   await Promise.all(targets.map((t) => t.stop()));

@@ -9,6 +9,7 @@ import { formatReport, formatSimulation } from './quality/report.js';
 import { simulateShops } from './quality/simulator.js';
 import { runEngine } from './quality/engine.js';
 import type { NoiseLevel } from './quality/rates.js';
+import { report, type Figure } from './figures.js';
 
 const { values } = parseArgs({
   options: {
@@ -16,6 +17,7 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '1,2,3' },
     noise: { type: 'string', default: 'low,high' },
     quick: { type: 'boolean', default: false },
+    json: { type: 'string' },
   },
 });
 const people = values.quick ? 5_000 : Number(values.people);
@@ -25,7 +27,10 @@ const noises = values.noise.split(',') as NoiseLevel[];
 interface Targets { precision: number; recallVsCeiling: number; latestEmail: number; wrongPerson: number; reachedTwice: number; notReached: number }
 const TARGETS: Targets = { precision: 0.995, recallVsCeiling: 0.97, latestEmail: 0.99, wrongPerson: 0.0005, reachedTwice: 0.005, notReached: 0.01 };
 
-function verdicts(engine: ResolutionScore, top: ResolutionScore): string[] {
+const figures: Figure[] = [];
+const details: string[] = [];
+
+function verdicts(engine: ResolutionScore, top: ResolutionScore, run: string): string[] {
   const o = engine.overall;
   const c = o.campaign;
   const checks: [string, number, number, boolean][] = [
@@ -36,6 +41,9 @@ function verdicts(engine: ResolutionScore, top: ResolutionScore): string[] {
     ['reached twice / people', c.reachedTwice / c.people, TARGETS.reachedTwice, c.reachedTwice / c.people <= TARGETS.reachedTwice],
     ['not reached / people', c.notReached / c.people, TARGETS.notReached, c.notReached / c.people <= TARGETS.notReached],
   ];
+  for (const [name, value, target, ok] of checks) {
+    figures.push({ name: `${run}: ${name}`, value, unit: '', target: `${name.includes('/ people') || name.includes('/ messages') ? '≤' : '≥'} ${target}`, met: ok });
+  }
   return checks.map(([name, value, target, ok]) => `${ok ? 'met   ' : 'MISSED'} ${name}: ${value.toFixed(4)} (target ${target})`);
 }
 
@@ -58,7 +66,13 @@ for (const noise of noises) {
     console.log('');
     console.log(formatReport(runs));
     console.log('');
-    for (const line of verdicts(engineScore, runs[3].score)) console.log(line);
+    const run = `seed ${seed}, ${noise} noise, ${people} people`;
+    for (const line of verdicts(engineScore, runs[3].score, run)) console.log(line);
+    const ingestRatio = guarded.eventsPerSecond / plain.eventsPerSecond;
+    figures.push({ name: `${run}: ingest with guardrails`, value: guarded.eventsPerSecond, unit: 'events/s', reference: { name: 'guardrails off', value: plain.eventsPerSecond }, ratio: ingestRatio, target: '≥ 0.7 ×', met: ingestRatio >= 0.7 });
+    details.push(`### ${run}\n\n${formatReport(runs)}\n`);
     console.log(`ingest: guardrails on ${Math.round(guarded.eventsPerSecond)} events/s, off ${Math.round(plain.eventsPerSecond)} events/s, ratio ${(guarded.eventsPerSecond / plain.eventsPerSecond).toFixed(2)} (target ≥ 0.7)`);
   }
 }
+
+report({ bench: 'quality', command: `npm run bench:quality -- --people ${people} --seeds ${seeds.join(',')} --noise ${noises.join(',')}`, figures, details: details.join('\n') });

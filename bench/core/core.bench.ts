@@ -10,7 +10,8 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { Shard, type EncodedEvent, type EncodedKey } from '../../host/engine/shard.js';
-import type { PhaseRunner, Roots, UnionFindImplementation } from './measure.js';
+import type { ImplementationReport, PhaseRunner, Roots, UnionFindImplementation } from './measure.js';
+import { report, type Figure } from '../figures.js';
 import { formatReports, measureReferences } from './run-references.js';
 import { componentStats } from './workload-stats.js';
 import { FULL_SIZE, idCount, makeWorkload, unionCount, type Workload } from './workload.js';
@@ -164,6 +165,7 @@ export async function runCoreBench(argv = process.argv.slice(2)): Promise<void> 
       finds: { type: 'string', default: String(FULL_SIZE.finds) },
       seed: { type: 'string', default: '1' },
       'skip-naive': { type: 'boolean', default: false },
+      json: { type: 'string' },
     },
   });
   const spec = { ids: Number(values.ids), unions: Number(values.unions), finds: Number(values.finds), seed: Number(values.seed) };
@@ -185,6 +187,34 @@ export async function runCoreBench(argv = process.argv.slice(2)): Promise<void> 
   console.log('         find = resolveRecords by value (UTF-8 encode + xxh64 + probe + find); in-core: unions/finds over node numbers in memory\n');
   console.log(formatReports(reports));
   if (lastBatchedShard) console.log(`\n${memoryReport(lastBatchedShard, workload)}`);
+  report({
+    bench: 'core',
+    command: `npm run bench:core -- --ids ${spec.ids} --unions ${spec.unions} --finds ${spec.finds} --iterations ${iterations}${values['skip-naive'] ? ' --skip-naive' : ''}`,
+    figures: coreFigures(reports),
+    details: [formatReports(reports), lastBatchedShard ? memoryReport(lastBatchedShard, workload) : ''].join('\n\n'),
+  });
+}
+
+/** The issue's targets: union and find of the core ≥ 0.8 × C and ≥ 1.5 × the typed-array TypeScript version. */
+function coreFigures(reports: ImplementationReport[]): Figure[] {
+  const byName = (prefix: string) => reports.find((r) => r.name.startsWith(prefix));
+  const c = byName('C gcc');
+  const typed = byName('TS typed');
+  const core = byName('WASM core, in-core');
+  if (!core) return [];
+  const figures: Figure[] = [];
+  for (const phase of ['union', 'find'] as const) {
+    const ops = 1e9 / core.phases[phase].nsPerOp;
+    if (c) {
+      const ratio = c.phases[phase].nsPerOp / core.phases[phase].nsPerOp;
+      figures.push({ name: `${phase} (WASM core, persona values maintained)`, value: ops, unit: 'ops/s', reference: { name: 'C gcc -O2', value: 1e9 / c.phases[phase].nsPerOp }, ratio, target: '≥ 0.8 × C', met: ratio >= 0.8 });
+    }
+    if (typed) {
+      const ratio = typed.phases[phase].nsPerOp / core.phases[phase].nsPerOp;
+      figures.push({ name: `${phase} (WASM core)`, value: ops, unit: 'ops/s', reference: { name: 'TypeScript typed arrays', value: 1e9 / typed.phases[phase].nsPerOp }, ratio, target: '≥ 1.5 × typed-array TS', met: ratio >= 1.5 });
+    }
+  }
+  return figures;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
