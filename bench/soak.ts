@@ -93,6 +93,14 @@ async function soak(workload: Workload, server: ServerProcess, dataDir: string, 
     inFlight--;
     window.record(done);
   };
+  const report = (now: number) => {
+    const figures = window.close();
+    failures += figures.failures;
+    console.log(`[${clock((now - started) / 1000)}] ${(figures.total / figures.seconds).toFixed(1)} operations/s (target ${rate.toFixed(0)}), ` +
+      `server RSS ${mb(server.rssBytes())}, disk ${mb(diskBytes(dataDir))}${shed ? `, ${shed} shed by the client (${maxInFlight} in flight)` : ''}`);
+    for (const line of figures.lines) console.log(`    ${line}`);
+    shed = 0;
+  };
   for (let now = started; now < end; now = performance.now()) {
     while (nextSend <= now) {
       if (inFlight < maxInFlight) {
@@ -108,18 +116,13 @@ async function soak(workload: Workload, server: ServerProcess, dataDir: string, 
       nextSample += RSS_SAMPLE_SECONDS * 1000;
     }
     if (now >= nextReport) {
-      const figures = window.close();
-      failures += figures.failures;
-      console.log(`[${clock((now - started) / 1000)}] ${(figures.total / figures.seconds).toFixed(1)} operations/s (target ${rate.toFixed(0)}), ` +
-        `server RSS ${mb(server.rssBytes())}, disk ${mb(diskBytes(dataDir))}${shed ? `, ${shed} shed by the client (${maxInFlight} in flight)` : ''}`);
-      for (const line of figures.lines) console.log(`    ${line}`);
-      shed = 0;
+      report(now);
       nextReport += reportSeconds * 1000;
     }
     await sleep(Math.max(1, Math.min(nextSend, nextReport, nextSample) - performance.now()));
   }
   while (inFlight > 0) await sleep(10);
-  failures += window.close().failures;
+  if (nextReport - reportSeconds * 1000 < end - 1000) report(performance.now()); // the last, partial window
   rss.push({ at: (performance.now() - started) / 1000, bytes: server.rssBytes() });
   return { rss, failures };
 }

@@ -22,8 +22,6 @@ export interface ServerProcess {
   startupMs: number;
   /** The end of what the child wrote (stdout and stderr), for diagnostics. */
   recentOutput(): string;
-  /** Every stdout line, when started with `keepStdout`. */
-  stdoutLines: string[];
   /** Resolves with the exit code or signal once the child is gone. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGKILL, as a crash or the OOM killer would; resolves once the process is gone. */
@@ -35,8 +33,6 @@ export interface ServerProcess {
 }
 
 export interface SpawnOptions {
-  /** Keep every stdout line (the server's JSON log) in `stdoutLines`. */
-  keepStdout?: boolean;
   env?: NodeJS.ProcessEnv;
   /** Called with the child as soon as it is spawned (before it listens): lets a test kill it during startup. */
   onSpawn?: (child: ChildProcess) => void;
@@ -81,7 +77,6 @@ export function spawnServer(nodeArgs: string[], options: SpawnOptions = {}): Pro
   const remember = (text: string) => {
     tail = (tail + text).slice(-KEPT_OUTPUT);
   };
-  const stdoutLines: string[] = [];
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
@@ -94,19 +89,18 @@ export function spawnServer(nodeArgs: string[], options: SpawnOptions = {}): Pro
       child.kill('SIGKILL');
       reject(new Error(`server did not start within ${START_TIMEOUT_MS} ms:\n${tail}`));
     }, START_TIMEOUT_MS);
-    // Lines are split only while looking for "listening" or when asked to keep them: a busy
-    // server logs a line per request, and the load generator shares the CPU.
+    // Lines are split only until "listening": a busy server logs a line per request, and the
+    // load generator shares the CPU.
     child.stdout!.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8');
       remember(text);
-      if (url !== undefined && !options.keepStdout) return;
+      if (url !== undefined) return;
       partial += text;
       let newline: number;
       while ((newline = partial.indexOf('\n')) >= 0) {
         const line = partial.slice(0, newline);
         partial = partial.slice(newline + 1);
-        if (options.keepStdout) stdoutLines.push(line);
-        if (url === undefined && line.includes('"listening"')) {
+        if (line.includes('"listening"')) {
           url = (JSON.parse(line) as { url: string }).url;
           clearTimeout(timer);
           resolve(running(url));
@@ -127,7 +121,6 @@ export function spawnServer(nodeArgs: string[], options: SpawnOptions = {}): Pro
       url,
       startupMs: Date.now() - started,
       recentOutput: () => tail,
-      stdoutLines,
       exited,
       kill9: async () => {
         child.kill('SIGKILL');

@@ -52,6 +52,8 @@ export interface RouteSpec<P extends TSchema = TSchema, Q extends TSchema = TSch
   body?: B;
   /** The 200 response: a JSON schema, or the media type of a non-JSON body. */
   response: TSchema | { mediaType: string };
+  /** Called before the body is read (e.g. write admission): a full queue costs no parsing. */
+  admit?(tenant: string): void;
   /** What a `null` from the handler means (404 `not_found`). */
   notFound?: string;
   handle(input: RouteInput<Static<P>, Static<Q>, Static<B>>): RouteOutput | Promise<RouteOutput>;

@@ -94,7 +94,10 @@ function routeHandler(spec: RouteSpec, options: RouterOptions) {
     }
     if (spec.access.kind !== 'tenant') checkParams?.(ctx.params);
     checkQuery?.(query);
-    if (spec.access.kind !== 'wire') body = await readBody(ctx, checkBody);
+    if (spec.access.kind !== 'wire') {
+      if (tenant !== '') spec.admit?.(tenant);
+      body = await readBody(ctx, checkBody);
+    }
     if (tenant !== '') ctx.state.tenant = tenant;
 
     const output = await spec.handle({ params: ctx.params, query, body, tenant, receivedAt });

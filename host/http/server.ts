@@ -1,4 +1,5 @@
 // Starting and stopping the HTTP server (what `persona-graph serve` runs).
+import type { Duplex } from 'node:stream';
 import { createServer, type Server } from 'node:http';
 import { isIP } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -62,8 +63,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }
 
   let accepting = true;
-  const { app } = createHttpApi(graph, { ...options, logger, ready: () => accepting, openWhenNoKeys: loopback });
+  const { app } = createHttpApi(graph, { ...options, logger, ready: () => accepting && !graph.overloaded(), openWhenNoKeys: loopback });
   const server = createServer(app.callback());
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -95,4 +97,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     logger.info('closed');
   })());
   return { server, graph, host, port: bound.port, url, shutdown };
+}
+
+/** Requests Node rejects before Koa sees them (header floods, malformed request lines) still get the error shape. */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const body = JSON.stringify({ error: tooLarge
+    ? { code: 'headers_too_large', message: 'request headers are too large' }
+    : { code: 'bad_request', message: 'the request could not be parsed as HTTP' } });
+  socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+    `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

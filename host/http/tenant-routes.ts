@@ -20,6 +20,7 @@ export function tenantRoutes(graph: GraphApi, metrics: HttpMetrics): RouteSpec[]
       summary: 'Send one event, an array of events or {"events": [...]} (up to 10,000); durable when answered',
       access: { kind: 'tenant', role: 'write' }, params: S.TenantParams, query: S.BrowserQuery, body: S.EventsBody,
       response: S.IngestResponse,
+      admit: (tenant) => graph.admitWrite(tenant),
       handle: async ({ tenant, body }) => {
         const { accepted, duplicates, errors } = await graph.ingest(tenant, body);
         metrics.countEvents('events', { accepted, duplicates, errors });

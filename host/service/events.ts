@@ -104,6 +104,13 @@ export function normalizeIdentifier(type: IdentifierType, raw: string, config: T
   }
 }
 
+/** An unpaired UTF-16 surrogate: not a character, and it would collapse distinct ids once encoded. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+export function hasLoneSurrogate(text: string): boolean {
+  return LONE_SURROGATE.test(text);
+}
+
 function checkRawValues(type: IdentifierType, value: unknown): void {
   const values = Array.isArray(value) ? value : [value];
   if (values.length > MAX_VALUES_PER_TYPE) {
@@ -111,6 +118,9 @@ function checkRawValues(type: IdentifierType, value: unknown): void {
   }
   for (const v of values) {
     if (typeof v !== 'string') throw new SchemaError(`identifiers.${type}`, 'invalid_type', `identifiers.${type} must be a string or an array of strings`);
+    if (hasLoneSurrogate(v)) {
+      throw new SchemaError(`identifiers.${type}`, 'invalid_unicode', `identifiers.${type} holds an unpaired surrogate (not valid Unicode)`);
+    }
     if (v.length > RAW_LENGTH_LIMITS[type]) {
       throw new SchemaError(`identifiers.${type}`, 'value_too_long', `identifiers.${type} is longer than ${RAW_LENGTH_LIMITS[type]} characters`);
     }
@@ -122,6 +132,11 @@ function checkSchema(raw: unknown): Record<string, unknown> {
   const event = raw as Record<string, unknown>;
   if (event.id !== undefined && (typeof event.id !== 'string' || event.id.length < 1 || event.id.length > MAX_ID_LENGTH)) {
     throw new SchemaError('id', 'invalid_id', `id must be a string of 1 to ${MAX_ID_LENGTH} characters`);
+  }
+  for (const field of ['id', 'type', 'token'] as const) {
+    if (typeof event[field] === 'string' && hasLoneSurrogate(event[field] as string)) {
+      throw new SchemaError(field, 'invalid_unicode', `${field} holds an unpaired surrogate (not valid Unicode)`);
+    }
   }
   if (event.type !== undefined && (typeof event.type !== 'string' || event.type.length > MAX_TYPE_LENGTH)) {
     throw new SchemaError('type', 'invalid_type', `type must be a string of at most ${MAX_TYPE_LENGTH} characters`);

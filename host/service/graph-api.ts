@@ -5,4 +5,4 @@ import type { PersonaGraph } from './persona-graph.js';
 export type GraphApi = Pick<PersonaGraph,
   | 'keys' | 'config' | 'configure' | 'ingest' | 'resolve' | 'personaOf' | 'persona' | 'dedupe' | 'claim'
   | 'composeDevice' | 'deviceIdFor' | 'createLink' | 'rotateLinkSecret' | 'graph' | 'split' | 'changes'
-  | 'erase' | 'deletePersona' | 'stats' | 'quality' | 'writerRestarts' | 'snapshot' | 'close'>;
+  | 'erase' | 'deletePersona' | 'stats' | 'quality' | 'overloaded' | 'admitWrite' | 'writerRestarts' | 'snapshot' | 'close'>;

@@ -13,7 +13,7 @@ import { openStore, type Durability, type Store, type KeyStore } from '../store/
 import { TYPE_CODES } from '../engine/layout.js';
 import type { TenantStats } from '../engine/shard.js';
 import { completeConfig, updateConfig, type TenantConfig } from './config.js';
-import { normalizeEvents, normalizeIdentifier } from './events.js';
+import { hasLoneSurrogate, normalizeEvents, normalizeIdentifier } from './events.js';
 import { ShardSet } from './shards.js';
 import { lockDataDir } from './data-dir.js';
 import { buildAudience, checkAudienceRequest, type NormalizedRecipient } from './audience.js';
@@ -156,6 +156,7 @@ export class PersonaGraph {
   /** Ingests one event, an array, or `{events: [...]}`; acknowledged events are durable on return. */
   async ingest(tenant: string, input: unknown): Promise<IngestResult & { seq: number | null }> {
     const config = this.config(tenant);
+    this.admitWrite(tenant);
     const raw = eventList(input);
     const { events, errors } = normalizeEvents(raw, config, { tenant, secrets: this.linkSecrets(tenant) });
     if (events.length === 0) return { accepted: 0, duplicates: 0, errors, seq: null };
@@ -282,7 +283,8 @@ export class PersonaGraph {
   }
 
   private linkSecrets(tenant: string): LinkSecrets {
-    return (kid: string) => this.store.links.linkSecrets(tenant).find((s) => s.id === kid)?.key;
+    // verifying never creates a secret: only createLink does
+    return (kid: string) => this.store.links.existingLinkSecrets(tenant).find((s) => s.id === kid)?.key;
   }
 
   // ---- quality tools ----
@@ -378,6 +380,16 @@ export class PersonaGraph {
     return this.qualitySummaries.summary(tenant);
   }
 
+  /** Refuses a write (503, Retry-After) before any work is spent on it when the tenant's shard queue is full. */
+  admitWrite(tenant: string): void {
+    this.shards.admit(this.shards.shardOf(checkTenant(tenant)));
+  }
+
+  /** Whether any shard's write queue is full: readiness reports it, so load balancers back off. */
+  overloaded(): boolean {
+    return this.shards.overloaded();
+  }
+
   /** Writer threads that died and were replaced since open. */
   get writerRestarts(): number {
     return this.shards.restarts;
@@ -417,6 +429,7 @@ export class PersonaGraph {
     if (typeof identifier !== 'object' || identifier === null) return null;
     const { type, value } = identifier as { type: unknown; value: unknown };
     if (typeof type !== 'string' || !(IDENTIFIER_TYPES as readonly string[]).includes(type) || typeof value !== 'string' || value.length > 1024) return null;
+    if (hasLoneSurrogate(value)) return null;
     const normalized = normalizeIdentifier(type as IdentifierType, value, config);
     return normalized ? { type: type as IdentifierType, ...normalized } : null;
   }

@@ -76,9 +76,22 @@ export class ShardSet {
     return this.writeShard(this.shardOf(tenant), task);
   }
 
-  writeShard<T>(shard: number, task: WriterTask): Promise<T> {
+  /** Throws 503 when the shard's write queue is full. */
+  admit(shard: number): void {
     if (this.queued[shard] >= this.options.maxQueue) {
-      return Promise.reject(new RequestError(503, 'overloaded', 'too many writes are waiting; retry shortly', { retryAfterSeconds: 1 }));
+      throw new RequestError(503, 'overloaded', 'too many writes are waiting; retry shortly', { retryAfterSeconds: 1 });
+    }
+  }
+
+  overloaded(): boolean {
+    return this.queued.some((depth) => depth >= this.options.maxQueue);
+  }
+
+  writeShard<T>(shard: number, task: WriterTask): Promise<T> {
+    try {
+      this.admit(shard);
+    } catch (error) {
+      return Promise.reject(error);
     }
     this.queued[shard]++;
     const result = this.runOnWriter<T>(shard, task).finally(() => { this.queued[shard]--; });

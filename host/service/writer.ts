@@ -112,6 +112,7 @@ export class ShardWriter {
     const { seq } = this.store.log.append(tenant, ENTRY.ERASE, [{ body: hashes }]);
     this.eraseNodes(tenant, identifiers, seq!);
     this.scrubLog(tenant);
+    this.store.log.checkpoint(); // the write-ahead log still holds the scrubbed rows' old bytes
     // older snapshots still hold the erased bytes: replace them with one taken now
     const snapshot = this.snapshot();
     this.store.snapshots.dropOlder(this.index, snapshot.seq);

@@ -39,6 +39,8 @@ export function openDatabase(file: string, options: DatabaseOptions = {}): Sqlit
     // In WAL mode FULL syncs the log on every commit; NORMAL only at checkpoints.
     db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+    // erased values must not linger in freed pages of the file (GDPR erase)
+    db.pragma('secure_delete = ON');
     db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     migrate(db, file);
     return db;

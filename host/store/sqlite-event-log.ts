@@ -93,6 +93,10 @@ export class SqliteEventLog implements EventLog {
     }
   }
 
+  checkpoint(): void {
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
   pruneThrough(seq: number): number {
     requireSeq(seq, 'seq');
     return this.deleteThrough.run(seq).changes;

@@ -52,6 +52,11 @@ export class SqliteLinkSecretStore implements LinkSecretStore {
     return rows.map(toSecret);
   }
 
+  existingLinkSecrets(tenant: string): LinkSecret[] {
+    requireTenant(tenant);
+    return this.selectSecrets.all(tenant).map(toSecret);
+  }
+
   rotateLinkSecret(tenant: string): LinkSecret {
     requireTenant(tenant);
     return this.rotateTransaction(tenant);

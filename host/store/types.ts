@@ -40,6 +40,8 @@ export interface EventLog {
   rewrite(seq: number, items: unknown[]): void;
   /** Drops entries with seq <= `seq` (a snapshot covers them); returns how many were removed. Ids stay registered. */
   pruneThrough(seq: number): number;
+  /** Moves everything written so far into the main file and empties the write-ahead log (after an erasure). */
+  checkpoint(): void;
   close(): void;
 }
 
@@ -100,6 +102,8 @@ export interface LinkSecret {
 export interface LinkSecretStore {
   /** The tenant's link-token secrets, current first; creates the first one on first use. */
   linkSecrets(tenant: string): LinkSecret[];
+  /** The tenant's secrets, current first, without creating one (for verifying tokens). */
+  existingLinkSecrets(tenant: string): LinkSecret[];
   /** Adds a new current secret, keeping the older ones for tokens already handed out. */
   rotateLinkSecret(tenant: string): LinkSecret;
 }

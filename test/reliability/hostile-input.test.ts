@@ -2,12 +2,13 @@
 // every checked place, huge strings, deep nesting, 10,001 items, oversized and gzip-bomb bodies.
 // Each gets a 4xx in the contract's error shape (an ingest endpoint may instead answer 200 with
 // nothing accepted), never a 5xx; and at the end the stored state is exactly what it was before.
+// A forged link token must not leave anything behind either.
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, type Answer } from '../http/helpers.js';
 import { endpoints, hugeString, hugeValue, nestedAt, replaceAt, wrongValue, type Endpoint } from './hostile-requests.js';
-import { BODY_LIMIT_BYTES, startHostileServer, type HostileServer } from './hostile-server.js';
+import { BODY_LIMIT_BYTES, startHostileServer, TENANT, type HostileServer } from './hostile-server.js';
 
 const RUNS = 120;
 const TOO_MANY = 10_001;
@@ -135,5 +136,20 @@ describe('hostile bodies on every endpoint', () => {
     expect(await target.digest()).toEqual(before);
     expect((await call(target.server, 'GET', '/healthz')).status).toBe(200);
     expect((await call(target.server, 'GET', '/readyz')).status).toBe(200);
+  });
+
+  it('stores nothing for a forged link token, not even a signing secret for a tenant that had none', async () => {
+    const issued = await call(target.server, 'POST', `/v1/tenants/${TENANT}/links`, {
+      key: target.keys.admin, body: { url: 'https://shop.bg/x', recipient: { customer: 'a-1' }, campaign: 'c-1', channel: 'email' },
+    });
+    // the same token re-addressed to a tenant that never issued one: well-formed, wrongly signed
+    const [payload, signature] = (issued.body.token as string).split('.');
+    const forged = `${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), t: 'shop-fresh' })).toString('base64url')}.${signature}`;
+    const digest = await target.digest();
+    const answer = await call(target.server, 'POST', '/v1/tenants/shop-fresh/events', {
+      key: target.keys.admin, body: { type: 'link_click', token: forged, identifiers: { device: '6f1c2b9e-0d4a-4c1e-9a57-3b8e2f6d1a0f' } },
+    });
+    expect(answer.body).toMatchObject({ accepted: 0, errors: [{ field: 'token', error: { code: 'invalid_token' } }] });
+    expect((await target.digest()).store).toEqual(digest.store);
   });
 });

@@ -6,8 +6,11 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startTestServer, type TestServer } from '../http/helpers.js';
+import { endpoints, replaceAt } from './hostile-requests.js';
+import { startHostileServer, type HostileServer } from './hostile-server.js';
 
 let server: TestServer;
+let hostile: HostileServer;
 let key = '';
 const T = '/v1/tenants/shop-u';
 
@@ -15,9 +18,10 @@ beforeAll(async () => {
   server = await startTestServer({}, (graph) => {
     key = graph.keys.createKey('shop-u', 'admin').key;
   });
-});
+  hostile = await startHostileServer();
+}, 120_000);
 afterAll(async () => {
-  await server.shutdown();
+  await Promise.all([server.shutdown(), hostile.close()]);
 });
 
 const customerLookup = (value: string) => ({ type: 'customer', value });
@@ -28,24 +32,32 @@ async function resolveCustomers(values: string[]): Promise<(string | null)[]> {
   return answer.body.personas;
 }
 
-/** `{"identifiers":{"customer":"<prefix><bytes>"}}` with raw bytes inside the string. */
-function eventWithBytes(prefix: string, bytes: number[]): Buffer {
-  return Buffer.concat([Buffer.from(`{"identifiers":{"customer":"${prefix}`), Buffer.from(bytes), Buffer.from('"}}')]);
+const BYTES_MARKER = '__bytes__';
+
+/** The JSON text of `sample` with the string at `path` replaced by "x" followed by raw `bytes`. */
+function withBytes(sample: unknown, path: string, bytes: number[]): Buffer {
+  const [before, after] = JSON.stringify(replaceAt(sample, path, BYTES_MARKER)).split(BYTES_MARKER);
+  return Buffer.concat([Buffer.from(`${before}x`), Buffer.from(bytes), Buffer.from(after)]);
 }
 
 describe('bytes that are not UTF-8', () => {
   // lone continuation byte, truncated 2-byte sequence, overlong "/", UTF-16 surrogate encoded in UTF-8, bytes never valid
   const INVALID = [[0x80], [0xc3], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xff, 0xfe]];
 
-  it('are refused with 400, and nothing is stored', async () => {
-    const refused: string[] = [];
-    for (const bytes of INVALID) {
-      const answer = await call(server, 'POST', `${T}/events`, { key, rawBody: eventWithBytes('bad-', bytes), headers: { 'content-type': 'application/json' } });
-      if (answer.status !== 400) refused.push(`${bytes.map((b) => b.toString(16))} → ${answer.status} ${JSON.stringify(answer.body)}`);
+  it('are refused with 400 on every endpoint, and change nothing', async () => {
+    const before = await hostile.digest();
+    const taken: string[] = [];
+    for (const endpoint of endpoints(hostile)) {
+      for (const bytes of INVALID) {
+        const path = endpoint.strings[0];
+        const answer = await call(hostile.server, endpoint.method, endpoint.path, {
+          rawBody: withBytes(endpoint.sample, path, bytes), headers: { 'content-type': 'application/json', ...endpoint.headers },
+        });
+        if (answer.status !== 400) taken.push(`${endpoint.name} ${path} = x+${bytes.map((b) => b.toString(16))} → ${answer.status} ${JSON.stringify(answer.body).slice(0, 120)}`);
+      }
     }
-    expect(refused).toEqual([]);
-    // what a lenient decoder would have stored instead
-    expect(await resolveCustomers(['bad-\ufffd', 'bad-\ufffd\ufffd', 'bad-\ufffd\ufffd\ufffd'])).toEqual([null, null, null]);
+    expect(taken).toEqual([]);
+    expect(await hostile.digest()).toEqual(before);
   });
 });
 

@@ -156,10 +156,23 @@ describe('secrets', () => {
     expect(JSON.stringify(server.graph.keys.listKeys())).not.toContain(keys.secretA);
   });
 
-  it('never shows a key (real or presented), nor a Basic or Bearer credential, in a log line or an answer', () => {
+  it('never shows a key (real or presented), a Basic credential, a link secret or an erasure salt in a log line or an answer', async () => {
+    // make the store hold a link-signing secret and an erasure salt
+    answers.push(await call(server, 'POST', '/v1/tenants/shop-a/links', { key: keys.secretA, body: { url: 'https://shop.bg/p', recipient: { customer: 'w-0' }, campaign: 'c', channel: 'email' } }));
+    answers.push(await call(server, 'POST', '/v1/tenants/shop-a/erase', { key: keys.secretA, body: { identifiers: [{ type: 'customer', value: 'w-1' }] } }));
+    const db = new Database(join(dataDir, 'store.db'), { readonly: true });
+    const blobs = [
+      ...db.prepare<[], Buffer>('SELECT secret FROM link_secrets').pluck().all(),
+      ...db.prepare<[], Buffer>('SELECT salt FROM erasure_salts').pluck().all(),
+    ];
+    db.close();
+    expect(blobs.length).toBe(2);
     const logs = server.logText();
     const texts = [logs, ...answers.map((a) => JSON.stringify(a.body)), ...answers.map((a) => JSON.stringify([...a.headers]))];
-    const secrets = [...Object.values(keys), UNKNOWN_KEY, ...Object.values(keys).map((k) => basicAuth(k).slice('Basic '.length))];
+    const secrets = [
+      ...Object.values(keys), UNKNOWN_KEY, ...Object.values(keys).map((k) => basicAuth(k).slice('Basic '.length)),
+      ...blobs.flatMap((blob) => ['hex', 'base64', 'base64url'].map((encoding) => blob.toString(encoding as BufferEncoding))),
+    ];
     const leaks = secrets.flatMap((secret) => texts.filter((text) => text.includes(secret)).map((text) => `${secret.slice(0, 6)}… in ${text.slice(0, 120)}`));
     expect(leaks).toEqual([]);
     expect(server.logs.length).toBeGreaterThan(100);

@@ -1,6 +1,7 @@
 // Raw request bytes → JSON value, the way analytics clients actually send them: gzip with or
 // without a Content-Encoding header (posthog-js sends none), JSON under any Content-Type
 // (analytics.js: text/plain; RudderStack: gzip labelled application/x-www-form-urlencoded).
+import { isUtf8 } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import { RequestError } from '../../types.js';
 import { exceedsJsonDepth } from './json-depth.js';
@@ -68,6 +69,8 @@ function gunzip(raw: Buffer, maxBytes: number): Buffer {
 }
 
 function parseJson(bytes: Buffer, maxDepth: number, contentType: string | undefined): unknown {
+  // decoding would silently turn invalid bytes into U+FFFD and make different ids equal
+  if (!isUtf8(bytes)) throw invalidJson('body is not valid UTF-8', contentType);
   const text = bytes.toString('utf8');
   const json = text.startsWith(UTF8_BOM) ? text.slice(UTF8_BOM.length) : text;
   if (json.trim() === '') throw invalidJson('body is empty', contentType);

@@ -221,6 +221,15 @@ export class ClusterGraph {
     return Promise.reject(notInCluster('erasure', tenant));
   }
 
+  /** Ownership decides where writes go; a node's own back-pressure is the owner replica's concern. */
+  admitWrite(tenant: string): void {
+    checkTenant(tenant);
+  }
+
+  overloaded(): boolean {
+    return false;
+  }
+
   quality(tenant: string): Promise<QualitySummary> {
     return Promise.reject(notInCluster('quality summaries', tenant));
   }
