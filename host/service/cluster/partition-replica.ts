@@ -93,6 +93,17 @@ export class PartitionReplica {
     return this.exclusive(() => this.run(tenant, task)) as Promise<T>;
   }
 
+  /** Mirrors ShardSet's admission: a replica applies what the owner accepted, one at a time. */
+  shardOf(_tenant: string): number {
+    return 0;
+  }
+
+  admit(_shard: number): void {}
+
+  overloaded(): boolean {
+    return false;
+  }
+
   writeShard<T>(_shard: number, task: WriterTask): Promise<T> {
     if (task.op === 'snapshot') return this.snapshot() as Promise<T>;
     return Promise.reject(new RequestError(501, 'not_supported_in_cluster', `${task.op} is done per partition by the cluster`));
