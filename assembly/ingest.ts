@@ -1,5 +1,5 @@
 // Applying a batch of normalized events: intern identifiers, record evidence, try unions, found
-// personas, and detect identifiers shared by too many people.
+// personas, weigh a visit's evidence again, and check for identifiers shared by too many people.
 //
 // Batch buffer (little-endian, 4-byte aligned), written by host/engine/codec.ts:
 //   u32 eventCount, then per event:
@@ -8,25 +8,25 @@
 //                          len value bytes, displayLen display bytes, zero padding to 4 bytes.
 import {
   NODE_TENANT, NODE_TYPE, NODE_FLAGS, NODE_LEN, NODE_VALUE, NODE_DISPLAY, NODE_FIRST_SEEN, NODE_LAST_SEEN,
-  NODE_PERSONA, NODE_PARTNERS, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
-  EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT, EDGE_STRENGTH, EDGE_TIME, EDGE_LAST_TIME, DECISION_REFUSED_WEAK, TYPE_DEVICE, TYPE_EMAIL, TYPE_PHONE, TYPE_CUSTOMER,
-  KIND_NODES, KIND_EDGES, KIND_PERSONAS, KIND_ARENA, HEADER_IDENT_TABLE, HEADER_EDGE_TABLE,
-  HEADER_PERSONA_TABLE, HEADER_EVENT_NODES, HEADER_APPLIED_SEQ,
-  TENANT_IDENTIFIERS, TENANT_SHARED_AT, TENANT_SHARED,
-  STRENGTH_WEAK, STRENGTH_MEDIUM, STRENGTH_STRONG, DECISION_IGNORED, DECISION_CUT,
-  MAX_EVENT_IDENTIFIERS, MAX_VALUE_LEN, OK, ERR_BAD_INPUT, ERR_VALUE_TOO_LONG, ERR_CAPACITY, JOURNAL_SHARED,
-  KIND_TENANTS, TYPE_COUNT, NODE_MARK, PERSONA_SIZE_FIELD, PERSONA_DEGREE,
+  NODE_PERSONA, NODE_FLAG_BLOCKED, NODE_MARK, EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT, EDGE_STRENGTH, EDGE_SEQ, EDGE_ITEM,
+  TYPE_DEVICE, TYPE_EMAIL, TYPE_COUNT, KIND_NODES, KIND_EDGES, KIND_PERSONAS, KIND_ARENA, KIND_TENANTS,
+  HEADER_IDENT_TABLE, HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, HEADER_EVENT_NODES, HEADER_APPLIED_SEQ,
+  TENANT_IDENTIFIERS, STRENGTH_WEAK, STRENGTH_MEDIUM, STRENGTH_STRONG, DECISION_IGNORED, DECISION_CUT,
+  MAX_EVENT_IDENTIFIERS, MAX_VALUE_LEN, OK, ERR_BAD_INPUT, ERR_VALUE_TOO_LONG, ERR_CAPACITY,
+  PERSONA_SIZE_FIELD, PERSONA_DEGREE,
 } from './layout';
 import { header, reserveElements, takeElements, kindCount, ensureHeadroom } from './memory';
 import {
-  nodeAt, edgeAt, personaAt, tenantAt, arenaAt, arenaPut, arenaPutPrefixed, arenaWorstCase, tableFill, tableReserve,
+  nodeAt, edgeAt, personaAt, arenaAt, arenaPut, arenaPutPrefixed, arenaWorstCase, tableFill, tableReserve,
   identifierHash, identifierSlot, slotRef, degreeOf,
 } from './records';
 import { find, makeSingleton, attemptUnion, bump } from './unify';
-import { foundPersona, offerLatest, guardrailsOn, typeRank, SESSION_MS } from './personas';
+import { foundPersona, offerLatest, guardrailsOn, typeRank } from './personas';
+import { refusedInSession } from './sessions';
+import { linkable, checkShared, SHARED_CHECK_HEADROOM } from './shared';
 import { edgeBetween, firstEdge, nextEdge, otherEnd } from './evidence';
-import { recluster, DECISION_RECLUSTERED, nextEpoch, reclusterHeadroom, workBuffer } from './recluster';
-import { journal, journalReserve } from './journal';
+import { DECISION_RECLUSTERED, nextEpoch, reclusterHeadroom } from './recluster';
+import { journalReserve } from './journal';
 
 // How much an event proves (host/service/events.ts decides it from the event's type):
 export const EVENT_CLASS_CLICK: u8 = 0; // a campaign link click: the message may have been forwarded
@@ -42,8 +42,6 @@ const JOURNAL_ENTRIES_PER_CHANGE: u64 = 4;
 const IDENTIFIER_HEADER_BYTES: u32 = 8;
 /** Events with more identifiers than this link them as a star around the most stable one, not a clique. */
 const CLIQUE_MAX: u32 = 8;
-/** Most identifiers a shared-identifier check looks at; beyond, the identifier is left as it is. */
-const MAX_NEIGHBOURHOOD: u32 = 1 << 16;
 
 // @ts-ignore: decorator
 @inline function align4(n: u32): u32 { return (n + 3) & ~3; }
@@ -67,15 +65,25 @@ let touchedDegree: u64 = 0; // their evidence edge ends
 
 /**
  * Adds the persona an identifier of a guarded tenant belongs to (once per batch, by root stamp),
- * or the identifier itself when it is new: re-clusters in the batch stay within these.
+ * or the identifier itself when it is new: re-clusters in the batch stay within these. A device in
+ * an authenticated event also brings the personas its refused evidence from that visit reaches,
+ * which the visit may join (retrySession).
  */
-function countTouched(tenant: u32, type: u32, value: usize, len: u32, epoch: u32): void {
+function countTouched(tenant: u32, type: u32, value: usize, len: u32, epoch: u32, eventClass: u8, time: f64): void {
   const desc = header(HEADER_IDENT_TABLE);
   const node = slotRef(identifierSlot(desc, tenant, type, value, len, <u32>identifierHash(tenant, type, value, len)));
   if (node == 0) {
     touchedMembers++;
     return;
   }
+  countTouchedPersona(node, epoch);
+  if (type != TYPE_DEVICE || eventClass != EVENT_CLASS_AUTHENTICATED) return;
+  for (let e = firstEdge(node); e != 0; e = nextEdge(e, node)) {
+    if (refusedInSession(e, time)) countTouchedPersona(otherEnd(e, node), epoch);
+  }
+}
+
+function countTouchedPersona(node: u32, epoch: u32): void {
   const root = find(node);
   const r = nodeAt(root);
   if (load<u32>(r, NODE_MARK) == epoch) return;
@@ -106,9 +114,11 @@ function reserveFor(ptr: usize, len: u32): i32 {
   for (let i: u32 = 0; i < events; i++) {
     if (at + <usize>EVENT_HEADER_BYTES > end) return ERR_BAD_INPUT;
     const tenant = load<u32>(at);
+    const eventClass = load<u8>(at, 4);
+    const time = load<f64>(at, 16);
     if (tenant == 0 || tenant >= tenants) return ERR_BAD_INPUT;
     const guarded = guardrailsOn(tenant);
-    if (load<u8>(at, 4) > EVENT_CLASS_AUTHENTICATED) return ERR_BAD_INPUT;
+    if (eventClass > EVENT_CLASS_AUTHENTICATED) return ERR_BAD_INPUT;
     const count = <u32>load<u8>(at, 5);
     if (count > MAX_EVENT_IDENTIFIERS) return ERR_BAD_INPUT;
     at += EVENT_HEADER_BYTES;
@@ -120,7 +130,7 @@ function reserveFor(ptr: usize, len: u32): i32 {
       if (type >= TYPE_COUNT) return ERR_BAD_INPUT;
       if (valueLen > MAX_VALUE_LEN || displayLen > MAX_VALUE_LEN) return ERR_VALUE_TOO_LONG;
       if (at + <usize>(IDENTIFIER_HEADER_BYTES + valueLen + displayLen) > end) return ERR_BAD_INPUT;
-      if (guarded) countTouched(tenant, type, at + IDENTIFIER_HEADER_BYTES, valueLen, epoch);
+      if (guarded) countTouched(tenant, type, at + IDENTIFIER_HEADER_BYTES, valueLen, epoch, eventClass, time);
       arenaBytes += <u64>valueLen + (displayLen > 0 ? <u64>(displayLen + DISPLAY_PREFIX_BYTES) : 0);
       at += IDENTIFIER_HEADER_BYTES + align4(valueLen + displayLen);
       if (at > end) return ERR_BAD_INPUT;
@@ -143,7 +153,7 @@ function reserveFor(ptr: usize, len: u32): i32 {
   if (status == OK) status = tableReserve(header(HEADER_EDGE_TABLE), <u32>pairs);
   if (status == OK) status = tableReserve(header(HEADER_PERSONA_TABLE), personas);
   if (status == OK) status = journalReserve(JOURNAL_ENTRIES_PER_CHANGE * (identifiers + touchedMembers));
-  if (status == OK && touchedMembers > 0) status = ensureHeadroom(reclusterHeadroom(touchedMembers, touchedDegree));
+  if (status == OK && touchedMembers > 0) status = ensureHeadroom(reclusterHeadroom(touchedMembers, touchedDegree) + SHARED_CHECK_HEADROOM);
   return status;
 }
 
@@ -199,10 +209,6 @@ function setDisplay(n: usize, display: usize, displayLen: u32): void {
   store<u32>(n, arenaPutPrefixed(display, displayLen), NODE_DISPLAY);
 }
 
-function linkable(node: u32): bool {
-  return (load<u8>(nodeAt(node), NODE_FLAGS) & (NODE_FLAG_BLOCKED | NODE_FLAG_SHARED | NODE_FLAG_ERASED)) == 0;
-}
-
 function link(x: u32, y: u32, eventClass: u8, seq: f64, item: u32, time: f64): void {
   if (x == y) return;
   const strength = pairStrength(eventClass, <u32>load<u8>(nodeAt(x), NODE_TYPE), <u32>load<u8>(nodeAt(y), NODE_TYPE));
@@ -248,109 +254,17 @@ function linkPairs(nodes: usize, count: u32, anchor: u32, devices: bool, eventCl
 }
 
 /**
- * Whether more identities than `most` were seen with `node`. Its person partners (emails, phones,
- * customer ids) are a cheap first count; past `most`, its neighbourhood is looked at: the
- * identifiers within two links of it, without it, fall into groups that nothing but `node`
- * connects. One person's orders share a phone, a device or an account; strangers who typed the
- * same junk address share nothing but it. A group that holds an identity (an email, a phone, an
- * account) is one more person; groups of devices, subscriptions and one-off guest order ids alone
- * say nothing about who they are. Two links, so that a guest order on someone's own device finds
- * that person's address through the device.
- */
-function seenWithMoreThan(node: u32, most: u32): bool {
-  if (load<u32>(nodeAt(node), NODE_PARTNERS) <= most) return false;
-  const near = nextEpoch();
-  const far = nextEpoch();
-  let count: u32 = 0;
-  for (let e = firstEdge(node); e != 0; e = nextEdge(e, node)) {
-    const x = otherEnd(e, node);
-    if (isCut(e) || !linkable(x)) continue;
-    store<u32>(nodeAt(x), near, NODE_MARK);
-    count++;
-  }
-  for (let e = firstEdge(node); e != 0; e = nextEdge(e, node)) {
-    const x = otherEnd(e, node);
-    if (isCut(e) || load<u32>(nodeAt(x), NODE_MARK) != near) continue;
-    for (let f = firstEdge(x); f != 0; f = nextEdge(f, x)) {
-      const z = otherEnd(f, x);
-      const mark = load<u32>(nodeAt(z), NODE_MARK);
-      if (z == node || mark == near || mark == far || isCut(f) || !linkable(z)) continue;
-      store<u32>(nodeAt(z), far, NODE_MARK);
-      if (++count > MAX_NEIGHBOURHOOD) return false; // a hub too big to judge here: leave it linking
-    }
-  }
-  const stack = workBuffer(count * 4);
-  if (stack == 0) return false;
-  const seen = nextEpoch();
-  let groups: u32 = 0;
-  for (let e = firstEdge(node); e != 0; e = nextEdge(e, node)) {
-    const start = otherEnd(e, node);
-    if (load<u32>(nodeAt(start), NODE_MARK) != near) continue;
-    // flood the group through the evidence between the marked identifiers
-    store<u32>(nodeAt(start), seen, NODE_MARK);
-    store<u32>(stack, start);
-    let depth: u32 = 1;
-    let identity = false;
-    while (depth > 0) {
-      const y = load<u32>(stack + <usize>(--depth * 4));
-      identity = identity || isIdentity(y);
-      for (let f = firstEdge(y); f != 0; f = nextEdge(f, y)) {
-        const z = otherEnd(f, y);
-        const mark = load<u32>(nodeAt(z), NODE_MARK);
-        if ((mark != near && mark != far) || isCut(f)) continue;
-        store<u32>(nodeAt(z), seen, NODE_MARK);
-        store<u32>(stack + <usize>(depth++ * 4), z);
-      }
-    }
-    if (identity && ++groups > most) return true;
-  }
-  return false;
-}
-
-/** An email, a phone, or an account: a customer id seen at two different times (a guest order id is seen once). */
-function isIdentity(node: u32): bool {
-  const n = nodeAt(node);
-  const type = <u32>load<u8>(n, NODE_TYPE);
-  if (type == TYPE_EMAIL || type == TYPE_PHONE) return true;
-  return type == TYPE_CUSTOMER && load<f64>(n, NODE_LAST_SEEN) > load<f64>(n, NODE_FIRST_SEEN);
-}
-
-function isCut(edge: u32): bool {
-  return (load<u8>(edgeAt(edge), EDGE_FLAGS) & EDGE_FLAG_CUT) != 0;
-}
-
-/**
  * Weighs again the device's refused evidence from the session around `time`: what the device was
  * refused earlier in a visit may join now that the visit has shown whose it is (a subscription
  * with a new address, then a login, minutes apart).
  */
 function retrySession(device: u32, time: f64): void {
   for (let e = firstEdge(device); e != 0; e = nextEdge(e, device)) {
-    const at = edgeAt(e);
-    if (load<u8>(at, EDGE_DECISION) != DECISION_REFUSED_WEAK || load<u8>(at, EDGE_STRENGTH) != STRENGTH_MEDIUM) continue;
-    if (Math.abs(load<f64>(at, EDGE_TIME) - time) > SESSION_MS && Math.abs(load<f64>(at, EDGE_LAST_TIME) - time) > SESSION_MS) continue;
     const other = otherEnd(e, device);
-    if (!linkable(other)) continue;
+    if (!refusedInSession(e, time) || !linkable(other)) continue;
     const decision = attemptUnion(device, other, STRENGTH_MEDIUM, e);
-    if (decision != DECISION_RECLUSTERED) store<u8>(at, decision, EDGE_DECISION);
+    if (decision != DECISION_RECLUSTERED) store<u8>(edgeAt(e), decision, EDGE_DECISION);
   }
-}
-
-function sharedThreshold(node: u32): u32 {
-  const n = nodeAt(node);
-  const t = tenantAt(load<u32>(n, NODE_TENANT));
-  return <u32>load<u16>(t + <usize>(TENANT_SHARED_AT + <u32>load<u8>(n, NODE_TYPE) * 2));
-}
-
-/** Marks a node shared: it stops linking, and the persona it glued together is re-clustered without it. */
-export function markShared(node: u32): void {
-  const n = nodeAt(node);
-  store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_SHARED, NODE_FLAGS);
-  const tenant = load<u32>(n, NODE_TENANT);
-  bump(tenant, TENANT_SHARED);
-  const root = find(node);
-  journal(JOURNAL_SHARED, load<u32>(nodeAt(root), NODE_PERSONA), node);
-  recluster(root, 0);
 }
 
 function applyEvent(at: usize, seq: f64): usize {
@@ -400,12 +314,19 @@ function applyEvent(at: usize, seq: f64): usize {
   if (guardrailsOn(tenant)) {
     for (let j: u32 = 0; j < count; j++) {
       const node = load<u32>(nodes + <usize>(j * 4));
-      const threshold = sharedThreshold(node);
-      if (threshold == 0 || !linkable(node)) continue;
-      if (seenWithMoreThan(node, threshold)) markShared(node);
+      if (gainedEvidence(node, seq, item)) checkShared(node);
     }
   }
   return at;
+}
+
+/**
+ * Whether this event gave `node` a new partner (new edges head its adjacency list): only then can
+ * it have met another identity. A page view of a known device, the bulk of the traffic, did not.
+ */
+function gainedEvidence(node: u32, seq: f64, item: u32): bool {
+  const e = firstEdge(node);
+  return e != 0 && load<f64>(edgeAt(e), EDGE_SEQ) == seq && load<u32>(edgeAt(e), EDGE_ITEM) == item;
 }
 
 /** Applies a batch; returns OK, or an error code with nothing applied. */

@@ -2,8 +2,7 @@
 // `mergePersonaValues` is the one place that may refuse a union; every guardrail lives there.
 import {
   NODE_TYPE, NODE_FLAGS, NODE_LEN, NODE_PERSONA, NODE_VALUE, NODE_TENANT, NODE_FIRST_SEEN, NODE_LAST_SEEN,
-  NODE_PARENT, NODE_FIRST_EDGE, NODE_FLAG_FOUNDER, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
-  EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_STRENGTH, EDGE_FLAGS, EDGE_FLAG_CUT, EDGE_TIME, EDGE_LAST_TIME,
+  NODE_FLAG_FOUNDER,
   PERSONA_SIZE, PERSONA_FOUNDER, PERSONA_FLAGS, PERSONA_CREATED, PERSONA_UPDATED, PERSONA_SIZE_FIELD,
   PERSONA_COUNTS, PERSONA_LATEST_EMAIL, PERSONA_LATEST_PHONE, PERSONA_LATEST_EMAIL_TIME,
   PERSONA_LATEST_PHONE_TIME, PERSONA_DEGREE, PERSONA_TENANT, PERSONA_ID_LO, PERSONA_ID_HI, PERSONA_ROOT, PERSONA_FLAG_ACTIVE, PERSONA_FLAG_BRIDGED,
@@ -13,16 +12,14 @@ import {
   STRENGTH_WEAK, STRENGTH_MEDIUM, DECISION_MERGED, DECISION_REFUSED_LIMIT, DECISION_REFUSED_WEAK,
 } from './layout';
 import { header, takeElements } from './memory';
-import { nodeAt, personaAt, edgeAt, tenantAt, arenaAt, tableProbe, tableFill, tableReserve, slotRef, degreeOf } from './records';
+import { nodeAt, personaAt, tenantAt, arenaAt, tableProbe, tableFill, tableReserve, slotRef, degreeOf } from './records';
 import { xxh64 } from './hash';
+import { sameSession } from './sessions';
 
 const PERSONA_ID_SEED: u64 = 0x70736e5f69647331; // "psn_ids1": persona ids hash apart from identifier keys
 const UNLIMITED: u32 = 0;
 /** mergePersonaValues' answer for a union through a device across two complementary identities: merge, and mark the persona bridged. */
 export const DECISION_MERGED_BRIDGE: u8 = 0x81;
-/** One visit: events this close together on one device come from one person (the usual web-analytics session timeout). */
-export const SESSION_MS: f64 = 30 * 60 * 1000;
-const NOT_LINKING: u8 = NODE_FLAG_BLOCKED | NODE_FLAG_SHARED | NODE_FLAG_ERASED;
 
 /** Lower rank = more stable identifier: phone, customer, email, subscriber, device. */
 export function typeRank(type: u32): u32 {
@@ -157,47 +154,6 @@ export function established(rec: usize): bool {
   return identified(rec) && load<u32>(rec, PERSONA_SIZE_FIELD) > 1;
 }
 
-function rootOf(node: u32): u32 {
-  let x = node;
-  for (let parent = load<u32>(nodeAt(x), NODE_PARENT); parent != x; parent = load<u32>(nodeAt(x), NODE_PARENT)) x = parent;
-  return x;
-}
-
-/** Whether two edges were seen within one session (each knows its first and its latest sighting). */
-function sessionsMeet(e: usize, f: usize): bool {
-  const e0 = load<f64>(e, EDGE_TIME);
-  const e1 = load<f64>(e, EDGE_LAST_TIME);
-  const f0 = load<f64>(f, EDGE_TIME);
-  const f1 = load<f64>(f, EDGE_LAST_TIME);
-  return Math.abs(e0 - f0) <= SESSION_MS || Math.abs(e0 - f1) <= SESSION_MS
-    || Math.abs(e1 - f0) <= SESSION_MS || Math.abs(e1 - f1) <= SESSION_MS;
-}
-
-/**
- * Whether `edge` puts a device beside identifiers within one session in which the device also
- * proved a person of its own persona (medium evidence or better, within SESSION_MS): someone who
- * signs up and then subscribes with their phone on one visit is one person, whatever the device.
- */
-export function sameSession(edge: u32): bool {
-  const e = edgeAt(edge);
-  const a = load<u32>(e, EDGE_A);
-  const device = <u32>load<u8>(nodeAt(a), NODE_TYPE) == TYPE_DEVICE ? a : load<u32>(e, EDGE_B);
-  if (<u32>load<u8>(nodeAt(device), NODE_TYPE) != TYPE_DEVICE) return false;
-  const root = rootOf(device);
-  let f = load<u32>(nodeAt(device), NODE_FIRST_EDGE);
-  while (f != 0) {
-    const at = edgeAt(f);
-    const fa = load<u32>(at, EDGE_A);
-    const other = fa == device ? load<u32>(at, EDGE_B) : fa;
-    const o = nodeAt(other);
-    if (f != edge && load<u8>(at, EDGE_STRENGTH) >= STRENGTH_MEDIUM && (load<u8>(at, EDGE_FLAGS) & EDGE_FLAG_CUT) == 0
-      && <u32>load<u8>(o, NODE_TYPE) != TYPE_DEVICE && (load<u8>(o, NODE_FLAGS) & NOT_LINKING) == 0
-      && sessionsMeet(e, at) && rootOf(other) == root) return true;
-    f = fa == device ? load<u32>(at, EDGE_NEXT_A) : load<u32>(at, EDGE_NEXT_B);
-  }
-  return false;
-}
-
 /**
  * Whether two personas hold different kinds of address: one the emails, the other the phones (a
  * person's account and their SMS subscription). Two people on one tablet both bring an email.
@@ -208,17 +164,21 @@ function complementary(a: usize, b: usize): bool {
 
 /**
  * Decides whether the personas with values `a` and `b` may become one, given the strength of the
- * evidence (`edge`: its record, or 0 for evidence that has none). Never mutates. Refusals, in order:
+ * evidence (`edge`: its record, or 0 for evidence that has none). Never mutates. In order:
  * - limit: the persona would hold more identifiers of one type than the tenant allows (no person
- *   has five phones); strong evidence included, since a junk value typed by many is strong too;
+ *   has five phones): refused, strong evidence included, since a junk value typed by many is
+ *   strong too. The union is refused as a whole; the event's other links still apply.
  * - weak evidence (a link click, a device beside values in an ordinary event) only brings in an
  *   anonymous persona (devices alone): it never joins two personas that each name a person;
  * - medium evidence (a device in a login or checkout, values in an ordinary event) also brings in
- *   a lone identifier, but never joins two established personas: a family tablet or a kiosk sees
- *   many people log in, and must not make them one. Unless it is one session: a device that
- *   proved a person of its persona minutes before now proves another identity (see sameSession).
- * Only strong evidence (person identifiers together in an authenticated event) joins two
- * established personas.
+ *   a lone identifier, but joins two established personas only when
+ *   - it is one visit: the device proved a person of its own persona within SESSION_MS (see
+ *     sameSession): a sign-up, then an SMS subscription minutes later, is one person; or
+ *   - the two complement each other, one holding the emails and the other the phones: the answer
+ *     is DECISION_MERGED_BRIDGE, and the persona is weighed again if it later grows an address;
+ *   otherwise it is refused: a family tablet or a kiosk sees many people log in, each with an
+ *   address, and must not make them one.
+ * Strong evidence (person identifiers together in an authenticated event) joins any two personas.
  */
 export function mergePersonaValues(a: usize, b: usize, strength: u8, tenant: u32, edge: u32): u8 {
   if (!guardrailsOn(tenant)) return DECISION_MERGED;

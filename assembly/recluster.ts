@@ -1,7 +1,8 @@
 // Re-clustering: recompute the personas of a set of identifiers from their evidence alone —
-// strongest evidence first, then in log order — and give every resulting piece the id of the
-// oldest persona founded inside it. Used when two identified personas meet, when an identifier is
-// found to be shared, on an operator's split, and on erasure.
+// strongest evidence first, then in log order, unions through a device across two identities
+// last — and give every resulting piece the id of the oldest persona founded inside it. Used when
+// a device held on weak evidence is seen with someone else, when a persona joined through a
+// device grows an address, when an identifier is found to be shared, on a split, and on erasure.
 import {
   NODE_NEXT, NODE_PERSONA, NODE_MARK, NODE_FLAGS, NODE_TYPE, NODE_TENANT,
   NODE_FLAG_FOUNDER, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,

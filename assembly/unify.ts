@@ -91,11 +91,13 @@ function defaultJoin(ra: u32, rb: u32): u8 { return DECISION_MERGED; }
 export function setReclusterBoth(fn: (ra: u32, rb: u32) => u8): void { reclusterBoth = fn; }
 
 /**
- * Tries to put nodes a and b in one persona on evidence of `strength` (`edge`: its record, 0 for none). The persona values decide
- * through mergePersonaValues; a refused union leaves both personas untouched, except that a device
- * its persona holds on weaker evidence than this is weighed again: both personas are re-clustered,
- * strongest evidence first, so a device that joined a person on a forwarded click moves to the
- * person who logs in on it.
+ * Tries to put nodes a and b in one persona on evidence of `strength` (`edge`: its record, 0 for
+ * none). The persona values decide through mergePersonaValues; a refused union leaves both
+ * personas untouched. Two cases weigh both personas again instead (a re-cluster, strongest
+ * evidence first): a refused device that its persona holds on weaker evidence than this (a device
+ * that joined a person on a forwarded click moves to the person who logs in on it), and a union
+ * that brings an address to a persona joined through a device (the tablet's second user turns out
+ * to have an address of the kind the first one has, so the two do not complement each other).
  */
 export function attemptUnion(a: u32, b: u32, strength: u8, edge: u32): u8 {
   const ra = find(a);

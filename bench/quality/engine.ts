@@ -7,51 +7,58 @@ import type { Resolver, Simulation } from './types.js';
 const INGEST_BATCH = 1_000;
 
 /**
- * The first run in a process pays for warming up the main thread (JIT, normalization caches):
- * measured cold, whichever line runs first looked twice as slow as the second. One untimed pass
- * over the events first makes the guardrails on/off throughput ratio compare like with like.
+ * Throughput is the better of two passes, each into a fresh graph (the second one is kept), after
+ * one untimed pass in the process: the first run pays for warming up the main thread (JIT, normalization
+ * caches), and on a shared machine one pass can lose half its speed to other work. Measured once,
+ * cold, whichever line ran first looked twice as slow, and the guardrails on/off ratio compared
+ * nothing.
  */
+const TIMED_PASSES = 2;
 let warmedUp = false;
 
 export interface EngineRun {
   resolver: Resolver;
-  /** Events per second through `ingest` (normalization, log append, graph), excluding token signing. */
+  /** Events per second through `ingest` (normalization, log append, graph), excluding token signing: the better of two passes. */
   eventsPerSecond: number;
   close(): Promise<void>;
 }
 
 /** Ingests the simulation's events in arrival order (per tenant), with guardrails on or off. */
 export async function runEngine(sim: Simulation, options: { guardrails: boolean }): Promise<EngineRun> {
-  const graph = await PersonaGraph.open({ shards: 2 });
   const tenants = [...new Set(sim.events.map((e) => e.tenant))];
-  for (const tenant of tenants) await graph.configure(tenant, { guardrails: options.guardrails });
-  // link clicks carry a recipient: sign a real campaign link for it, as a shop's sender would
-  const prepared = sim.events.map((event) => {
+  let seconds = Infinity;
+  let graph: PersonaGraph | undefined;
+  for (let pass = warmedUp ? 1 : 0; pass <= TIMED_PASSES; pass++) {
+    if (graph) await graph.close();
+    graph = await PersonaGraph.open({ shards: 2 });
+    for (const tenant of tenants) await graph.configure(tenant, { guardrails: options.guardrails });
+    const prepared = signedEvents(sim, graph);
+    const started = performance.now();
+    await ingestAll(graph, tenants, prepared);
+    if (pass > 0) seconds = Math.min(seconds, (performance.now() - started) / 1000);
+  }
+  warmedUp = true;
+  const kept = graph!;
+  return {
+    eventsPerSecond: sim.events.length / seconds,
+    resolver: {
+      resolve: (tenant, identifiers) => kept.resolve(tenant, identifiers),
+      persona: async (tenant, id) => ({ email: (await kept.persona(tenant, id))?.email ?? null }),
+      audience: (tenant, recipients) => kept.dedupe(tenant, { channel: 'email', recipients }),
+    },
+    close: () => kept.close(),
+  };
+}
+
+/** The events as a runner sends them: a link click's recipient becomes a campaign link token signed by this graph, as a shop's sender would make it. */
+function signedEvents(sim: Simulation, graph: PersonaGraph): { tenant: string; event: IncomingEvent }[] {
+  return sim.events.map((event) => {
     if (event.type !== 'link_click' || !event.recipient) return { tenant: event.tenant, event: toIncomingEvent(event) };
     const { token } = graph.createLink(event.tenant, {
       url: 'https://shop.example/campaign', recipient: { [event.recipient.type]: event.recipient.value }, campaign: 'sim', channel: 'email',
     });
     return { tenant: event.tenant, event: toIncomingEvent(event, token) };
   });
-  if (!warmedUp) {
-    const throwaway = await PersonaGraph.open({ shards: 2 });
-    for (const tenant of tenants) await throwaway.configure(tenant, { guardrails: options.guardrails });
-    await ingestAll(throwaway, tenants, prepared);
-    await throwaway.close();
-    warmedUp = true;
-  }
-  const started = performance.now();
-  await ingestAll(graph, tenants, prepared);
-  const seconds = (performance.now() - started) / 1000;
-  return {
-    eventsPerSecond: prepared.length / seconds,
-    resolver: {
-      resolve: (tenant, identifiers) => graph.resolve(tenant, identifiers),
-      persona: async (tenant, id) => ({ email: (await graph.persona(tenant, id))?.email ?? null }),
-      audience: (tenant, recipients) => graph.dedupe(tenant, { channel: 'email', recipients }),
-    },
-    close: () => graph.close(),
-  };
 }
 
 /** Ingests every tenant's events in order, tenants concurrently (each tenant's batches in sequence). */
