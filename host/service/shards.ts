@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { Shard } from '../engine/shard.js';
 import { RequestError } from '../types.js';
-import { shardOf } from './partition.js';
+import { shardOf } from '../store/tenant-hash.js';
 import type { WorkerOptions, WriterTask } from './writer-worker.js';
 import type { Durability } from '../store/index.js';
 

@@ -2,7 +2,7 @@
 // thread, one task at a time), so the shard sees its log entries in order.
 import { workerData } from 'piscina';
 import { openStore, type Durability, type Store } from '../store/index.js';
-import { shardOf } from './partition.js';
+import { shardOf } from '../store/tenant-hash.js';
 import { ShardWriter, type IdentifierPair, type SplitSpec } from './writer.js';
 import type { TenantConfig } from './config.js';
 import type { LoggedEvent } from './events.js';

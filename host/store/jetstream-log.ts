@@ -55,7 +55,8 @@ import {
 } from './jetstream-log-format.js';
 import { DEFAULT_PARTITIONS, partitionOf, partitionStreamName, partitionSubjectPrefix } from './jetstream-partitions.js';
 import { StreamReader } from './jetstream-reader.js';
-import { requireArray, requireNonEmptyString, requirePositiveInt, requireSeq, requireTenant, toJson } from './validate.js';
+import { prepareItems, type PreparedItems } from './log-items.js';
+import { requireArray, requirePositiveInt, requireSeq, requireTenant, toJson } from './validate.js';
 
 /** Messages per read while the log scans its own stream (open, catch-up, purge). */
 const SCAN_PAGE = 256;
@@ -80,12 +81,6 @@ export interface JetStreamLogOptions {
 interface Replacement {
   streamSeq: number;
   tenant: string;
-}
-
-interface PreparedItems {
-  ids: (string | undefined)[];
-  bodies: unknown[];
-  bodiesJson: string;
 }
 
 export class JetStreamPartitionLog {
@@ -447,32 +442,6 @@ function isWrongLastSequence(err: unknown): boolean {
 
 function isNoMessageFound(err: unknown): boolean {
   return err instanceof JetStreamApiError && err.code === JetStreamApiCodes.NoMessageFound;
-}
-
-/** Checks the items and serializes their bodies once (a bad body is reported before anything is sent). */
-function prepareItems(items: LogItem[]): PreparedItems {
-  const ids = new Array<string | undefined>(items.length);
-  const bodies = new Array<unknown>(items.length);
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i];
-    if (typeof item !== 'object' || item === null) throw new TypeError(`items[${i}] must be an object { id?, body }`);
-    if (item.id !== undefined) requireNonEmptyString(item.id, `items[${i}].id`);
-    if (item.body === undefined) throw new TypeError(`items[${i}].body is missing`);
-    // Inside an array JSON.stringify would quietly turn these into null.
-    if (typeof item.body === 'function' || typeof item.body === 'symbol') {
-      throw new TypeError(`items[${i}].body is not JSON-serializable (${typeof item.body})`);
-    }
-    ids[i] = item.id;
-    bodies[i] = item.body;
-  }
-  let bodiesJson: string;
-  try {
-    bodiesJson = JSON.stringify(bodies);
-  } catch {
-    bodies.forEach((body, i) => toJson(body, `items[${i}].body`));
-    throw new TypeError('items are not JSON-serializable');
-  }
-  return { ids, bodies, bodiesJson };
 }
 
 /** Splits ids into lists whose JSON stays under `maxBytes` (approximately: quotes and commas counted). */

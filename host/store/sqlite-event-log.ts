@@ -3,6 +3,7 @@
 // setting) has happened when append returns.
 import type { Statement } from 'better-sqlite3';
 import type { AppendResult, EventLog, LogEntry, LogItem } from './types.js';
+import { prepareItems, type PreparedItems } from './log-items.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import {
   requireArray,
@@ -25,12 +26,6 @@ interface LogRow {
  * The checked input of one append. The bodies are serialized together before the transaction
  * (one JSON.stringify call is ~2x faster than one per item, and a bad body then writes nothing).
  */
-interface PreparedAppend {
-  ids: (string | undefined)[];
-  bodies: unknown[];
-  bodiesJson: string;
-}
-
 export class SqliteEventLog implements EventLog {
   private readonly registerId: Statement<[string, string]>;
   private readonly insertEntry: Statement<[string, string, number, string]>;
@@ -39,7 +34,7 @@ export class SqliteEventLog implements EventLog {
   private readonly selectLastSeq: Statement<[], number>;
   private readonly updateItems: Statement<[string, number]>;
   private readonly deleteThrough: Statement<[number]>;
-  private readonly appendTransaction: (tenant: string, kind: string, input: PreparedAppend) => AppendResult;
+  private readonly appendTransaction: (tenant: string, kind: string, input: PreparedItems) => AppendResult;
 
   /** Uses `db` (opened by openDatabase); `close()` closes it. */
   constructor(private readonly db: SqliteDatabase) {
@@ -54,7 +49,7 @@ export class SqliteEventLog implements EventLog {
     this.deleteThrough = db.prepare('DELETE FROM log WHERE seq <= ?');
     // IMMEDIATE: take the write lock up front, so a concurrent writer waits (busy timeout)
     // instead of failing when its read would have to be upgraded to a write.
-    this.appendTransaction = db.transaction((tenant: string, kind: string, input: PreparedAppend) =>
+    this.appendTransaction = db.transaction((tenant: string, kind: string, input: PreparedItems) =>
       this.appendLocked(tenant, kind, input),
     ).immediate;
   }
@@ -64,7 +59,7 @@ export class SqliteEventLog implements EventLog {
     requireNonEmptyString(kind, 'kind');
     requireArray(items, 'items');
     if (items.length === 0) return { seq: null, duplicate: [] };
-    return this.appendTransaction(tenant, kind, prepareAppend(items));
+    return this.appendTransaction(tenant, kind, prepareItems(items));
   }
 
   read(afterSeq: number, limit: number): LogEntry[] {
@@ -106,7 +101,7 @@ export class SqliteEventLog implements EventLog {
     this.db.close();
   }
 
-  private appendLocked(tenant: string, kind: string, { ids, bodies, bodiesJson }: PreparedAppend): AppendResult {
+  private appendLocked(tenant: string, kind: string, { ids, bodies, bodiesJson }: PreparedItems): AppendResult {
     const duplicate: boolean[] = new Array(ids.length);
     let duplicates = 0;
     for (let i = 0; i < ids.length; i++) {
@@ -119,34 +114,6 @@ export class SqliteEventLog implements EventLog {
     const itemsJson = duplicates === 0 ? bodiesJson : JSON.stringify(bodies.filter((_, i) => !duplicate[i]));
     const { lastInsertRowid } = this.insertEntry.run(tenant, kind, Date.now(), itemsJson);
     return { seq: Number(lastInsertRowid), duplicate };
-  }
-}
-
-function prepareAppend(items: LogItem[]): PreparedAppend {
-  const ids = new Array<string | undefined>(items.length);
-  const bodies = new Array<unknown>(items.length);
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i];
-    if (typeof item !== 'object' || item === null) throw new TypeError(`items[${i}] must be an object { id?, body }`);
-    if (item.id !== undefined) requireNonEmptyString(item.id, `items[${i}].id`);
-    if (item.body === undefined) throw new TypeError(`items[${i}].body is missing`);
-    // Inside an array JSON.stringify would quietly turn these into null.
-    if (typeof item.body === 'function' || typeof item.body === 'symbol') {
-      throw new TypeError(`items[${i}].body is not JSON-serializable (${typeof item.body})`);
-    }
-    ids[i] = item.id;
-    bodies[i] = item.body;
-  }
-  return { ids, bodies, bodiesJson: serializeBodies(bodies) };
-}
-
-/** JSON of the bodies array; on failure, finds the body at fault so the error can name it. */
-function serializeBodies(bodies: unknown[]): string {
-  try {
-    return JSON.stringify(bodies);
-  } catch {
-    bodies.forEach((body, i) => toJson(body, `items[${i}].body`));
-    throw new TypeError('items are not JSON-serializable');
   }
 }
 

@@ -6,7 +6,7 @@ import {
   partitionStreamName,
   partitionSubjectPrefix,
 } from '../../host/store/jetstream-partitions.js';
-import { tenantHash } from '../../host/service/partition.js';
+import { tenantHash } from '../../host/store/tenant-hash.js';
 
 describe('partitionOf', () => {
   it('is FNV-1a of the tenant id mod the partition count, the same hash as the shard mapping', () => {

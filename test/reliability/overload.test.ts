@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shardOf } from '../../host/service/partition.js';
+import { shardOf } from '../../host/store/tenant-hash.js';
 import { spawnServer, tsEntryArgs, type ServerProcess } from '../../bench/soak/server-process.js';
 import { call } from '../http/helpers.js';
 

@@ -1,4 +1,6 @@
-// Tenant → shard: a stable hash, so a tenant's graph and log entries always meet in one shard.
+// Tenant → shard or partition: one stable hash, so a tenant's graph, log entries and partition
+// stream always meet in one place. Lives in the store layer because both the service's shards and
+// the JetStream partitions map tenants with it.
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;

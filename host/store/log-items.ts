@@ -1,0 +1,38 @@
+// What every log implementation does first with the items of an append: check them and serialize
+// their bodies once, so a bad body is reported before anything is written or sent.
+import type { LogItem } from './types.js';
+import { requireNonEmptyString, toJson } from './validate.js';
+
+export interface PreparedItems {
+  ids: (string | undefined)[];
+  bodies: unknown[];
+  /** JSON array of all bodies, in order. */
+  bodiesJson: string;
+}
+
+export function prepareItems(items: LogItem[]): PreparedItems {
+  const ids = new Array<string | undefined>(items.length);
+  const bodies = new Array<unknown>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (typeof item !== 'object' || item === null) throw new TypeError(`items[${i}] must be an object { id?, body }`);
+    if (item.id !== undefined) requireNonEmptyString(item.id, `items[${i}].id`);
+    if (item.body === undefined) throw new TypeError(`items[${i}].body is missing`);
+    // Inside an array JSON.stringify would quietly turn these into null.
+    if (typeof item.body === 'function' || typeof item.body === 'symbol') {
+      throw new TypeError(`items[${i}].body is not JSON-serializable (${typeof item.body})`);
+    }
+    ids[i] = item.id;
+    bodies[i] = item.body;
+  }
+  return { ids, bodies, bodiesJson: serializeBodies(bodies) };
+}
+
+function serializeBodies(bodies: unknown[]): string {
+  try {
+    return JSON.stringify(bodies);
+  } catch {
+    bodies.forEach((body, i) => toJson(body, `items[${i}].body`));
+    throw new TypeError('items are not JSON-serializable');
+  }
+}
