@@ -1,6 +1,7 @@
 // Deterministic data for the HTTP benchmark: the people a server is seeded with, and the request
 // bodies and paths the load generator sends. Server and load generator build the same data from
 // the same seed, so nothing large crosses the process boundary.
+import { mulberry32 } from '../seeded-random.js';
 
 /** People the resolve server holds: each an email, a customer id, a device and a phone. */
 export const SEED_PEOPLE = 50_000;
@@ -13,17 +14,7 @@ export const RESOLVE_TENANT = 'shop-a';
 /** Distinct GET /resolve paths cycled through. */
 export const RESOLVE_PATHS = 1_000;
 
-/** mulberry32: small, fast, seedable. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const random = mulberry32;
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0').slice(-width);
 

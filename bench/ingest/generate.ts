@@ -2,17 +2,7 @@
 // customer ids, sending page views, logins and checkouts. Seeded: the same arguments, the same file.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../seeded-random.js';
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 

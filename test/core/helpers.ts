@@ -2,6 +2,7 @@
 // canonical partitions, and a small seeded random generator.
 import type { EventEvidence } from '../../host/engine/layout.js';
 import { Shard, type EncodedEvent, type EncodedKey, type ShardOptions, type TenantSettings } from '../../host/engine/shard.js';
+import { mulberry32 } from '../../bench/seeded-random.js';
 
 export const EMAIL = 0;
 export const PHONE = 1;
@@ -103,17 +104,8 @@ export function firstDifference(a: Int32Array, b: Int32Array): number {
   return -1;
 }
 
-/** mulberry32: a small seeded generator, so every random test is reproducible from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator, so every random test is reproducible from its seed. */
+export const rng = mulberry32;
 
 export function randomInt(next: () => number, below: number): number {
   return Math.floor(next() * below);

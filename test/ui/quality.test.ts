@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Shard, NODE_FLAG, type EncodedEvent, type TenantSettings } from '../../host/engine/shard.js';
 import { TYPE_NAMES } from '../../host/engine/layout.js';
 import { summarizeQuality, QualitySummaries, LARGEST_LIMIT, type QualitySummary, type ShardReader } from '../../host/service/quality.js';
+import { mulberry32 } from '../../bench/seeded-random.js';
 
 const EMAIL = 0;
 const DEVICE = 2;
@@ -14,17 +15,7 @@ const TYPES = [0, 1, 2, 3, 4];
 /** Guardrails on, no size limits, a device seen with more than two people's identifiers is shared. */
 const SETTINGS: TenantSettings = { guardrails: true, limits: [0, 0, 0, 0, 0], sharedAt: [0, 0, 2, 0, 0] };
 
-/** A small seeded generator (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 interface World {
   shard: Shard;
