@@ -1,6 +1,6 @@
 // Reading personas out of a shard into the contract's shapes. Pure reads: they run on the main
 // thread inside ShardSet.read, which retries them if a write overlapped.
-import { IDENTIFIER_TYPES, type Identifier, type IdentifierType, type Persona, type PersonaIdentifier } from '../types.js';
+import { IDENTIFIER_TYPES, type IdentifierType, type Persona, type PersonaIdentifier } from '../types.js';
 import { NODE_FLAG, type NodeView, type Shard } from '../engine/shard.js';
 import { BoundedCache } from '../util/bounded-cache.js';
 import { TYPE_CODES, TYPE_NAMES, STRENGTH_NAMES, DECISION_NAMES } from '../engine/layout.js';
@@ -108,9 +108,4 @@ export function buildGraph(shard: Shard, located: Located): PersonaGraphView {
     });
   }
   return { persona: shard.personaId(located.record), nodes, edges };
-}
-
-/** Node numbers of identifiers, 0 for unknown ones. */
-export function nodesOf(shard: Shard, tenant: number, identifiers: Identifier[]): number[] {
-  return identifiers.map((id) => shard.lookupNode(tenant, { type: TYPE_CODES[id.type], value: id.value }));
 }
