@@ -7,13 +7,16 @@
 //     durable, temp data dir)               JSON-parses the same bodies
 // A run and its reference alternate round by round (both servers stay up), so a burst of load
 // from other processes hits both alike; figures are medians over rounds. The server's CPU time
-// per request is reported too: on a shared machine it is the steadier figure.
+// per request is reported too: on a shared machine it is the steadier figure. With --profile DIR
+// every measured run's server is CPU-profiled and its time per request split by layer (HTTP vs
+// facade, bench/http/cpu-split.ts); profiling slows the servers, so those runs' figures are not targets' figures.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Request } from 'autocannon';
 import { startTarget, type RunningTarget } from './http/child.js';
+import { cpuSplit, type CpuSplit } from './http/cpu-split.js';
 import { measure, type LoadFigures } from './http/load.js';
 import type { TargetKind } from './http/targets.js';
 import { report, type Figure } from './figures.js';
@@ -36,6 +39,8 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 const auth = (key: string | undefined): Record<string, string> => (key ? { authorization: `Bearer ${key}` } : {});
 
 interface Scenario {
+  /** Short name: profile files are named after it. */
+  id: string;
   name: string;
   unit: string;
   target: RunningTarget;
@@ -45,27 +50,40 @@ interface Scenario {
 }
 
 function start(kind: TargetKind, name: string, dataDir?: string): Promise<RunningTarget> {
-  const profiled = kind === 'persona' && values.profile !== undefined;
-  return startTarget(kind, { dataDir, logFile: join(work, `${name}.log`), profileDir: profiled ? values.profile : undefined });
+  return startTarget(kind, { dataDir, logFile: join(work, `${name}.log`) });
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function medianFigures(samples: LoadFigures[]): LoadFigures {
-  const pick = (key: keyof LoadFigures) => median(samples.map((s) => s[key]));
+  const pick = (key: Exclude<keyof LoadFigures, 'profileFile'>) => median(samples.map((s) => s[key]));
   return {
     requestsPerSecond: pick('requestsPerSecond'), itemsPerSecond: pick('itemsPerSecond'), p50Ms: pick('p50Ms'), p99Ms: pick('p99Ms'),
     failures: samples.reduce((sum, s) => sum + s.failures, 0), serverCpuMicrosPerRequest: pick('serverCpuMicrosPerRequest'),
+    answered: pick('answered'),
   };
 }
+
+/** Per-layer medians of the rounds' CPU splits. */
+function medianSplit(splits: CpuSplit[]): CpuSplit {
+  const pick = (key: keyof CpuSplit) => median(splits.map((s) => s[key]));
+  return { http: pick('http'), facade: pick('facade'), unattributed: pick('unattributed'), idle: pick('idle') };
+}
+
+const splits: [Scenario, CpuSplit][] = [];
 
 /** Measures the scenarios in alternation for every round; returns each one's median figures. */
 async function alternate(scenarios: Scenario[]): Promise<LoadFigures[]> {
   const samples: LoadFigures[][] = scenarios.map(() => []);
+  const profileDir = values.profile;
   for (let round = 0; round < rounds; round++) {
     for (const [i, s] of scenarios.entries()) {
-      samples[i].push(await measure({ url: s.target.url, pid: s.target.pid, connections: s.connections, seconds, itemsPerRequest: s.itemsPerRequest, requests: s.requests }));
+      const profile = profileDir === undefined ? undefined : () => s.target.profile(profileDir, `${s.id}-${round + 1}`);
+      samples[i].push(await measure({ url: s.target.url, pid: s.target.pid, connections: s.connections, seconds, itemsPerRequest: s.itemsPerRequest, requests: s.requests, profile }));
     }
+  }
+  if (profileDir !== undefined) {
+    scenarios.forEach((s, i) => splits.push([s, medianSplit(samples[i].map((f) => cpuSplit(f.profileFile!, f.answered)))]));
   }
   return samples.map(medianFigures);
 }
@@ -78,13 +96,13 @@ async function readRuns(): Promise<[Scenario, LoadFigures][]> {
   const [hello, reader] = await Promise.all([start('koa-hello', 'koa-hello'), start('persona', 'persona-memory')]);
   targets.push(hello, reader);
   const scenarios: Scenario[] = [
-    { name: `Koa hello-world GET, ${GET_CONNECTIONS} conns (reference)`, unit: 'req', target: hello, connections: GET_CONNECTIONS, requests: [{ method: 'GET', path: '/hello' }] },
+    { id: 'koa-hello', name: `Koa hello-world GET, ${GET_CONNECTIONS} conns (reference)`, unit: 'req', target: hello, connections: GET_CONNECTIONS, requests: [{ method: 'GET', path: '/hello' }] },
     {
-      name: `GET /resolve single lookups, ${GET_CONNECTIONS} conns`, unit: 'req', target: reader, connections: GET_CONNECTIONS,
+      id: 'get-resolve', name: `GET /resolve single lookups, ${GET_CONNECTIONS} conns`, unit: 'req', target: reader, connections: GET_CONNECTIONS,
       requests: resolvePaths().map((path) => ({ method: 'GET', path, headers: auth(reader.key) })),
     },
     {
-      name: `POST /resolve ${n(LOOKUPS_PER_REQUEST)} lookups, ${RESOLVE_BATCH_CONNECTIONS} conns`, unit: 'lookups', target: reader,
+      id: 'post-resolve', name: `POST /resolve ${n(LOOKUPS_PER_REQUEST)} lookups, ${RESOLVE_BATCH_CONNECTIONS} conns`, unit: 'lookups', target: reader,
       connections: RESOLVE_BATCH_CONNECTIONS, itemsPerRequest: LOOKUPS_PER_REQUEST,
       requests: [{ method: 'POST', path: `/v1/tenants/${RESOLVE_TENANT}/resolve`, headers: { ...auth(reader.key), ...JSON_TYPE }, body: resolveBatchBody() }],
     },
@@ -115,8 +133,8 @@ async function writeRuns(): Promise<[Scenario, LoadFigures][]> {
   const batches = eventBodies();
   const eventRequests = (key?: string): Request[] => batches.map(({ path, body }) => ({ method: 'POST', path, body, headers: { ...JSON_TYPE, ...auth(key) } }));
   const scenarios: Scenario[] = [
-    { name: `node:http JSON.parse of the event batches, ${EVENT_CONNECTIONS} conns (reference)`, unit: 'events', target: bare, connections: EVENT_CONNECTIONS, itemsPerRequest: EVENTS_PER_BATCH, requests: eventRequests() },
-    { name: `POST /events ${n(EVENTS_PER_BATCH)}/batch, durable, ${EVENT_CONNECTIONS} conns`, unit: 'events', target: writer, connections: EVENT_CONNECTIONS, itemsPerRequest: EVENTS_PER_BATCH, requests: eventRequests(writer.key) },
+    { id: 'bare-json', name: `node:http JSON.parse of the event batches, ${EVENT_CONNECTIONS} conns (reference)`, unit: 'events', target: bare, connections: EVENT_CONNECTIONS, itemsPerRequest: EVENTS_PER_BATCH, requests: eventRequests() },
+    { id: 'post-events', name: `POST /events ${n(EVENTS_PER_BATCH)}/batch, durable, ${EVENT_CONNECTIONS} conns`, unit: 'events', target: writer, connections: EVENT_CONNECTIONS, itemsPerRequest: EVENTS_PER_BATCH, requests: eventRequests(writer.key) },
   ];
   const figures = await alternate(scenarios);
   await Promise.all(targets.splice(0).map((t) => t.stop()));
@@ -146,7 +164,17 @@ try {
     ...verdicts,
   ].join('\n');
   report({ bench: 'http', command: `npm run bench:http -- --seconds ${seconds} --rounds ${rounds}`, figures: benchFigures, details: table });
-  if (values.profile) console.log(`\nCPU profiles of the persona-graph servers: ${values.profile} (summarize with bench/http/profile-summary.ts)`);
+  if (values.profile) {
+    const us = (x: number) => x.toFixed(1);
+    const share = (part: number, c: CpuSplit) => `${((100 * part) / (c.http + c.facade + c.unattributed)).toFixed(0)} %`;
+    console.log([
+      '\nServer main thread per request, by layer (from the CPU profiles, medians over rounds; profiled runs are slower):',
+      '| run | busy µs/req | HTTP layer | facade | GC + V8 | HTTP layer µs | facade µs |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+      ...splits.map(([s, c]) => `| ${s.name} | ${us(c.http + c.facade + c.unattributed)} | ${share(c.http, c)} | ${share(c.facade, c)} | ${share(c.unattributed, c)} | ${us(c.http)} | ${us(c.facade)} |`),
+      `\nProfiles: ${values.profile} (per function: npx tsx bench/http/profile-summary.ts FILE)`,
+    ].join('\n'));
+  }
 } finally {
   await Promise.all(targets.map((t) => t.stop()));
   rmSync(work, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 // A server under test, run in a child process of its own (so the load generator never shares
 // its event loop): `tsx bench/http/targets.ts <kind> [dataDir]`. Reports `{url, key}` over IPC
-// once listening; SIGTERM shuts it down. With PROFILE_DIR set, the main thread's serving phase is
-// profiled into that directory.
+// once listening; SIGTERM shuts it down. On the benchmark's request (IPC) the main thread is
+// CPU-profiled from one measured run's start to its end.
 //   koa-hello  Koa with one GET JSON route: the reference for GET /resolve
 //   bare-json  node:http that only JSON-parses POST bodies: the reference for POST /events
 //   persona    persona-graph (memory only, seeded with SEED_PEOPLE people), or durable with dataDir
@@ -11,7 +11,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { PersonaGraph } from '../../host/index.js';
 import { startServer } from '../../host/http/index.js';
-import { startProfiling } from './profiler.js';
+import { startProfiling, type ProfileAnswer, type ProfileRequest } from './profiler.js';
 import { RESOLVE_TENANT, SEED_PEOPLE, seedEvents } from './workload.js';
 
 export type TargetKind = 'koa-hello' | 'bare-json' | 'persona';
@@ -60,12 +60,20 @@ async function persona(dataDir: string | undefined): Promise<{ ready: TargetRead
 
 const [kind, dataDir] = process.argv.slice(2) as [TargetKind, string | undefined];
 const target = kind === 'koa-hello' ? await koaHello() : kind === 'bare-json' ? await bareJson() : await persona(dataDir);
-const profileDir = process.env.PROFILE_DIR;
-const stopProfiling = profileDir ? await startProfiling(profileDir, kind) : undefined;
+let stopProfiling: (() => Promise<string>) | undefined;
+process.on('message', (request: ProfileRequest) => {
+  const answer = async (): Promise<ProfileAnswer> => {
+    if (request.profile === 'start') {
+      stopProfiling = await startProfiling(request.dir, request.name);
+      return { profiled: 'started' };
+    }
+    const file = await stopProfiling!();
+    stopProfiling = undefined;
+    return { profiled: 'written', file };
+  };
+  answer().then((message) => process.send?.(message), (error: unknown) => { console.error(error); process.exit(1); });
+});
 process.send?.(target.ready);
 process.once('SIGTERM', () => {
-  (async () => {
-    await stopProfiling?.();
-    await target.stop();
-  })().then(() => process.exit(0), () => process.exit(1));
+  target.stop().then(() => process.exit(0), () => process.exit(1));
 });
