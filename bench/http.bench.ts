@@ -102,13 +102,17 @@ const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
 const targets: RunningTarget[] = [];
 
 async function readRuns(): Promise<[Scenario, LoadFigures][]> {
-  const [hello, reader] = await Promise.all([start('koa-hello', 'koa-hello'), start('persona', 'persona-memory')]);
-  targets.push(hello, reader);
+  const [hello, reader, httpOnly] = await Promise.all([start('koa-hello', 'koa-hello'), start('persona', 'persona-memory'), start('persona-http-only', 'persona-http-only')]);
+  targets.push(hello, reader, httpOnly);
   const scenarios: Scenario[] = [
     { id: 'koa-hello', name: `Koa hello-world GET, ${GET_CONNECTIONS} conns (reference)`, unit: 'req', target: hello, connections: GET_CONNECTIONS, requests: [{ method: 'GET', path: '/hello' }] },
     {
       id: 'get-resolve', name: `GET /resolve single lookups, ${GET_CONNECTIONS} conns`, unit: 'req', target: reader, connections: GET_CONNECTIONS,
       requests: resolvePaths().map((path) => ({ method: 'GET', path, headers: auth(reader.key) })),
+    },
+    {
+      id: 'get-resolve-http-only', name: `GET /resolve, HTTP layer only (facade answers a canned persona), ${GET_CONNECTIONS} conns`, unit: 'req',
+      target: httpOnly, connections: GET_CONNECTIONS, requests: resolvePaths().map((path) => ({ method: 'GET', path, headers: auth(httpOnly.key) })),
     },
     {
       id: 'post-resolve', name: `POST /resolve ${n(LOOKUPS_PER_REQUEST)} lookups, ${RESOLVE_BATCH_CONNECTIONS} conns`, unit: 'lookups', target: reader,
@@ -119,13 +123,17 @@ async function readRuns(): Promise<[Scenario, LoadFigures][]> {
   const samples = await alternate(scenarios);
   await Promise.all(targets.splice(0).map((t) => t.stop()));
   const figures = samples.map(medianFigures);
-  const [reference, one, many] = figures;
+  const [reference, one, httpLayer, many] = figures;
   const getRatio = pairedRatio(samples[1], samples[0], (f) => f.requestsPerSecond);
   const getCpuRatio = pairedRatio(samples[0], samples[1], (f) => f.serverCpuMicrosPerRequest);
   benchFigures.push(
     { name: `GET /resolve single lookups, ${GET_CONNECTIONS} connections`, value: one.requestsPerSecond, unit: 'req/s',
       reference: { name: 'Koa hello-world JSON route', value: reference.requestsPerSecond }, ratio: getRatio, target: '≥ 0.85 ×', met: getRatio >= 0.85,
       note: `by server CPU per request: ${getCpuRatio.toFixed(3)}×` },
+    { name: 'GET /resolve server CPU per request: HTTP layer beyond Koa hello-world', value: httpLayer.serverCpuMicrosPerRequest - reference.serverCpuMicrosPerRequest, unit: 'µs',
+      note: `HTTP layer over an instant facade ${n(httpLayer.serverCpuMicrosPerRequest)} µs − Koa hello-world ${n(reference.serverCpuMicrosPerRequest)} µs` },
+    { name: 'GET /resolve server CPU per request: facade (personaOf)', value: one.serverCpuMicrosPerRequest - httpLayer.serverCpuMicrosPerRequest, unit: 'µs',
+      note: `full ${n(one.serverCpuMicrosPerRequest)} µs − HTTP layer over an instant facade ${n(httpLayer.serverCpuMicrosPerRequest)} µs` },
     { name: `GET /resolve p99 at ${GET_CONNECTIONS} connections`, value: one.p99Ms, unit: 'ms', target: '≤ 10 ms', met: one.p99Ms <= 10 },
     { name: `POST /resolve, ${n(LOOKUPS_PER_REQUEST)} lookups per request`, value: many.itemsPerSecond, unit: 'lookups/s', target: '≥ 2,000,000', met: many.itemsPerSecond >= 2e6 },
   );
