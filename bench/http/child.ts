@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { ProfileAnswer, ProfileRequest } from './profiler.js';
 import type { TargetKind, TargetReady } from './targets.js';
 
 const TARGET_FILE = fileURLToPath(new URL('./targets.ts', import.meta.url));
@@ -9,6 +10,8 @@ const START_TIMEOUT_MS = 120_000;
 
 export interface RunningTarget extends TargetReady {
   pid: number;
+  /** Starts a CPU profile of the target's main thread; the returned function ends it and names its file. */
+  profile(dir: string, name: string): Promise<() => Promise<string>>;
   stop(): Promise<void>;
 }
 
@@ -16,15 +19,12 @@ export interface TargetOptions {
   dataDir?: string;
   /** Where the child's stdout and stderr (its request log) go. */
   logFile: string;
-  /** Directory for a CPU profile of the child's serving phase. */
-  profileDir?: string;
 }
 
 export async function startTarget(kind: TargetKind, options: TargetOptions): Promise<RunningTarget> {
   const log = openSync(options.logFile, 'a');
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', TARGET_FILE, kind, ...(options.dataDir ? [options.dataDir] : [])], {
     stdio: ['ignore', log, log, 'ipc'],
-    env: options.profileDir ? { ...process.env, PROFILE_DIR: options.profileDir } : process.env,
   });
   closeSync(log);
   const ready = await new Promise<TargetReady>((resolve, reject) => {
@@ -39,9 +39,20 @@ export async function startTarget(kind: TargetKind, options: TargetOptions): Pro
     });
   });
   child.removeAllListeners('exit');
+  const ask = (request: ProfileRequest) => new Promise<ProfileAnswer>((resolve) => {
+    child.once('message', (answer) => resolve(answer as ProfileAnswer));
+    child.send(request);
+  });
   return {
     ...ready,
     pid: child.pid!,
+    profile: async (dir, name) => {
+      await ask({ profile: 'start', dir, name });
+      return async () => {
+        const answer = await ask({ profile: 'stop' });
+        return answer.profiled === 'written' ? answer.file : '';
+      };
+    },
     stop: () => new Promise((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGTERM');

@@ -11,6 +11,8 @@ export interface LoadRun {
   requests: Request[];
   /** Work items per request (lookups, events), to report items/s. */
   itemsPerRequest?: number;
+  /** Profiles the server during the measured run (not the warm-up); returns the stop function. */
+  profile?: () => Promise<() => Promise<string>>;
 }
 
 export interface LoadFigures {
@@ -22,6 +24,10 @@ export interface LoadFigures {
   failures: number;
   /** CPU time of the server process (all its threads) per answered request, in µs. */
   serverCpuMicrosPerRequest: number;
+  /** Answered (2xx) requests of the measured run. */
+  answered: number;
+  /** The CPU profile of the measured run, when one was asked for. */
+  profileFile?: string;
 }
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -43,9 +49,11 @@ async function run(load: LoadRun, seconds: number) {
 
 export async function measure(load: LoadRun): Promise<LoadFigures> {
   await run(load, WARMUP_SECONDS);
+  const stopProfile = await load.profile?.();
   const cpuBefore = cpuMicros(load.pid);
   const result = await run(load, load.seconds);
   const cpu = cpuMicros(load.pid) - cpuBefore;
+  const profileFile = await stopProfile?.();
   const ok = result['2xx'];
   return {
     requestsPerSecond: ok / result.duration,
@@ -54,5 +62,7 @@ export async function measure(load: LoadRun): Promise<LoadFigures> {
     p99Ms: result.latency.p99,
     failures: result.non2xx + result.errors + result.timeouts,
     serverCpuMicrosPerRequest: cpu / Math.max(ok, 1),
+    answered: ok,
+    profileFile,
   };
 }

@@ -1,20 +1,22 @@
 // A server under test, run in a child process of its own (so the load generator never shares
 // its event loop): `tsx bench/http/targets.ts <kind> [dataDir]`. Reports `{url, key}` over IPC
-// once listening; SIGTERM shuts it down. With PROFILE_DIR set, the main thread's serving phase is
-// profiled into that directory.
+// once listening; SIGTERM shuts it down. On the benchmark's request (IPC) the main thread is
+// CPU-profiled from one measured run's start to its end.
 //   koa-hello  Koa with one GET JSON route: the reference for GET /resolve
 //   bare-json  node:http that only JSON-parses POST bodies: the reference for POST /events
 //   persona    persona-graph (memory only, seeded with SEED_PEOPLE people), or durable with dataDir
+//   persona-http-only  persona-graph's HTTP layer over a facade whose personaOf answers one canned
+//              persona at once: what the HTTP layer alone costs per GET /resolve
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import Router from '@koa/router';
 import { PersonaGraph } from '../../host/index.js';
 import { startServer } from '../../host/http/index.js';
-import { startProfiling } from './profiler.js';
-import { RESOLVE_TENANT, SEED_PEOPLE, seedEvents } from './workload.js';
+import { startProfiling, type ProfileAnswer, type ProfileRequest } from './profiler.js';
+import { RESOLVE_TENANT, SEED_PEOPLE, person, seedEvents } from './workload.js';
 
-export type TargetKind = 'koa-hello' | 'bare-json' | 'persona';
+export type TargetKind = 'koa-hello' | 'bare-json' | 'persona' | 'persona-http-only';
 export interface TargetReady { url: string; key?: string }
 
 const HOST = '127.0.0.1';
@@ -58,14 +60,33 @@ async function persona(dataDir: string | undefined): Promise<{ ready: TargetRead
   return { ready: { url: running.url, key }, stop: () => running.shutdown() };
 }
 
+async function personaHttpOnly(): Promise<{ ready: TargetReady; stop: () => Promise<void> }> {
+  const graph = await PersonaGraph.open({ dataDir: null, snapshotIntervalMs: 0 });
+  await graph.ingest(RESOLVE_TENANT, seedEvents(0, 1));
+  const canned = await graph.personaOf(RESOLVE_TENANT, { type: 'customer', value: person(0).customer });
+  graph.personaOf = async () => canned; // the rest of the facade (keys, config) stays real
+  const key = graph.keys.createKey('*', 'admin').key;
+  const running = await startServer({ graph, host: HOST, port: 0 });
+  return { ready: { url: running.url, key }, stop: () => running.shutdown() };
+}
+
 const [kind, dataDir] = process.argv.slice(2) as [TargetKind, string | undefined];
-const target = kind === 'koa-hello' ? await koaHello() : kind === 'bare-json' ? await bareJson() : await persona(dataDir);
-const profileDir = process.env.PROFILE_DIR;
-const stopProfiling = profileDir ? await startProfiling(profileDir, kind) : undefined;
+const target = kind === 'koa-hello' ? await koaHello() : kind === 'bare-json' ? await bareJson()
+  : kind === 'persona-http-only' ? await personaHttpOnly() : await persona(dataDir);
+let stopProfiling: (() => Promise<string>) | undefined;
+process.on('message', (request: ProfileRequest) => {
+  const answer = async (): Promise<ProfileAnswer> => {
+    if (request.profile === 'start') {
+      stopProfiling = await startProfiling(request.dir, request.name);
+      return { profiled: 'started' };
+    }
+    const file = await stopProfiling!();
+    stopProfiling = undefined;
+    return { profiled: 'written', file };
+  };
+  answer().then((message) => process.send?.(message), (error: unknown) => { console.error(error); process.exit(1); });
+});
 process.send?.(target.ready);
 process.once('SIGTERM', () => {
-  (async () => {
-    await stopProfiling?.();
-    await target.stop();
-  })().then(() => process.exit(0), () => process.exit(1));
+  target.stop().then(() => process.exit(0), () => process.exit(1));
 });

@@ -1,6 +1,5 @@
 // The Koa app: the whole HTTP contract over one PersonaGraph.
 import Koa from 'koa';
-import type Router from '@koa/router';
 import type { Logger } from 'pino';
 import type { GraphApi } from '../service/graph-api.js';
 import { KeyAuthenticator } from './auth.js';
@@ -12,6 +11,7 @@ import { openApiDocument } from './openapi.js';
 import { opsRoutes } from './ops-routes.js';
 import { qualityRoutes } from './quality-routes.js';
 import type { RouteSpec } from './route.js';
+import type { RouteTable } from './route-table.js';
 import { buildRouter } from './router.js';
 import { tenantRoutes } from './tenant-routes.js';
 import { defaultTrackerPath, trackerLoader } from './tracker-file.js';
@@ -41,7 +41,8 @@ export interface AppOptions {
 
 export interface HttpApi {
   app: Koa;
-  router: Router;
+  /** Which route serves a request. */
+  table: RouteTable;
   /** Every route, as registered and as documented. */
   routes: RouteSpec[];
   metrics: HttpMetrics;
@@ -67,7 +68,7 @@ export function createHttpApi(graph: GraphApi, options: AppOptions = {}): HttpAp
       tracker: trackerLoader(options.trackerPath ?? defaultTrackerPath()),
     }),
   ];
-  const { router, fallback } = buildRouter(routes, {
+  const { table, dispatch } = buildRouter(routes, {
     auth,
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     onTenantServed: (tenant) => metrics.noteTenant(tenant),
@@ -78,9 +79,8 @@ export function createHttpApi(graph: GraphApi, options: AppOptions = {}): HttpAp
   app.on('error', (err: unknown) => logger.error({ err }, 'koa error'));
   app.use(observeRequests(logger, metrics));
   app.use(errorBoundary(logger));
-  app.use(router.routes());
-  app.use(fallback);
-  return { app, router, routes, metrics };
+  app.use(dispatch);
+  return { app, table, routes, metrics };
 }
 
 /** The Koa app serving the HTTP contract over `graph`. */

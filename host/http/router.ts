@@ -1,15 +1,15 @@
-// Registers the route table on @koa/router. Every route runs the same steps: CORS, who is calling
-// (401), path parameters (400), may they (403), query and body (400, 413), the facade call,
-// the response. Requests no route takes get 404, or 405 naming the methods the path does take.
+// Serves the route table as one Koa middleware. Every route runs the same steps: CORS, who is
+// calling (401), path parameters (400), may they (403), query and body (400, 413), the facade
+// call, the response. Requests no route takes get 404, or 405 naming the methods the path does take.
 import { parse as parseQuery, type ParsedUrlQuery } from 'node:querystring';
-import Router from '@koa/router';
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import { RequestError } from '../types.js';
 import { authorize, bearerKey, wireTenant, type Caller, type KeyAuthenticator } from './auth.js';
 import { readJsonBody } from './body.js';
 import { allowOrigin, answerPreflight } from './cors.js';
 import { methodNotAllowed, notFound } from './errors.js';
 import { Reply, type RouteSpec } from './route.js';
+import { RouteTable } from './route-table.js';
 import { compileValidator, type Validator } from './validation.js';
 import { writeKeyFromBasicAuth } from './wire/index.js';
 
@@ -20,25 +20,25 @@ export interface RouterOptions {
   onTenantServed?: (tenant: string) => void;
 }
 
-/** `/v1/tenants/{tenant}` → `/v1/tenants/:tenant` (path-to-regexp syntax). */
-function koaPath(template: string): string {
-  return template.replace(/\{(\w+)\}/g, ':$1');
-}
+type Handler = (ctx: Context, params: Record<string, string>) => Promise<void>;
 
-export function buildRouter(routes: RouteSpec[], options: RouterOptions): { router: Router; fallback: (ctx: Context, next: Next) => Promise<void> } {
-  const router = new Router();
-  const byId = new Map<string, RouteSpec>();
-  for (const spec of routes) {
-    if (byId.has(spec.id)) throw new Error(`duplicate route id ${spec.id}`);
-    byId.set(spec.id, spec);
-    router.register(koaPath(spec.path), [spec.method], [routeHandler(spec, options)], { name: spec.id });
+export function buildRouter(routes: RouteSpec[], options: RouterOptions): { table: RouteTable; dispatch: (ctx: Context) => Promise<void> } {
+  const table = new RouteTable(routes);
+  const handlers = new Map<RouteSpec, Handler>(routes.map((spec) => [spec, routeHandler(spec, options)]));
+
+  function dispatch(ctx: Context): Promise<void> {
+    const path = ctx.path;
+    const match = table.find(ctx.method, path);
+    if (match !== undefined) return handlers.get(match.spec)!(ctx, match.params);
+    unrouted(ctx, path);
+    return Promise.resolve();
   }
 
-  async function fallback(ctx: Context): Promise<void> {
-    const layers = router.match(ctx.path, ctx.method).path;
-    if (layers.length === 0) throw notFound(`no route ${ctx.method} ${ctx.path.slice(0, 200)}`);
-    const specs = layers.map((layer) => byId.get(layer.name ?? '')).filter((spec): spec is RouteSpec => spec !== undefined);
-    // @koa/router answers HEAD for every GET route
+  /** 404, 405, or the answer to OPTIONS (CORS preflight for browser routes). */
+  function unrouted(ctx: Context, path: string): void {
+    const specs = table.routesAt(path);
+    if (specs.length === 0) throw notFound(`no route ${ctx.method} ${path.slice(0, 200)}`);
+    // GET routes answer HEAD too
     const methods = [...new Set(specs.flatMap((spec) => (spec.method === 'GET' ? ['GET', 'HEAD'] : [spec.method])))];
     if (ctx.method === 'OPTIONS') {
       const browser = specs.filter((spec) => spec.browser);
@@ -50,10 +50,10 @@ export function buildRouter(routes: RouteSpec[], options: RouterOptions): { rout
     throw methodNotAllowed(ctx.method, methods);
   }
 
-  return { router, fallback };
+  return { table, dispatch };
 }
 
-function routeHandler(spec: RouteSpec, options: RouterOptions) {
+function routeHandler(spec: RouteSpec, options: RouterOptions): Handler {
   const checkParams = spec.params && compileValidator(spec.params, 'params');
   const checkQuery = spec.query && compileValidator(spec.query, 'query');
   const checkBody = spec.body && compileValidator(spec.body, 'body');
@@ -64,7 +64,7 @@ function routeHandler(spec: RouteSpec, options: RouterOptions) {
     return body;
   };
 
-  return async function handle(ctx: Context & { params: Record<string, string> }): Promise<void> {
+  return async function handle(ctx: Context, params: Record<string, string>): Promise<void> {
     const receivedAt = new Date();
     ctx.state.route = spec.path;
     if (spec.browser) allowOrigin(ctx);
@@ -79,8 +79,8 @@ function routeHandler(spec: RouteSpec, options: RouterOptions) {
         break;
       case 'tenant': {
         const caller = options.auth.identify(headerKey);
-        checkParams?.(ctx.params);
-        tenant = ctx.params.tenant;
+        checkParams?.(params);
+        tenant = params.tenant;
         authorize(caller, spec.access.role, tenant);
         break;
       }
@@ -92,7 +92,7 @@ function routeHandler(spec: RouteSpec, options: RouterOptions) {
         break;
       }
     }
-    if (spec.access.kind !== 'tenant') checkParams?.(ctx.params);
+    if (spec.access.kind !== 'tenant') checkParams?.(params);
     checkQuery?.(query);
     if (spec.access.kind !== 'wire') {
       if (tenant !== '') spec.admit?.(tenant);
@@ -100,7 +100,7 @@ function routeHandler(spec: RouteSpec, options: RouterOptions) {
     }
     if (tenant !== '') ctx.state.tenant = tenant;
 
-    const output = await spec.handle({ params: ctx.params, query, body, tenant, receivedAt });
+    const output = await spec.handle({ params, query, body, tenant, receivedAt });
     if (output === null) throw notFound(spec.notFound);
     send(ctx, output);
     if (tenant !== '') options.onTenantServed?.(tenant);
@@ -109,11 +109,18 @@ function routeHandler(spec: RouteSpec, options: RouterOptions) {
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
+/**
+ * JSON longer than this (in UTF-16 units) is encoded to bytes once, here: as a string, Koa and
+ * node:http would each measure its UTF-8 length and then encode it again on the socket.
+ */
+const ENCODE_ONCE_ABOVE = 16 * 1024;
+
 function send(ctx: Context, output: object): void {
   if (!(output instanceof Reply)) {
     ctx.status = 200;
     ctx.set('Content-Type', JSON_CONTENT_TYPE); // a constant: ctx.type would look the type up each time
-    ctx.body = JSON.stringify(output);
+    const json = JSON.stringify(output);
+    ctx.body = json.length > ENCODE_ONCE_ABOVE ? Buffer.from(json, 'utf8') : json;
     return;
   }
   ctx.status = output.status;
