@@ -15,6 +15,7 @@ import { canonicalEmail, identifierKey } from './normalize.js';
 import { simulateShops } from './simulator.js';
 import type { NoiseLevel } from './rates.js';
 import type { SimulatedEvent, Simulation, TenantTruth } from './types.js';
+import { KeyUnionFind } from './union-find.js';
 
 /** Who a key belongs to: a person, or null for a shared device or a junk value. */
 type Owner = number | null;
@@ -90,6 +91,27 @@ function describeNode(sim: Simulation, view: TenantView, shard: Shard, node: num
   return marks ? `${what}[${marks}]` : what;
 }
 
+/** What a persona holds, in short: e.g. `E2 P1 D3 C1 G2 S1` (emails, phones, devices, accounts, guest orders, subscribers). */
+function composition(view: TenantView, root: number): string {
+  const counts = new Map<string, number>();
+  for (const n of view.members.get(root) ?? []) {
+    const key = view.keyOf.get(n)!;
+    const letter = key.startsWith('customer:g-') ? 'G' : key.startsWith('customer:') ? 'C' : key[0].toUpperCase();
+    counts.set(letter, (counts.get(letter) ?? 0) + 1);
+  }
+  return ['E', 'P', 'D', 'C', 'G', 'S'].filter((l) => counts.has(l)).map((l) => `${l}${counts.get(l)}`).join(' ');
+}
+
+/** The ceiling's components of one tenant: union-find over its true links. */
+function ceilingComponents(truth: TenantTruth): (key: string) => string {
+  const graph = new KeyUnionFind();
+  for (const [a, b] of truth.trueLinks) graph.union(graph.add(a), graph.add(b));
+  return (key) => {
+    const id = graph.idOf(key);
+    return id === undefined ? `alone:${key}` : String(graph.find(id));
+  };
+}
+
 function main(): void {
   const { values } = parseArgs({
     options: {
@@ -115,6 +137,10 @@ function main(): void {
   const splitPairs = new Tally();
   const latest = new Tally();
   const campaign = new Tally();
+  const latestGap = new Tally();
+  const deviceRefusals = new Tally();
+  const corroborated = new Tally();
+  const twiceGap = new Tally();
 
   for (const truth of sim.truth.tenants) {
     const view = tenantView(run, truth);
@@ -204,6 +230,109 @@ function main(): void {
       latest.add(`${email === null ? 'no email' : emailOwner === undefined ? 'junk email chosen' : emailOwner === person.person ? 'own older email chosen' : "someone else's email"}; latest ${holdsLatest ? 'in' : 'NOT in'} persona; ${otherPeople ? 'merged with others' : 'alone'}`);
     }
 
+    // ---- refused device evidence, by what the other side held and whether the link was true ----
+    for (const edge of edges.values()) {
+      if (DECISION_NAMES[edge.decision] !== 'refused_weak' || !view.keyOf.has(edge.a)) continue;
+      const [device, other] = typeOf(view.keyOf.get(edge.a)!) === 'device' ? [edge.a, edge.b] : [edge.b, edge.a];
+      if (typeOf(view.keyOf.get(device)!) !== 'device' || typeOf(view.keyOf.get(other)!) === 'device') continue;
+      const od = owner(device);
+      const oo = owner(other);
+      const truthOf = od === null ? (sharedDevices.has(view.keyOf.get(device)!) ? ((shard.node(device).flags & NODE_FLAG.SHARED) ? 'shared device, marked' : 'shared device, unmarked') : 'device?') : od === oo ? 'TRUE' : 'other person';
+      const otherSide = composition(view, view.rootOf.get(other)!);
+      const fresh = !otherSide.includes('D') ? 'no device' : 'has device';
+      deviceRefusals.add(`${eventOf(edge)?.type ?? '?'} ${STRENGTH_NAMES[edge.strength]} other side ${fresh}: ${truthOf}`);
+    }
+
+    // ---- persona pairs kept apart by refused device evidence through two or more distinct devices ----
+    const devicesBetween = new Map<string, Set<number>>();
+    for (const edge of edges.values()) {
+      if (DECISION_NAMES[edge.decision] !== 'refused_weak' || STRENGTH_NAMES[edge.strength] !== 'medium' || !view.keyOf.has(edge.a)) continue;
+      const device = typeOf(view.keyOf.get(edge.a)!) === 'device' ? edge.a : typeOf(view.keyOf.get(edge.b)!) === 'device' ? edge.b : 0;
+      if (device === 0) continue;
+      const ra = view.rootOf.get(edge.a)!;
+      const rb = view.rootOf.get(edge.b)!;
+      if (ra === rb) continue;
+      const k = ra < rb ? `${ra}:${rb}` : `${rb}:${ra}`;
+      const set = devicesBetween.get(k) ?? new Set<number>();
+      set.add(device);
+      devicesBetween.set(k, set);
+    }
+    const personOfPersona = (root: number): Set<number> => {
+      const people = new Set<number>();
+      for (const n of view.members.get(root) ?? []) {
+        const o = owner(n);
+        if (o != null) people.add(o);
+      }
+      return people;
+    };
+    for (const [k, devices] of devicesBetween) {
+      const [ra, rb] = k.split(':').map(Number);
+      const pa = personOfPersona(ra);
+      const pb = personOfPersona(rb);
+      const same = pa.size === 1 && pb.size === 1 && [...pa][0] === [...pb][0];
+      corroborated.add(`${Math.min(devices.size, 3)}${devices.size >= 3 ? '+' : ''} devices: ${same ? 'one person' : 'different people'}`);
+    }
+
+    // ---- below the ceiling: the cut true links inside the person's ceiling component ----
+    const ceilingOf = ceilingComponents(truth);
+    const linksByComponent = new Map<string, [string, string][]>();
+    for (const link of truth.trueLinks) {
+      const c = ceilingOf(link[0]);
+      const list = linksByComponent.get(c) ?? [];
+      list.push(link);
+      linksByComponent.set(c, list);
+    }
+    /** Why the engine keeps `from` and `to` apart though the ceiling joins them: the cut true links between their two personas, else all cut ones of the component. */
+    const whyApart = (from: string, to: string): string => {
+      const a = nodeOfKey.get(from);
+      const b = nodeOfKey.get(to);
+      if (a === undefined || b === undefined) return 'missing node';
+      const ra = view.rootOf.get(a)!;
+      const rb = view.rootOf.get(b)!;
+      const cut: string[] = [];
+      const between: string[] = [];
+      for (const [ka, kb] of linksByComponent.get(ceilingOf(from)) ?? []) {
+        const x = nodeOfKey.get(ka);
+        const y = nodeOfKey.get(kb);
+        if (x === undefined || y === undefined || view.rootOf.get(x) === view.rootOf.get(y)) continue;
+        const edge = edges.get(pair(x, y));
+        const rx = view.rootOf.get(x)!;
+        const ry = view.rootOf.get(y)!;
+        const what = edge
+          ? `${DECISION_NAMES[edge.decision]} ${eventOf(edge)?.type ?? '?'} ${STRENGTH_NAMES[edge.strength]} ${typeOf(ka)}[${composition(view, rx)}]-${typeOf(kb)}[${composition(view, ry)}]`
+          : `no edge ${typeOf(ka)}-${typeOf(kb)}`;
+        const joins = (rx === ra && ry === rb) || (rx === rb && ry === ra);
+        (joins ? between : cut).push(what);
+      }
+      const chosen = between.length > 0 ? between : cut;
+      return `${between.length > 0 ? '' : '(via a third persona) '}${[...new Set(chosen)].sort().join(' + ')}`;
+    };
+    for (const person of truth.people) {
+      if (person.latestEmail === null || person.anchor === null) continue;
+      const want = `email:${canonicalEmail(person.latestEmail)}`;
+      if (ceilingOf(want) !== ceilingOf(person.anchor)) continue; // the ceiling misses it too
+      const anchor = nodeOfKey.get(person.anchor);
+      const latestNode = nodeOfKey.get(want);
+      if (anchor === undefined || latestNode === undefined || view.rootOf.get(anchor) === view.rootOf.get(latestNode)) continue;
+      latestGap.add(whyApart(person.anchor, want));
+    }
+    const subsByPerson = new Map<number, string[]>();
+    for (const s of truth.emailSubscriptions) {
+      if (!s.consent) continue;
+      const list = subsByPerson.get(s.person) ?? [];
+      list.push(`subscriber:${s.subscriber}`);
+      subsByPerson.set(s.person, list);
+    }
+    for (const keys of subsByPerson.values()) {
+      for (let i = 1; i < keys.length; i++) {
+        const a = nodeOfKey.get(keys[0]);
+        const b = nodeOfKey.get(keys[i]);
+        if (a === undefined || b === undefined || view.rootOf.get(a) === view.rootOf.get(b)) continue;
+        if (ceilingOf(keys[0]) !== ceilingOf(keys[i])) continue;
+        twiceGap.add(whyApart(keys[0], keys[i]));
+      }
+    }
+
     // ---- campaign ----
     const subs = truth.emailSubscriptions.filter((s) => s.consent);
     const personOfSub = new Map(subs.map((s) => [s.subscriber, s.person]));
@@ -236,6 +365,10 @@ function main(): void {
   splitPairs.print('lost true profile pairs, by pieces per person');
   latest.print('latest-email misses');
   campaign.print('campaign problems');
+  corroborated.print('persona pairs kept apart by refused medium device evidence, by distinct devices carrying it');
+  deviceRefusals.print('refused device evidence: other side (has a device of its own?) and truth', 30);
+  latestGap.print('latest-email misses the ceiling gets right: cut true links between anchor and latest address', 30);
+  twiceGap.print('subscriptions of one person apart that the ceiling joins: cut true links between them', 30);
 }
 
 main();
