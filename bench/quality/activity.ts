@@ -7,7 +7,8 @@
 //   login      device + customer (+ email, half of the logins)
 //   checkout   device + email and/or phone + customer: the account id when registered and signed
 //              up, otherwise a new guest customer id for every guest order (`g-…`)
-//   subscribe  email or phone + subscriber (+ device, most of the time)
+//   subscribe  email or phone + subscriber (+ device, unless it came through a channel the site's
+//              tracker does not see: the `subscribeWithoutDevice` noise rate)
 import type { IdentifierType } from '../../host/types.js';
 import type { Person } from './people.js';
 import { typedEmail } from './normalize.js';
@@ -28,7 +29,6 @@ const KIOSK_VISITS = [1, 3] as const;
 const EMAIL_AT_LOGIN = 0.5;
 const WORK_EMAIL_AT_CHECKOUT = 0.2;
 const PHONE_AT_CHECKOUT = 0.85;
-const DEVICE_AT_SUBSCRIBE = 0.8;
 
 interface Visit {
   time: number;
@@ -138,7 +138,7 @@ function subscribeEmail(world: World, person: Person, tenant: number, visit: Vis
   const { random, rates } = world;
   const typed = typedEmailVariant(random, address, rates.noise);
   const subscription = addSubscription(world, person, tenant, 'email', typedEmail(typed), time);
-  const device = random.chance(DEVICE_AT_SUBSCRIBE) ? visit.device : undefined;
+  const device = withDevice(world) ? visit.device : undefined;
   world.emit({ tenant, actor: person.index, type: 'subscribe', time, identifiers: withDefined({ email: typed, subscriber: subscription.subscriber, device }) });
 }
 
@@ -146,9 +146,17 @@ function subscribeSms(world: World, person: Person, tenant: number, visit: Visit
   const { random, rates } = world;
   const phone = person.phone!;
   const subscription = addSubscription(world, person, tenant, 'sms', phone.e164, time);
-  const device = random.chance(DEVICE_AT_SUBSCRIBE) ? visit.device : undefined;
+  const device = withDevice(world) ? visit.device : undefined;
   const typed = typedPhoneVariant(random, phone, rates.noise.phoneFormat);
   world.emit({ tenant, actor: person.index, type: 'subscribe', time, identifiers: withDefined({ phone: typed, subscriber: subscription.subscriber, device }) });
+}
+
+/**
+ * Whether a subscription carries the device id. Drawn as "with device" so that at high noise
+ * (0.2 without) the stream of draws, and so every event, is what it was when this was a fixed 0.8.
+ */
+function withDevice(world: World): boolean {
+  return world.random.chance(1 - world.rates.noise.subscribeWithoutDevice);
 }
 
 function addSubscription(world: World, person: Person, tenant: number, channel: Subscription['channel'], address: string, time: number): Subscription {

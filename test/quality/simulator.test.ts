@@ -146,6 +146,17 @@ describe('simulateShops: noise rates', () => {
     expect(share).toBeLessThan(NOISE_RATES.high.secondTenant * 1.2);
   });
 
+  it('sends subscriptions without the device id only at about the configured rate, fewer at low noise', () => {
+    const withoutDevice = (sim: Simulation) => {
+      const subscriptions = sim.events.filter((e) => e.type === 'subscribe');
+      return subscriptions.filter((e) => e.identifiers.device === undefined).length / subscriptions.length;
+    };
+    expect(withoutDevice(large)).toBeGreaterThan(NOISE_RATES.high.subscribeWithoutDevice * 0.8);
+    expect(withoutDevice(large)).toBeLessThan(NOISE_RATES.high.subscribeWithoutDevice * 1.2);
+    expect(withoutDevice(low)).toBeGreaterThan(NOISE_RATES.low.subscribeWithoutDevice * 0.5);
+    expect(withoutDevice(low)).toBeLessThan(NOISE_RATES.low.subscribeWithoutDevice * 1.5);
+  });
+
   it('forwards about the configured share of link clicks to another person', () => {
     let clicks = 0;
     let forwarded = 0;
