@@ -128,6 +128,14 @@ function main(): void {
   const events = new Map(sim.events.map((e) => [e.id, e]));
   const eventOf = (edge: EdgeView): SimulatedEvent | undefined => events.get(run.bySeqItem.get(`${edge.seq}:${edge.item}`) ?? '');
   const edges = allEdges(shard);
+  const edgesOfNode = new Map<number, EdgeView[]>();
+  for (const edge of edges.values()) {
+    for (const end of [edge.a, edge.b]) {
+      const list = edgesOfNode.get(end) ?? [];
+      list.push(edge);
+      edgesOfNode.set(end, list);
+    }
+  }
   const sharedDevices = new Set<string>();
   for (const truth of sim.truth.tenants) for (const [key, owner] of truth.profiles) if (owner === null) sharedDevices.add(key);
 
@@ -140,6 +148,7 @@ function main(): void {
   const latestGap = new Tally();
   const deviceRefusals = new Tally();
   const corroborated = new Tally();
+  const clickHeld = new Tally();
   const twiceGap = new Tally();
 
   for (const truth of sim.truth.tenants) {
@@ -241,6 +250,30 @@ function main(): void {
       const otherSide = composition(view, view.rootOf.get(other)!);
       const fresh = !otherSide.includes('D') ? 'no device' : 'has device';
       deviceRefusals.add(`${eventOf(edge)?.type ?? '?'} ${STRENGTH_NAMES[edge.strength]} other side ${fresh}: ${truthOf}`);
+    }
+
+    // ---- devices a persona holds on click evidence alone: was the click the recipient's own? ----
+    for (const [n, key] of view.keyOf) {
+      if (typeOf(key) !== 'device' || owner(n) == null) continue;
+      let merged = 0;
+      let weak = 0;
+      let firstClick = Infinity;
+      for (const edge of edgesOfNode.get(n) ?? []) {
+        if (DECISION_NAMES[edge.decision] !== 'merged' && DECISION_NAMES[edge.decision] !== 'same') continue;
+        if (view.rootOf.get(edge.a) !== view.rootOf.get(edge.b)) continue;
+        merged++;
+        if (STRENGTH_NAMES[edge.strength] === 'weak') {
+          weak++;
+          firstClick = Math.min(firstClick, edge.time);
+        }
+      }
+      if (merged === 0 || weak < merged) continue;
+      const members = (view.members.get(view.rootOf.get(n)!) ?? []).map(owner).filter((o) => o != null && o !== owner(n));
+      const own = members.length === 0;
+      const node = shard.node(n);
+      const history = node.firstSeen < firstClick - 60_000 ? 'seen before the click' : 'first seen at the click';
+      const after = node.lastSeen > firstClick + 2 * 86_400_000 ? 'seen days after' : 'not seen days after';
+      clickHeld.add(`${history}, ${after}: ${own ? 'own' : 'someone else\'s'}`);
     }
 
     // ---- persona pairs kept apart by refused device evidence through two or more distinct devices ----
@@ -365,6 +398,7 @@ function main(): void {
   splitPairs.print('lost true profile pairs, by pieces per person');
   latest.print('latest-email misses');
   campaign.print('campaign problems');
+  clickHeld.print('devices held on click evidence alone: history and truth');
   corroborated.print('persona pairs kept apart by refused medium device evidence, by distinct devices carrying it');
   deviceRefusals.print('refused device evidence: other side (has a device of its own?) and truth', 30);
   latestGap.print('latest-email misses the ceiling gets right: cut true links between anchor and latest address', 30);
