@@ -157,6 +157,19 @@ describe('simulateShops: noise rates', () => {
     expect(withoutDevice(low)).toBeLessThan(NOISE_RATES.low.subscribeWithoutDevice * 1.5);
   });
 
+  it('a subscription carries an account only when made on the site, and then the account the person checks out with', () => {
+    let withAccount = 0;
+    for (const event of large.events) {
+      if (event.type !== 'subscribe' || event.identifiers.customer === undefined) continue;
+      withAccount++;
+      expect(event.identifiers.device).toBeDefined();
+      expect(event.identifiers.customer).toMatch(/^c-/);
+      const truth = tenantTruth(large, event.tenant);
+      expect(truth.profiles.get(`customer:${event.identifiers.customer}`)).toBe(truth.profiles.get(`subscriber:${event.identifiers.subscriber}`));
+    }
+    expect(withAccount).toBeGreaterThan(100);
+  });
+
   it('forwards about the configured share of link clicks to another person', () => {
     let clicks = 0;
     let forwarded = 0;
