@@ -23,7 +23,7 @@ function line(name: string, s: QualityScore, top?: QualityScore): string {
   const pct = (n: number, d: number) => `${((100 * n) / d).toFixed(3)}%`;
   return [
     name.padEnd(9),
-    `prec ${s.precision.toFixed(4)}`,
+    `prec ${s.precision.toFixed(5)}`,
     `rec ${s.recall.toFixed(4)}${top ? ` (${(s.recall / top.recall).toFixed(3)}×)` : ''}`,
     `latest ${s.latestEmail.accuracy.toFixed(4)}`,
     `twice ${pct(c.reachedTwice, c.people)}`,
