@@ -69,7 +69,10 @@ describe('simulateShops: events', () => {
       identify: ['customer,device,email'],
       login: ['customer,device', 'customer,device,email'],
       checkout: ['customer,device', 'customer,device,email', 'customer,device,phone', 'customer,device,email,phone'],
-      subscribe: ['email,subscriber', 'device,email,subscriber', 'phone,subscriber', 'device,phone,subscriber'],
+      subscribe: [
+        'email,subscriber', 'device,email,subscriber', 'customer,device,email,subscriber',
+        'phone,subscriber', 'device,phone,subscriber', 'customer,device,phone,subscriber',
+      ],
       link_click: ['device'],
     };
     const problems: string[] = [];
