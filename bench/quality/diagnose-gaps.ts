@@ -162,3 +162,57 @@ export function tallyBelowCeiling(context: DiagnoseContext, view: TenantView, no
     for (const other of keys.slice(1)) if (apart(keys[0], other)) twiceGap.add(whyApart(keys[0], other));
   }
 }
+
+/**
+ * What the ceiling itself misses, and why no resolver could do better: for every person whose
+ * consenting subscriptions fall in two ceiling components, what each subscription carried (its
+ * device: own, shared or none; the account; whether its address was used in any other event);
+ * for every latest-email miss of the ceiling, the events the latest address was used in.
+ */
+export function tallyCeilingMisses(context: DiagnoseContext, view: TenantView, twice: Tally, latest: Tally): void {
+  const { sim } = context;
+  const { truth } = view;
+  const ceilingOf = ceilingComponents(truth);
+  const events = sim.events.filter((e) => e.tenant === truth.tenant);
+  const eventsOfEmail = new Map<string, typeof events>();
+  for (const event of events) {
+    const raw = event.identifiers.email;
+    const key = raw === undefined ? null : sim.keys.email.get(raw) ?? null;
+    if (key === null) continue;
+    const list = eventsOfEmail.get(key) ?? [];
+    list.push(event);
+    eventsOfEmail.set(key, list);
+  }
+  const deviceKind = (event: (typeof events)[number]): string => {
+    const device = event.identifiers.device;
+    if (device === undefined) return 'no device';
+    return truth.profiles.get(`device:${device}`) === null ? 'shared device' : 'own device';
+  };
+  const subscribeEvents = new Map<string, (typeof events)[number]>();
+  for (const event of events) if (event.type === 'subscribe' && event.identifiers.subscriber) subscribeEvents.set(event.identifiers.subscriber, event);
+
+  const subscriptionsOf = new Map<number, { subscriber: string; address: string }[]>();
+  for (const s of truth.emailSubscriptions) {
+    if (!s.consent) continue;
+    const list = subscriptionsOf.get(s.person) ?? [];
+    list.push(s);
+    subscriptionsOf.set(s.person, list);
+  }
+  for (const subscriptions of subscriptionsOf.values()) {
+    if (new Set(subscriptions.map((s) => ceilingOf(`subscriber:${s.subscriber}`))).size < 2) continue;
+    const described = subscriptions.map((s) => {
+      const event = subscribeEvents.get(s.subscriber)!;
+      const address = sim.keys.email.get(event.identifiers.email!) ?? '';
+      const usedElsewhere = (eventsOfEmail.get(address) ?? []).some((e) => e !== event);
+      return `${deviceKind(event)}${event.identifiers.customer ? '+account' : ''}, address ${usedElsewhere ? 'used elsewhere' : 'only here'}`;
+    });
+    twice.add(described.sort().join(' | '));
+  }
+  for (const person of truth.people) {
+    if (person.latestEmail === null || person.anchor === null) continue;
+    const address = `email:${canonicalEmail(person.latestEmail)}`;
+    if (ceilingOf(address) === ceilingOf(person.anchor)) continue;
+    const uses = [...new Set((eventsOfEmail.get(address) ?? []).map((e) => `${e.type} (${deviceKind(e)}${e.identifiers.phone ? ', phone' : ''})`))].sort();
+    latest.add(`anchor ${person.anchor.replace(/-\d+$/, '')}; latest address in ${uses.join(', ')}`);
+  }
+}

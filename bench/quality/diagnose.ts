@@ -13,7 +13,7 @@
 import { parseArgs } from 'node:util';
 import { DECISION_NAMES, STRENGTH_NAMES } from '../../host/engine/layout.js';
 import { runDirect } from './direct.js';
-import { tallyBelowCeiling, tallyClickHeldDevices, tallyDeviceRefusals, tallyDevicesBetween } from './diagnose-gaps.js';
+import { tallyBelowCeiling, tallyCeilingMisses, tallyClickHeldDevices, tallyDeviceRefusals, tallyDevicesBetween } from './diagnose-gaps.js';
 import { Tally, describeNode, diagnoseContext, ownerOf, pair, tenantView, typeOf } from './diagnose-view.js';
 import { canonicalEmail, identifierKey } from './normalize.js';
 import { simulateShops } from './simulator.js';
@@ -44,6 +44,8 @@ function main(): void {
   const latestGap = new Tally();
   const deviceRefusals = new Tally();
   const devicesBetween = new Tally();
+  const ceilingTwice = new Tally();
+  const ceilingLatest = new Tally();
   const clickHeld = new Tally();
   const twiceGap = new Tally();
 
@@ -139,6 +141,7 @@ function main(): void {
     tallyClickHeldDevices(context, view, clickHeld);
     tallyDevicesBetween(context, view, devicesBetween);
     tallyBelowCeiling(context, view, nodeOfKey, latestGap, twiceGap);
+    tallyCeilingMisses(context, view, ceilingTwice, ceilingLatest);
 
     // ---- campaign ----
     const subs = truth.emailSubscriptions.filter((s) => s.consent);
@@ -176,6 +179,8 @@ function main(): void {
   devicesBetween.print('persona pairs kept apart by refused medium device evidence, by distinct devices carrying it');
   deviceRefusals.print('refused device evidence: other side (has a device of its own?) and truth', 30);
   latestGap.print('latest-email misses the ceiling gets right: cut true links between anchor and latest address', 30);
+  ceilingTwice.print('the ceiling reaches these people twice: what each subscription carried', 20);
+  ceilingLatest.print("the ceiling's latest-email misses: where the latest address was used", 20);
   twiceGap.print('subscriptions of one person apart that the ceiling joins: cut true links between them', 30);
 }
 
