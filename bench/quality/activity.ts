@@ -7,7 +7,9 @@
 //   login      device + customer (+ email, half of the logins)
 //   checkout   device + email and/or phone + customer: the account id when registered and signed
 //              up, otherwise a new guest customer id for every guest order (`g-…`)
-//   subscribe  email or phone + subscriber (+ device, most of the time)
+//   subscribe  email or phone + subscriber (+ device, unless it came through a channel the site's
+//              tracker does not see: the `subscribeWithoutDevice` noise rate; + the account id when
+//              made on the site by a signed-up customer, who is signed in like at checkout)
 import type { IdentifierType } from '../../host/types.js';
 import type { Person } from './people.js';
 import { typedEmail } from './normalize.js';
@@ -28,7 +30,6 @@ const KIOSK_VISITS = [1, 3] as const;
 const EMAIL_AT_LOGIN = 0.5;
 const WORK_EMAIL_AT_CHECKOUT = 0.2;
 const PHONE_AT_CHECKOUT = 0.85;
-const DEVICE_AT_SUBSCRIBE = 0.8;
 
 interface Visit {
   time: number;
@@ -77,14 +78,14 @@ export function simulatePersonInTenant(world: World, person: Person, tenant: num
 
     if (v === emailSubscribeVisit) {
       firstSubscribedEmail = currentPrivateEmail(person, visit.time, world.start);
-      subscribeEmail(world, person, tenant, visit, next(), firstSubscribedEmail);
+      subscribeEmail(world, person, tenant, visit, next(), firstSubscribedEmail, signedUp ? account : null);
     }
     if (v === secondEmailSubscribeVisit) {
       // Made with another address in use: the work one, or the new private one after a change.
       const other = activeEmails(person, visit.time, world.start).find((address) => address !== firstSubscribedEmail);
-      if (other !== undefined) subscribeEmail(world, person, tenant, visit, next(), other);
+      if (other !== undefined) subscribeEmail(world, person, tenant, visit, next(), other, signedUp ? account : null);
     }
-    if (v === smsSubscribeVisit) subscribeSms(world, person, tenant, visit, next());
+    if (v === smsSubscribeVisit) subscribeSms(world, person, tenant, visit, next(), signedUp ? account : null);
 
     if (visit.atKiosk || random.chance(rates.population.checkout)) {
       const customer = signedUp ? account! : world.newCustomer(tenant, person.index, true);
@@ -134,21 +135,39 @@ function checkoutIdentifiers(world: World, person: Person, visit: Visit, custome
   return withDefined({ device: visit.device, email, phone, customer });
 }
 
-function subscribeEmail(world: World, person: Person, tenant: number, visit: Visit, time: number, address: string): void {
+function subscribeEmail(world: World, person: Person, tenant: number, visit: Visit, time: number, address: string, account: string | null): void {
   const { random, rates } = world;
   const typed = typedEmailVariant(random, address, rates.noise);
   const subscription = addSubscription(world, person, tenant, 'email', typedEmail(typed), time);
-  const device = random.chance(DEVICE_AT_SUBSCRIBE) ? visit.device : undefined;
-  world.emit({ tenant, actor: person.index, type: 'subscribe', time, identifiers: withDefined({ email: typed, subscriber: subscription.subscriber, device }) });
+  const onSite = withDevice(world);
+  world.emit({ tenant, actor: person.index, type: 'subscribe', time, identifiers: withDefined({ email: typed, subscriber: subscription.subscriber, ...onSiteIdentifiers(onSite, visit, account) }) });
 }
 
-function subscribeSms(world: World, person: Person, tenant: number, visit: Visit, time: number): void {
+function subscribeSms(world: World, person: Person, tenant: number, visit: Visit, time: number, account: string | null): void {
   const { random, rates } = world;
   const phone = person.phone!;
   const subscription = addSubscription(world, person, tenant, 'sms', phone.e164, time);
-  const device = random.chance(DEVICE_AT_SUBSCRIBE) ? visit.device : undefined;
+  const onSite = withDevice(world);
   const typed = typedPhoneVariant(random, phone, rates.noise.phoneFormat);
-  world.emit({ tenant, actor: person.index, type: 'subscribe', time, identifiers: withDefined({ phone: typed, subscriber: subscription.subscriber, device }) });
+  world.emit({ tenant, actor: person.index, type: 'subscribe', time, identifiers: withDefined({ phone: typed, subscriber: subscription.subscriber, ...onSiteIdentifiers(onSite, visit, account) }) });
+}
+
+/**
+ * What a subscription made on the site carries besides the address: the device, and the account
+ * of a signed-up customer, who is signed in on every visit (their checkouts carry it too). One
+ * made through another channel carries neither.
+ */
+function onSiteIdentifiers(onSite: boolean, visit: Visit, account: string | null): { device?: string; customer?: string } {
+  if (!onSite) return {};
+  return account === null ? { device: visit.device } : { device: visit.device, customer: account };
+}
+
+/**
+ * Whether a subscription carries the device id. Drawn as "with device" so that at high noise
+ * (0.2 without) the stream of draws, and so every event, is what it was when this was a fixed 0.8.
+ */
+function withDevice(world: World): boolean {
+  return world.random.chance(1 - world.rates.noise.subscribeWithoutDevice);
 }
 
 function addSubscription(world: World, person: Person, tenant: number, channel: Subscription['channel'], address: string, time: number): Subscription {

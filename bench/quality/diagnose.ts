@@ -7,88 +7,17 @@
 // - wrong splits: the true links (ceiling) whose two ends ended in different personas, by the
 //   decision the rules took on that evidence (refused by a limit, weak evidence, shared, ...);
 // - latest-email misses and the campaign's wrong-person / twice / not-reached people, by cause.
+// - below the ceiling (diagnose-gaps.ts): refused device evidence against the truth, devices held
+//   on clicks alone, and the cut true links behind every latest-email miss and reached-twice
+//   person that the ceiling gets right.
 import { parseArgs } from 'node:util';
-import { TYPE_NAMES, DECISION_NAMES, STRENGTH_NAMES, NODE_FLAG } from '../../host/engine/layout.js';
-import type { EdgeView, Shard } from '../../host/engine/shard.js';
-import { runDirect, type DirectRun } from './direct.js';
+import { DECISION_NAMES, STRENGTH_NAMES } from '../../host/engine/layout.js';
+import { runDirect } from './direct.js';
+import { tallyBelowCeiling, tallyCeilingMisses, tallyClickHeldDevices, tallyDeviceRefusals, tallyDevicesBetween } from './diagnose-gaps.js';
+import { Tally, describeNode, diagnoseContext, ownerOf, pair, tenantView, typeOf } from './diagnose-view.js';
 import { canonicalEmail, identifierKey } from './normalize.js';
 import { simulateShops } from './simulator.js';
 import type { NoiseLevel } from './rates.js';
-import type { SimulatedEvent, Simulation, TenantTruth } from './types.js';
-
-/** Who a key belongs to: a person, or null for a shared device or a junk value. */
-type Owner = number | null;
-
-class Tally {
-  private readonly counts = new Map<string, number>();
-  add(what: string, n = 1): void {
-    this.counts.set(what, (this.counts.get(what) ?? 0) + n);
-  }
-  print(title: string, top = 15): void {
-    const rows = [...this.counts].sort((a, b) => b[1] - a[1]);
-    const total = rows.reduce((s, [, n]) => s + n, 0);
-    console.log(`\n### ${title} (total ${total})`);
-    for (const [what, n] of rows.slice(0, top)) console.log(`${String(n).padStart(8)}  ${what}`);
-  }
-}
-
-interface TenantView {
-  truth: TenantTruth;
-  tenant: number;
-  /** Node → its key in the simulator's form (`type:value`). */
-  keyOf: Map<number, string>;
-  /** Node → root of its persona. */
-  rootOf: Map<number, number>;
-  members: Map<number, number[]>;
-}
-
-function ownerOf(sim: Simulation, truth: TenantTruth, key: string): Owner | undefined {
-  if (key.startsWith('email:') || key.startsWith('phone:')) return sim.truth.addressOwners.get(key) ?? null;
-  return truth.profiles.has(key) ? truth.profiles.get(key)! : undefined;
-}
-
-function tenantView(run: DirectRun, truth: TenantTruth): TenantView {
-  const { shard } = run;
-  const tenant = run.tenants.get(truth.tenant)!;
-  const keyOf = new Map<number, string>();
-  const rootOf = new Map<number, number>();
-  const members = new Map<number, number[]>();
-  const nodes = shard.counts().nodes;
-  for (let n = 1; n <= nodes; n++) {
-    const node = shard.node(n);
-    if (node.tenant !== tenant) continue;
-    keyOf.set(n, `${TYPE_NAMES[node.type]}:${node.value}`);
-    const root = shard.rootOf(n);
-    rootOf.set(n, root);
-    const list = members.get(root) ?? [];
-    list.push(n);
-    members.set(root, list);
-  }
-  return { truth, tenant, keyOf, rootOf, members };
-}
-
-function allEdges(shard: Shard): Map<string, EdgeView> {
-  const edges = new Map<string, EdgeView>();
-  const count = shard.counts().edges;
-  for (let e = 1; e <= count; e++) {
-    const edge = shard.edge(e);
-    edges.set(pair(edge.a, edge.b), edge);
-  }
-  return edges;
-}
-
-const pair = (a: number, b: number) => (a < b ? `${a}:${b}` : `${b}:${a}`);
-const typeOf = (key: string) => key.slice(0, key.indexOf(':'));
-
-function describeNode(sim: Simulation, view: TenantView, shard: Shard, node: number, sharedDevices: Set<string>): string {
-  const key = view.keyOf.get(node)!;
-  const flags = shard.node(node).flags;
-  const marks = [(flags & NODE_FLAG.SHARED) ? 'shared' : '', (flags & NODE_FLAG.BLOCKED) ? 'blocked' : ''].filter(Boolean).join(',');
-  const owner = ownerOf(sim, view.truth, key);
-  let what = typeOf(key);
-  if (owner === null) what = typeOf(key) === 'device' ? (sharedDevices.has(key) ? 'shared-device' : 'device?') : `junk-${typeOf(key)}`;
-  return marks ? `${what}[${marks}]` : what;
-}
 
 function main(): void {
   const { values } = parseArgs({
@@ -103,11 +32,8 @@ function main(): void {
   const sim = simulateShops({ seed: Number(values.seed), people: Number(values.people), noise: values.noise as NoiseLevel });
   const run = runDirect(sim, { ...JSON.parse(values.config!), guardrails: values.guardrails === 'true' });
   const { shard } = run;
-  const events = new Map(sim.events.map((e) => [e.id, e]));
-  const eventOf = (edge: EdgeView): SimulatedEvent | undefined => events.get(run.bySeqItem.get(`${edge.seq}:${edge.item}`) ?? '');
-  const edges = allEdges(shard);
-  const sharedDevices = new Set<string>();
-  for (const truth of sim.truth.tenants) for (const [key, owner] of truth.profiles) if (owner === null) sharedDevices.add(key);
+  const context = diagnoseContext(sim, run);
+  const { edges, sharedDevices, eventOf } = context;
 
   const mergeCauses = new Tally();
   const mergeEdges = new Tally();
@@ -115,6 +41,13 @@ function main(): void {
   const splitPairs = new Tally();
   const latest = new Tally();
   const campaign = new Tally();
+  const latestGap = new Tally();
+  const deviceRefusals = new Tally();
+  const devicesBetween = new Tally();
+  const ceilingTwice = new Tally();
+  const ceilingLatest = new Tally();
+  const clickHeld = new Tally();
+  const twiceGap = new Tally();
 
   for (const truth of sim.truth.tenants) {
     const view = tenantView(run, truth);
@@ -204,6 +137,12 @@ function main(): void {
       latest.add(`${email === null ? 'no email' : emailOwner === undefined ? 'junk email chosen' : emailOwner === person.person ? 'own older email chosen' : "someone else's email"}; latest ${holdsLatest ? 'in' : 'NOT in'} persona; ${otherPeople ? 'merged with others' : 'alone'}`);
     }
 
+    tallyDeviceRefusals(context, view, deviceRefusals);
+    tallyClickHeldDevices(context, view, clickHeld);
+    tallyDevicesBetween(context, view, devicesBetween);
+    tallyBelowCeiling(context, view, nodeOfKey, latestGap, twiceGap);
+    tallyCeilingMisses(context, view, ceilingTwice, ceilingLatest);
+
     // ---- campaign ----
     const subs = truth.emailSubscriptions.filter((s) => s.consent);
     const personOfSub = new Map(subs.map((s) => [s.subscriber, s.person]));
@@ -236,6 +175,13 @@ function main(): void {
   splitPairs.print('lost true profile pairs, by pieces per person');
   latest.print('latest-email misses');
   campaign.print('campaign problems');
+  clickHeld.print('devices held on click evidence alone: history and truth');
+  devicesBetween.print('persona pairs kept apart by refused medium device evidence, by distinct devices carrying it');
+  deviceRefusals.print('refused device evidence: other side (has a device of its own?) and truth', 30);
+  latestGap.print('latest-email misses the ceiling gets right: cut true links between anchor and latest address', 30);
+  ceilingTwice.print('the ceiling reaches these people twice: what each subscription carried', 20);
+  ceilingLatest.print("the ceiling's latest-email misses: where the latest address was used", 20);
+  twiceGap.print('subscriptions of one person apart that the ceiling joins: cut true links between them', 30);
 }
 
 main();

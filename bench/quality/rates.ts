@@ -51,6 +51,13 @@ export interface NoiseRates {
   junkEmail: number;
   /** Checkouts where a junk phone (`0000000000`, ...) is typed. */
   junkPhone: number;
+  /**
+   * Subscriptions that arrive without the device id: made through a channel the site's tracker
+   * does not see (an ESP-hosted form, a server-side webhook when the tracker is blocked, a sign-up
+   * sheet in the store). A subscription made on the site carries the device, as every event the
+   * tracker sends does.
+   */
+  subscribeWithoutDevice: number;
   /** Campaign link clicks that happen on another person's device (forwarded message). */
   forwardedClick: number;
   /** People who shop in a second tenant (their identifiers recur there; graphs stay separate). */
@@ -92,6 +99,7 @@ export const NOISE_RATES: Record<NoiseLevel, NoiseRates> = {
     kioskShopper: 0.01,
     junkEmail: 0.005,
     junkPhone: 0.005,
+    subscribeWithoutDevice: 0.05,
     forwardedClick: 0.02,
     secondTenant: 0.05,
     outOfOrder: 0.01,
@@ -106,6 +114,7 @@ export const NOISE_RATES: Record<NoiseLevel, NoiseRates> = {
     kioskShopper: 0.05,
     junkEmail: 0.03,
     junkPhone: 0.03,
+    subscribeWithoutDevice: 0.2,
     forwardedClick: 0.08,
     secondTenant: 0.15,
     outOfOrder: 0.05,

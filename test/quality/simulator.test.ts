@@ -69,7 +69,10 @@ describe('simulateShops: events', () => {
       identify: ['customer,device,email'],
       login: ['customer,device', 'customer,device,email'],
       checkout: ['customer,device', 'customer,device,email', 'customer,device,phone', 'customer,device,email,phone'],
-      subscribe: ['email,subscriber', 'device,email,subscriber', 'phone,subscriber', 'device,phone,subscriber'],
+      subscribe: [
+        'email,subscriber', 'device,email,subscriber', 'customer,device,email,subscriber',
+        'phone,subscriber', 'device,phone,subscriber', 'customer,device,phone,subscriber',
+      ],
       link_click: ['device'],
     };
     const problems: string[] = [];
@@ -144,6 +147,30 @@ describe('simulateShops: noise rates', () => {
     const share = [...tenantsPerPerson.values()].filter((n) => n === 2).length / large.truth.people;
     expect(share).toBeGreaterThan(NOISE_RATES.high.secondTenant * 0.8);
     expect(share).toBeLessThan(NOISE_RATES.high.secondTenant * 1.2);
+  });
+
+  it('sends subscriptions without the device id only at about the configured rate, fewer at low noise', () => {
+    const withoutDevice = (sim: Simulation) => {
+      const subscriptions = sim.events.filter((e) => e.type === 'subscribe');
+      return subscriptions.filter((e) => e.identifiers.device === undefined).length / subscriptions.length;
+    };
+    expect(withoutDevice(large)).toBeGreaterThan(NOISE_RATES.high.subscribeWithoutDevice * 0.8);
+    expect(withoutDevice(large)).toBeLessThan(NOISE_RATES.high.subscribeWithoutDevice * 1.2);
+    expect(withoutDevice(low)).toBeGreaterThan(NOISE_RATES.low.subscribeWithoutDevice * 0.5);
+    expect(withoutDevice(low)).toBeLessThan(NOISE_RATES.low.subscribeWithoutDevice * 1.5);
+  });
+
+  it('a subscription carries an account only when made on the site, and then the account the person checks out with', () => {
+    let withAccount = 0;
+    for (const event of large.events) {
+      if (event.type !== 'subscribe' || event.identifiers.customer === undefined) continue;
+      withAccount++;
+      expect(event.identifiers.device).toBeDefined();
+      expect(event.identifiers.customer).toMatch(/^c-/);
+      const truth = tenantTruth(large, event.tenant);
+      expect(truth.profiles.get(`customer:${event.identifiers.customer}`)).toBe(truth.profiles.get(`subscriber:${event.identifiers.subscriber}`));
+    }
+    expect(withAccount).toBeGreaterThan(100);
   });
 
   it('forwards about the configured share of link clicks to another person', () => {
