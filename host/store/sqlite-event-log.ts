@@ -35,7 +35,8 @@ export class SqliteEventLog implements EventLog {
   private readonly selectLastSeq: Statement<[], number>;
   private readonly updateItems: Statement<[string, number]>;
   private readonly deleteThrough: Statement<[number]>;
-  private readonly appendTransaction: (tenant: string, kind: string, input: PreparedItems) => AppendResult & { newIds: string[] };
+  private readonly appendTransaction: (tenant: string, kind: string, input: PreparedItems) => AppendResult;
+  private readonly groupTransaction: (appends: (PreparedAppend | Error)[]) => (AppendResult | Error)[];
 
   /** Uses `db` (opened by openDatabase); `close()` closes it. */
   constructor(private readonly db: SqliteDatabase) {
@@ -53,6 +54,16 @@ export class SqliteEventLog implements EventLog {
     this.appendTransaction = db.transaction((tenant: string, kind: string, input: PreparedItems) =>
       this.appendLocked(tenant, kind, input),
     ).immediate;
+    // Inside the group's transaction each append is a savepoint: a failing one is undone alone.
+    const nested = db.transaction((tenant: string, kind: string, input: PreparedItems) => this.appendLocked(tenant, kind, input));
+    this.groupTransaction = db.transaction((appends: (PreparedAppend | Error)[]) => appends.map((append) => {
+      if (append instanceof Error) return append;
+      try {
+        return nested(append.tenant, append.kind, append.input);
+      } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+      }
+    })).immediate;
   }
 
   append(tenant: string, kind: string, items: LogItem[]): AppendResult {
@@ -60,9 +71,30 @@ export class SqliteEventLog implements EventLog {
     requireNonEmptyString(kind, 'kind');
     requireArray(items, 'items');
     if (items.length === 0) return { seq: null, duplicate: [] };
-    const { seq, duplicate, newIds } = this.appendTransaction(tenant, kind, prepareItems(items));
-    if (seq !== null) this.ids.committed(tenant, seq, newIds);
-    return { seq, duplicate };
+    const result = this.appendTransaction(tenant, kind, prepareItems(items));
+    if (result.seq !== null) this.ids.committed(result.seq);
+    return result;
+  }
+
+  /**
+   * Several appends in one transaction, so one sync of the log covers them all; each is its own
+   * entry, and one that fails (bad argument or body) is reported in its place without undoing the others.
+   */
+  appendGroup(appends: { tenant: string; kind: string; items: LogItem[] }[]): (AppendResult | Error)[] {
+    requireArray(appends, 'appends');
+    const prepared = appends.map((append): PreparedAppend | Error => {
+      try {
+        requireTenant(append.tenant);
+        requireNonEmptyString(append.kind, 'kind');
+        requireArray(append.items, 'items');
+        return { tenant: append.tenant, kind: append.kind, input: prepareItems(append.items) };
+      } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+      }
+    });
+    const results = this.groupTransaction(prepared);
+    for (const result of results) if (!(result instanceof Error) && result.seq !== null) this.ids.committed(result.seq);
+    return results;
   }
 
   read(afterSeq: number, limit: number): LogEntry[] {
@@ -104,7 +136,7 @@ export class SqliteEventLog implements EventLog {
     this.db.close();
   }
 
-  private appendLocked(tenant: string, kind: string, { ids, bodies, bodiesJson }: PreparedItems): AppendResult & { newIds: string[] } {
+  private appendLocked(tenant: string, kind: string, { ids, bodies, bodiesJson }: PreparedItems): AppendResult {
     const duplicate = this.ids.duplicates(tenant, ids);
     const newIds: string[] = [];
     let duplicates = 0;
@@ -112,12 +144,18 @@ export class SqliteEventLog implements EventLog {
       if (duplicate[i]) duplicates++;
       else if (ids[i] !== undefined) newIds.push(ids[i] as string);
     }
-    if (duplicates === ids.length) return { seq: null, duplicate, newIds };
+    if (duplicates === ids.length) return { seq: null, duplicate };
     const itemsJson = duplicates === 0 ? bodiesJson : JSON.stringify(bodies.filter((_, i) => !duplicate[i]));
     const seq = Number(this.insertEntry.run(tenant, kind, Date.now(), itemsJson).lastInsertRowid);
     this.ids.write(tenant, seq, newIds);
-    return { seq, duplicate, newIds };
+    return { seq, duplicate };
   }
+}
+
+interface PreparedAppend {
+  tenant: string;
+  kind: string;
+  input: PreparedItems;
 }
 
 function toEntry(row: LogRow): LogEntry {

@@ -66,14 +66,24 @@ export class SqliteIdRegistry {
 
   /** Inside the same transaction: stores the append's new ids under its log seq. */
   write(tenant: string, seq: number, newIds: string[]): void {
-    if (newIds.length > 0) this.insertRow.run(seq, tenant, JSON.stringify(newIds));
+    if (newIds.length === 0) return;
+    this.insertRow.run(seq, tenant, JSON.stringify(newIds));
+    this.remember(tenant, seq, newIds);
   }
 
-  /** After the transaction committed: the new ids join the in-memory table. */
-  committed(tenant: string, seq: number, newIds: string[]): void {
+  /**
+   * Inside the same transaction, once the row is written: the new ids join the in-memory table, so
+   * a later append of the same transaction sees them. Should the transaction roll back, their
+   * entries point at a row that does not hold them, and confirmation ignores them.
+   */
+  remember(tenant: string, seq: number, newIds: string[]): void {
     const table = this.tables.get(tenant);
     if (table) for (const id of newIds) table.add(id, seq);
-    if (newIds.length > 0 && seq > this.seenThrough) this.seenThrough = seq;
+  }
+
+  /** After the transaction committed: rows through `seq` are this connection's own, nothing to catch up on. */
+  committed(seq: number): void {
+    if (seq > this.seenThrough) this.seenThrough = seq;
   }
 
   private registered(tenant: string, table: FingerprintTable, id: string): boolean {

@@ -59,3 +59,23 @@ describe('accepted ids', () => {
     expect(store.log.append('shop-b', 'events', items(['old-1'])).duplicate).toEqual([false]);
   });
 });
+
+describe('appendGroup', () => {
+  it('appends each entry in one transaction, sees ids of earlier entries of the group, and isolates a failing one', () => {
+    const store = open();
+    const results = store.log.appendGroup!([
+      { tenant: 'shop-a', kind: 'events', items: items(['a', 'b']) },
+      { tenant: 'shop-a', kind: 'events', items: [{ id: 'c', body: 1 }, { id: 'bad', body: { n: 1n } }] },
+      { tenant: 'shop-a', kind: 'events', items: items(['b', 'c', 'd']) },
+      { tenant: 'BAD TENANT', kind: 'events', items: items(['x']) },
+      { tenant: 'shop-b', kind: 'events', items: items(['a']) },
+    ]);
+    expect(results[0]).toEqual({ seq: 1, duplicate: [false, false] });
+    expect(results[1]).toBeInstanceOf(TypeError);
+    expect(results[2]).toEqual({ seq: 2, duplicate: [true, false, false] });
+    expect(results[3]).toBeInstanceOf(RangeError);
+    expect(results[4]).toEqual({ seq: 3, duplicate: [false] });
+    expect(store.log.read(0, 10).map((e) => [e.tenant, e.items])).toEqual([['shop-a', ['a', 'b']], ['shop-a', ['c', 'd']], ['shop-b', ['a']]]);
+    expect(store.log.append('shop-a', 'events', items(['d', 'e'])).duplicate).toEqual([true, false]);
+  });
+});
