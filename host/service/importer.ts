@@ -25,7 +25,7 @@ export type ImportFormat = 'ndjson' | 'csv';
 /** The facade's batch limit: every batch is one log entry and one sync of the log. */
 const BATCH_EVENTS = MAX_EVENTS_PER_BATCH;
 /** Batches in flight: the next ones are parsed and normalized while the writer syncs and applies. */
-const BATCHES_IN_FLIGHT = 3;
+const BATCHES_IN_FLIGHT = 4;
 const MAX_SAMPLES = 20;
 const CSV_EXTRA_COLUMNS = new Set(['timestamp', 'type', 'id']);
 
