@@ -20,7 +20,7 @@ try {
   const file = join(work, 'events.ndjson');
   await generateEvents(file, events);
   const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
-  const store = openStore(join(work, 'data'), { durability: 'full' });
+  const store = openStore(join(work, 'data'), { durability: process.env.DURABILITY === 'normal' ? 'normal' : 'full' });
   const writer = ShardWriter.recover(store, 0, () => 0);
   const config = completeConfig(null);
   const spent = { parse: 0, normalize: 0, ingest: 0 };

@@ -13,7 +13,9 @@ import { openStore, type Durability, type Store, type KeyStore } from '../store/
 import { TYPE_CODES } from '../engine/layout.js';
 import type { TenantStats } from '../engine/shard.js';
 import { completeConfig, updateConfig, type TenantConfig } from './config.js';
-import { hasLoneSurrogate, normalizeEvents, normalizeIdentifier } from './events.js';
+import { normalizeEvents } from './events.js';
+import { lookupKeyOf, type LookupKey } from './lookup-keys.js';
+import { cachedPersona } from './persona-cache.js';
 import { ShardSet } from './shards.js';
 import { lockDataDir } from './data-dir.js';
 import { buildAudience, checkAudienceRequest, type NormalizedRecipient } from './audience.js';
@@ -190,7 +192,7 @@ export class PersonaGraph {
     return this.shards.read(tenant, (shard, t) => {
       const node = shard.lookupNode(t, key);
       const located = node === 0 ? null : locateByNode(shard, node);
-      return located ? buildPersona(shard, located) : null;
+      return located ? cachedPersona(shard, located.record, () => buildPersona(shard, located)) : null;
     });
   }
 
@@ -198,7 +200,7 @@ export class PersonaGraph {
     checkTenant(tenant);
     return this.shards.read(tenant, (shard, t) => {
       const located = locateById(shard, t, id);
-      return located ? buildPersona(shard, located) : null;
+      return located ? cachedPersona(shard, located.record, () => buildPersona(shard, located)) : null;
     });
   }
 
@@ -425,18 +427,12 @@ export class PersonaGraph {
 
   // ---- helpers ----
 
-  private lookupKeyIdentifier(identifier: unknown, config: TenantConfig): { type: IdentifierType; value: string; display?: string } | null {
-    if (typeof identifier !== 'object' || identifier === null) return null;
-    const { type, value } = identifier as { type: unknown; value: unknown };
-    if (typeof type !== 'string' || !(IDENTIFIER_TYPES as readonly string[]).includes(type) || typeof value !== 'string' || value.length > 1024) return null;
-    if (hasLoneSurrogate(value)) return null;
-    const normalized = normalizeIdentifier(type as IdentifierType, value, config);
-    return normalized ? { type: type as IdentifierType, ...normalized } : null;
+  private lookupKeyIdentifier(identifier: unknown, config: TenantConfig): LookupKey | null {
+    return lookupKeyOf(identifier, config);
   }
 
-  private lookupKey(identifier: unknown, config: TenantConfig): { type: number; value: string } | null {
-    const key = this.lookupKeyIdentifier(identifier, config);
-    return key ? { type: TYPE_CODES[key.type], value: key.value } : null;
+  private lookupKey(identifier: unknown, config: TenantConfig): LookupKey['engine'] | null {
+    return lookupKeyOf(identifier, config)?.engine ?? null;
   }
 }
 
