@@ -18,6 +18,7 @@ export interface LookupKey {
 const MAX_LOOKUP_VALUE_LENGTH = 1024;
 const CACHE_PER_TYPE = 100_000;
 const TYPE_INDEX = new Map<string, number>(IDENTIFIER_TYPES.map((type, i) => [type, i]));
+const CACHED_TYPES = IDENTIFIER_TYPES.map((type) => type === 'email' || type === 'phone');
 const caches = new WeakMap<TenantConfig, Map<string, LookupKey | null>[]>();
 
 /** The key of `{type, value}`, or null when it is not an identifier or its value cannot be normalized. */
@@ -26,6 +27,9 @@ export function lookupKeyOf(identifier: unknown, config: TenantConfig): LookupKe
   const { type, value } = identifier as { type: unknown; value: unknown };
   const typeIndex = typeof type === 'string' ? TYPE_INDEX.get(type) : undefined;
   if (typeIndex === undefined || typeof value !== 'string') return null;
+  // ids are taken as given and UUIDs checked by a short regex: a Map lookup (hashing a fresh string)
+  // would cost more than normalizing them; emails and phones are worth it
+  if (!CACHED_TYPES[typeIndex]) return computeKey(type as IdentifierType, value, config);
   let perType = caches.get(config);
   if (!perType) {
     perType = IDENTIFIER_TYPES.map(() => new Map());
