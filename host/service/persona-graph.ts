@@ -10,13 +10,14 @@ import {
   composeDeviceId, validateDeviceComponents, signLinkToken, addTokenToUrl, mapToDeviceId, type LinkSecrets,
 } from '../identity/index.js';
 import { openStore, type Durability, type Store, type KeyStore } from '../store/index.js';
-import { TYPE_CODES } from '../engine/layout.js';
 import type { TenantStats } from '../engine/shard.js';
 import { completeConfig, updateConfig, type TenantConfig } from './config.js';
-import { hasLoneSurrogate, normalizeEvents, normalizeIdentifier } from './events.js';
+import { normalizeEvents } from './events.js';
+import { lookupKeyOf, type LookupKey } from './lookup-keys.js';
+import { cachedPersona } from './persona-cache.js';
 import { ShardSet } from './shards.js';
 import { lockDataDir } from './data-dir.js';
-import { buildAudience, checkAudienceRequest, type NormalizedRecipient } from './audience.js';
+import { buildAudience, checkAudienceRequest } from './audience.js';
 import { buildGraph, buildPersona, locateById, locateByNode, type PersonaGraphView } from './views.js';
 import type { Change, IngestOutcome, IdentifierPair } from './writer.js';
 import { QualitySummaries, type QualitySummary } from './quality.js';
@@ -63,6 +64,8 @@ const MAX_CAMPAIGN_LENGTH = 256;
 const MAX_LOOKUPS = 10_000;
 const CHANGES_PAGE = 1000;
 const META_FILE = 'meta.json';
+/** The engine key of a lookup that names no valid identifier: a type no node has, so it finds nothing. */
+const NO_KEY = Object.freeze({ type: 0xff, value: '' });
 
 export function checkTenant(tenant: string): string {
   if (typeof tenant !== 'string' || !TENANT_PATTERN.test(tenant)) {
@@ -172,10 +175,13 @@ export class PersonaGraph {
     if (!Array.isArray(identifiers)) throw new RequestError(400, 'invalid_identifiers', 'identifiers must be an array');
     if (identifiers.length > MAX_LOOKUPS) throw new RequestError(400, 'batch_too_large', `at most ${MAX_LOOKUPS} lookups per request, got ${identifiers.length}`);
     const config = this.config(tenant);
-    const keys = identifiers.map((id) => this.lookupKey(id, config));
+    const keys = new Array<LookupKey['engine']>(identifiers.length);
+    for (let i = 0; i < identifiers.length; i++) keys[i] = lookupKeyOf(identifiers[i], config)?.engine ?? NO_KEY;
     return this.shards.read(tenant, (shard, t) => {
-      const records = shard.resolveRecords(t, keys.map((k) => k ?? { type: 0xff, value: '' }));
-      return Array.from(records, (record) => (record === 0 ? null : shard.personaId(record)));
+      const records = shard.resolveRecords(t, keys);
+      const personas = new Array<string | null>(records.length);
+      for (let i = 0; i < records.length; i++) personas[i] = records[i] === 0 ? null : shard.personaId(records[i]);
+      return personas;
     });
   }
 
@@ -190,7 +196,7 @@ export class PersonaGraph {
     return this.shards.read(tenant, (shard, t) => {
       const node = shard.lookupNode(t, key);
       const located = node === 0 ? null : locateByNode(shard, node);
-      return located ? buildPersona(shard, located) : null;
+      return located ? cachedPersona(shard, located.record, () => buildPersona(shard, located)) : null;
     });
   }
 
@@ -198,16 +204,16 @@ export class PersonaGraph {
     checkTenant(tenant);
     return this.shards.read(tenant, (shard, t) => {
       const located = locateById(shard, t, id);
-      return located ? buildPersona(shard, located) : null;
+      return located ? cachedPersona(shard, located.record, () => buildPersona(shard, located)) : null;
     });
   }
 
   async dedupe(tenant: string, request: AudienceRequest | unknown): Promise<AudienceResult> {
     const { channel, recipients } = checkAudienceRequest(request);
     const config = this.config(tenant);
-    const inputs: NormalizedRecipient[] = recipients.map((r) => this.lookupKeyIdentifier(r, config));
+    const inputs = recipients.map((r) => this.lookupKeyIdentifier(r, config));
     return this.shards.read(tenant, (shard, t) => {
-      const records = shard.resolveRecords(t, inputs.map((k) => (k ? { type: TYPE_CODES[k.type], value: k.value } : { type: 0xff, value: '' })));
+      const records = shard.resolveRecords(t, inputs.map((k) => k?.engine ?? NO_KEY));
       return buildAudience(shard, channel, inputs, records);
     });
   }
@@ -217,10 +223,10 @@ export class PersonaGraph {
     checkCampaign(campaign);
     const { channel, recipients } = checkAudienceRequest(request);
     const config = this.config(tenant);
-    const inputs: NormalizedRecipient[] = recipients.map((r) => this.lookupKeyIdentifier(r, config));
+    const inputs = recipients.map((r) => this.lookupKeyIdentifier(r, config));
     // read and claim in one synchronous step: no other request can interleave on this thread
     const { audience, keys } = await this.shards.read(tenant, (shard, t) => {
-      const records = shard.resolveRecords(t, inputs.map((k) => (k ? { type: TYPE_CODES[k.type], value: k.value } : { type: 0xff, value: '' })));
+      const records = shard.resolveRecords(t, inputs.map((k) => k?.engine ?? NO_KEY));
       const audience = buildAudience(shard, channel, inputs, records);
       const keys = audience.recipients.map((recipient) => {
         if (!recipient.persona) return [`${channel === 'email' ? 'email' : 'phone'}:${recipient.address}`];
@@ -425,18 +431,12 @@ export class PersonaGraph {
 
   // ---- helpers ----
 
-  private lookupKeyIdentifier(identifier: unknown, config: TenantConfig): { type: IdentifierType; value: string; display?: string } | null {
-    if (typeof identifier !== 'object' || identifier === null) return null;
-    const { type, value } = identifier as { type: unknown; value: unknown };
-    if (typeof type !== 'string' || !(IDENTIFIER_TYPES as readonly string[]).includes(type) || typeof value !== 'string' || value.length > 1024) return null;
-    if (hasLoneSurrogate(value)) return null;
-    const normalized = normalizeIdentifier(type as IdentifierType, value, config);
-    return normalized ? { type: type as IdentifierType, ...normalized } : null;
+  private lookupKeyIdentifier(identifier: unknown, config: TenantConfig): LookupKey | null {
+    return lookupKeyOf(identifier, config);
   }
 
-  private lookupKey(identifier: unknown, config: TenantConfig): { type: number; value: string } | null {
-    const key = this.lookupKeyIdentifier(identifier, config);
-    return key ? { type: TYPE_CODES[key.type], value: key.value } : null;
+  private lookupKey(identifier: unknown, config: TenantConfig): LookupKey['engine'] | null {
+    return lookupKeyOf(identifier, config)?.engine ?? null;
   }
 }
 

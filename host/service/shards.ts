@@ -6,6 +6,7 @@ import { Shard } from '../engine/shard.js';
 import { RequestError } from '../types.js';
 import { shardOf } from '../store/tenant-hash.js';
 import type { WorkerOptions, WriterTask } from './writer-worker.js';
+import type { GroupOutcome, IngestBatch } from './writer.js';
 import type { Durability } from '../store/index.js';
 
 export interface ShardSetOptions {
@@ -18,6 +19,18 @@ export interface ShardSetOptions {
   faults?: WorkerOptions['faults'];
 }
 
+/**
+ * Ingest batches waiting behind a running write are sent to the writer together, up to this many
+ * events: one transaction and one sync of the log for all of them (group commit).
+ */
+const GROUP_MAX_EVENTS = 50_000;
+
+interface PendingWrite {
+  task: WriterTask;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 // Running from TypeScript sources (tests, tsx): the worker needs tsx's loader to import .ts files.
 const fromSource = import.meta.url.endsWith('.ts');
 const workerFile = fileURLToPath(new URL(`./writer-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url));
@@ -27,6 +40,9 @@ export class ShardSet {
   private readonly tails: Promise<unknown>[];
   private readonly queued: number[];
   private readonly recovering: Promise<void>[];
+  /** Writes not yet handed to the shard's writer, in order; at most one task runs per writer. */
+  private readonly waiting: PendingWrite[][];
+  private readonly running: boolean[];
   /** Writer threads that died and were replaced. */
   restarts = 0;
 
@@ -38,6 +54,8 @@ export class ShardSet {
     this.tails = pools.map(() => Promise.resolve());
     this.queued = pools.map(() => 0);
     this.recovering = pools.map(() => Promise.resolve());
+    this.waiting = pools.map(() => []);
+    this.running = pools.map(() => false);
   }
 
   /** Starts every shard's writer, which recovers its shard, and attaches readers to their memories. */
@@ -94,9 +112,62 @@ export class ShardSet {
       return Promise.reject(error);
     }
     this.queued[shard]++;
-    const result = this.runOnWriter<T>(shard, task).finally(() => { this.queued[shard]--; });
+    const result = new Promise<T>((resolve, reject) => {
+      this.waiting[shard].push({ task, resolve: resolve as (value: unknown) => void, reject });
+      this.dispatch(shard);
+    }).finally(() => { this.queued[shard]--; });
     this.tails[shard] = result.catch(() => undefined);
     return result;
+  }
+
+  /** Hands the next waiting write(s) to an idle writer: consecutive ingests go as one group. */
+  private dispatch(shard: number): void {
+    const waiting = this.waiting[shard];
+    if (this.running[shard] || waiting.length === 0) return;
+    let take = 1;
+    if (waiting[0].task.op === 'ingest') {
+      let events = waiting[0].task.events.length;
+      while (take < waiting.length) {
+        const next = waiting[take].task;
+        if (next.op !== 'ingest' || events + next.events.length > GROUP_MAX_EVENTS) break;
+        events += next.events.length;
+        take++;
+      }
+    }
+    const writes = waiting.splice(0, take);
+    this.running[shard] = true;
+    const done = take === 1 ? this.runSingle(shard, writes[0]) : this.runGroup(shard, writes);
+    void done.finally(() => {
+      this.running[shard] = false;
+      this.dispatch(shard);
+    });
+  }
+
+  private async runSingle(shard: number, write: PendingWrite): Promise<void> {
+    try {
+      write.resolve(await this.runOnWriter(shard, write.task));
+    } catch (error) {
+      write.reject(error);
+    }
+  }
+
+  private async runGroup(shard: number, writes: PendingWrite[]): Promise<void> {
+    const batches = writes.map(({ task }) => {
+      const { tenant, events } = task as Extract<WriterTask, { op: 'ingest' }>;
+      return { tenant, events } satisfies IngestBatch;
+    });
+    let outcomes: GroupOutcome[];
+    try {
+      outcomes = await this.runOnWriter<GroupOutcome[]>(shard, { op: 'ingestGroup', batches });
+    } catch (error) {
+      for (const write of writes) write.reject(error);
+      return;
+    }
+    writes.forEach((write, i) => {
+      const { outcome, error } = outcomes[i];
+      if (error) write.reject(Object.assign(new Error(error.message), { name: error.name }));
+      else write.resolve(outcome);
+    });
   }
 
   /**

@@ -3,7 +3,7 @@
 import { workerData } from 'piscina';
 import { openStore, type Durability, type Store } from '../store/index.js';
 import { shardOf } from '../store/tenant-hash.js';
-import { ShardWriter, type IdentifierPair, type SplitSpec } from './writer.js';
+import { ShardWriter, type IdentifierPair, type IngestBatch, type SplitSpec } from './writer.js';
 import type { TenantConfig } from './config.js';
 import type { LoggedEvent } from './events.js';
 
@@ -19,6 +19,7 @@ export interface WorkerOptions {
 export type WriterTask =
   | { op: 'open' }
   | { op: 'ingest'; tenant: string; events: LoggedEvent[] }
+  | { op: 'ingestGroup'; batches: IngestBatch[] }
   | { op: 'configure'; tenant: string; config: TenantConfig }
   | { op: 'split'; tenant: string; spec: SplitSpec }
   | { op: 'erase'; tenant: string; identifiers: IdentifierPair[] }
@@ -50,6 +51,12 @@ export default function run(task: WriterTask): unknown {
     case 'ingest':
       if (options.faults?.dieWhileApplyingTenant === task.tenant) w.onApplied = () => process.exit(1);
       return w.ingest(task.tenant, task.events);
+    case 'ingestGroup':
+      if (options.faults?.dieWhileApplyingTenant) {
+        w.faultTenant = options.faults.dieWhileApplyingTenant;
+        w.onApplied = () => process.exit(1);
+      }
+      return w.ingestGroup(task.batches);
     case 'configure':
       return w.configure(task.tenant, task.config);
     case 'split':

@@ -22,6 +22,19 @@ export interface IngestOutcome {
 
 export type IdentifierPair = [IdentifierType, string];
 
+export interface IngestBatch {
+  tenant: string;
+  events: LoggedEvent[];
+}
+
+/** An error as it crosses the thread boundary of a grouped write. */
+export interface WriteFailure {
+  name: string;
+  message: string;
+}
+
+export type GroupOutcome = { outcome: IngestOutcome; error?: undefined } | { error: WriteFailure; outcome?: undefined };
+
 /** What an operator's split cuts, by value (node numbers are not stable enough to log). */
 export interface SplitSpec {
   persona: string;
@@ -75,12 +88,35 @@ export class ShardWriter {
 
   /** Tests only: called between a durable append and its application (fault injection). */
   onApplied: (() => void) | undefined;
+  /** Tests only: when set, onApplied fires for this tenant's batches only. */
+  faultTenant: string | undefined;
 
   ingest(tenant: string, events: LoggedEvent[]): IngestOutcome {
-    const result = this.store.log.append(tenant, ENTRY.EVENTS, events.map((event) => ({ id: event.id, body: event })));
+    const result = this.store.log.append(tenant, ENTRY.EVENTS, logItems(events));
+    return this.applyAppended(tenant, events, result);
+  }
+
+  /**
+   * Several ingest batches (of any tenants of the shard) appended in one transaction, so one sync
+   * of the log covers them all, then applied in log order. Each batch gets its own outcome, or
+   * the error that stopped it; the others are unaffected.
+   */
+  ingestGroup(batches: IngestBatch[]): GroupOutcome[] {
+    const appended = this.store.log.appendGroup
+      ? this.store.log.appendGroup(batches.map((b) => ({ tenant: b.tenant, kind: ENTRY.EVENTS, items: logItems(b.events) })))
+      : batches.map((b) => attempt(() => this.store.log.append(b.tenant, ENTRY.EVENTS, logItems(b.events))));
+    return batches.map((batch, i) => {
+      const result = appended[i];
+      if (result instanceof Error) return { error: describeError(result) };
+      const applied = attempt(() => this.applyAppended(batch.tenant, batch.events, result));
+      return applied instanceof Error ? { error: describeError(applied) } : { outcome: applied };
+    });
+  }
+
+  private applyAppended(tenant: string, events: LoggedEvent[], result: { seq: number | null; duplicate: boolean[] }): IngestOutcome {
     if (result.seq !== null) {
       const kept = events.filter((_, i) => !result.duplicate[i]);
-      if (this.onApplied) {
+      if (this.onApplied && (this.faultTenant === undefined || this.faultTenant === tenant)) {
         // apply half the batch, then die: the memory holds a torn state that nobody may read
         this.shard.applyEvents(encodeEvents(this.shard.tenant(tenant) || this.tenantIndex(tenant), kept.slice(0, kept.length >> 1)), result.seq);
         this.onApplied();
@@ -253,6 +289,22 @@ export class ShardWriter {
       return event?.id ?? null;
     });
   }
+}
+
+function logItems(events: LoggedEvent[]): { id?: string; body: LoggedEvent }[] {
+  return events.map((event) => ({ id: event.id, body: event }));
+}
+
+function attempt<T>(run: () => T): T | Error {
+  try {
+    return run();
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+function describeError(error: Error): WriteFailure {
+  return { name: error.name, message: error.message };
 }
 
 function pairKey(a: number, b: number): string {

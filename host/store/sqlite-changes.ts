@@ -9,25 +9,25 @@ import type { ChangeRecord, ChangeStore } from './types.js';
 const CURSOR_SCALE = 1_000_000;
 
 export class SqliteChangeStore implements ChangeStore {
-  private readonly insert: Statement<[string, number, number, string]>;
+  private readonly insertAll: Statement<[string, number, string]>;
   private readonly select: Statement<[string, number, number, number, number]>;
-  private readonly recordAll: (tenant: string, seq: number, changes: unknown[]) => void;
   private readonly selectLastSeqs: Statement<[], { tenant: string; seq: number }>;
 
   constructor(db: SqliteDatabase) {
-    this.insert = db.prepare('INSERT OR IGNORE INTO changes (tenant, seq, pos, change) VALUES (?, ?, ?, ?)');
+    // one statement for all of an entry's changes: json_each yields each element's position and JSON text
+    this.insertAll = db.prepare(`INSERT OR IGNORE INTO changes (tenant, seq, pos, change)
+      SELECT ?, ?, key, CASE type WHEN 'object' THEN value WHEN 'array' THEN value WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'
+        ELSE json_quote(value) END
+      FROM json_each(?)`);
     this.select = db.prepare(
       'SELECT seq, pos, change FROM changes WHERE tenant = ? AND (seq > ? OR (seq = ? AND pos > ?)) ORDER BY seq, pos LIMIT ?',
     );
     this.selectLastSeqs = db.prepare<[], { tenant: string; seq: number }>('SELECT tenant, MAX(seq) AS seq FROM changes GROUP BY tenant');
-    this.recordAll = db.transaction((tenant: string, seq: number, changes: unknown[]) => {
-      changes.forEach((change, pos) => this.insert.run(tenant, seq, pos, JSON.stringify(change)));
-    });
   }
 
   record(tenant: string, seq: number, changes: unknown[]): void {
     if (changes.length >= CURSOR_SCALE) throw new RangeError(`at most ${CURSOR_SCALE - 1} changes per log entry`);
-    this.recordAll(tenant, seq, changes);
+    this.insertAll.run(tenant, seq, JSON.stringify(changes));
   }
 
   lastSeqs(): Map<string, number> {

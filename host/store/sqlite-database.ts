@@ -9,13 +9,13 @@ export type SqliteDatabase = Database.Database;
 
 export const IN_MEMORY = ':memory:';
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
-/** Page cache per connection: the idempotency index is probed at random, keep its hot part in memory. */
+/** Page cache per connection: stores from before schema 3 probe their per-id idempotency index at random. */
 const PAGE_CACHE_KIB = 64 * 1024;
 /**
  * Pages the WAL may hold before a commit copies them back into the database (SQLite's default
- * is 1,000). Random item ids dirty pages all over the idempotency index, and a page rewritten by
- * several commits is copied back once per checkpoint: measured, a 1,000-event append into a store
- * holding 200k random ids went from ~44 ms to ~21 ms (p50). Costs up to ~40 MB of WAL on disk.
+ * is 1,000). A page rewritten by several commits is copied back once per checkpoint: with the
+ * per-id idempotency index of schema 1-2, a 1,000-event append into a store holding 200k random ids
+ * went from ~44 ms to ~21 ms (p50). Costs up to ~40 MB of WAL on disk.
  */
 const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 

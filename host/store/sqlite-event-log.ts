@@ -1,10 +1,11 @@
 // The ordered, durable event log over the embedded database. An append is one write transaction:
-// register the item ids, store the kept bodies as one row; the commit (synced per the durability
-// setting) has happened when append returns.
+// find the duplicate item ids, store the kept bodies as one row and the new ids as one row; the
+// commit (synced per the durability setting) has happened when append returns.
 import type { Statement } from 'better-sqlite3';
 import type { AppendResult, EventLog, LogEntry, LogItem } from './types.js';
 import { prepareItems, type PreparedItems } from './log-items.js';
 import type { SqliteDatabase } from './sqlite-database.js';
+import { SqliteIdRegistry } from './sqlite-id-registry.js';
 import {
   requireArray,
   requireNonEmptyString,
@@ -27,7 +28,7 @@ interface LogRow {
  * (one JSON.stringify call is ~2x faster than one per item, and a bad body then writes nothing).
  */
 export class SqliteEventLog implements EventLog {
-  private readonly registerId: Statement<[string, string]>;
+  private readonly ids: SqliteIdRegistry;
   private readonly insertEntry: Statement<[string, string, number, string]>;
   private readonly selectAfter: Statement<[number, number], LogRow>;
   private readonly selectTenantAfter: Statement<[string, number, number], LogRow>;
@@ -35,10 +36,11 @@ export class SqliteEventLog implements EventLog {
   private readonly updateItems: Statement<[string, number]>;
   private readonly deleteThrough: Statement<[number]>;
   private readonly appendTransaction: (tenant: string, kind: string, input: PreparedItems) => AppendResult;
+  private readonly groupTransaction: (appends: (PreparedAppend | Error)[]) => (AppendResult | Error)[];
 
   /** Uses `db` (opened by openDatabase); `close()` closes it. */
   constructor(private readonly db: SqliteDatabase) {
-    this.registerId = db.prepare('INSERT OR IGNORE INTO idempotency (tenant, id) VALUES (?, ?)');
+    this.ids = new SqliteIdRegistry(db);
     this.insertEntry = db.prepare('INSERT INTO log (tenant, kind, at, items) VALUES (?, ?, ?, ?)');
     this.selectAfter = db.prepare('SELECT seq, tenant, kind, at, items FROM log WHERE seq > ? ORDER BY seq LIMIT ?');
     this.selectTenantAfter = db.prepare(
@@ -52,6 +54,16 @@ export class SqliteEventLog implements EventLog {
     this.appendTransaction = db.transaction((tenant: string, kind: string, input: PreparedItems) =>
       this.appendLocked(tenant, kind, input),
     ).immediate;
+    // Inside the group's transaction each append is a savepoint: a failing one is undone alone.
+    const nested = db.transaction((tenant: string, kind: string, input: PreparedItems) => this.appendLocked(tenant, kind, input));
+    this.groupTransaction = db.transaction((appends: (PreparedAppend | Error)[]) => appends.map((append) => {
+      if (append instanceof Error) return append;
+      try {
+        return nested(append.tenant, append.kind, append.input);
+      } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+      }
+    })).immediate;
   }
 
   append(tenant: string, kind: string, items: LogItem[]): AppendResult {
@@ -59,7 +71,30 @@ export class SqliteEventLog implements EventLog {
     requireNonEmptyString(kind, 'kind');
     requireArray(items, 'items');
     if (items.length === 0) return { seq: null, duplicate: [] };
-    return this.appendTransaction(tenant, kind, prepareItems(items));
+    const result = this.appendTransaction(tenant, kind, prepareItems(items));
+    if (result.seq !== null) this.ids.committed(result.seq);
+    return result;
+  }
+
+  /**
+   * Several appends in one transaction, so one sync of the log covers them all; each is its own
+   * entry, and one that fails (bad argument or body) is reported in its place without undoing the others.
+   */
+  appendGroup(appends: { tenant: string; kind: string; items: LogItem[] }[]): (AppendResult | Error)[] {
+    requireArray(appends, 'appends');
+    const prepared = appends.map((append): PreparedAppend | Error => {
+      try {
+        requireTenant(append.tenant);
+        requireNonEmptyString(append.kind, 'kind');
+        requireArray(append.items, 'items');
+        return { tenant: append.tenant, kind: append.kind, input: prepareItems(append.items) };
+      } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+      }
+    });
+    const results = this.groupTransaction(prepared);
+    for (const result of results) if (!(result instanceof Error) && result.seq !== null) this.ids.committed(result.seq);
+    return results;
   }
 
   read(afterSeq: number, limit: number): LogEntry[] {
@@ -102,19 +137,25 @@ export class SqliteEventLog implements EventLog {
   }
 
   private appendLocked(tenant: string, kind: string, { ids, bodies, bodiesJson }: PreparedItems): AppendResult {
-    const duplicate: boolean[] = new Array(ids.length);
+    const duplicate = this.ids.duplicates(tenant, ids);
+    const newIds: string[] = [];
     let duplicates = 0;
     for (let i = 0; i < ids.length; i++) {
-      const id = ids[i];
-      // OR IGNORE leaves an id registered earlier (or earlier in this call) alone: changes is 0.
-      duplicate[i] = id !== undefined && this.registerId.run(tenant, id).changes === 0;
       if (duplicate[i]) duplicates++;
+      else if (ids[i] !== undefined) newIds.push(ids[i] as string);
     }
     if (duplicates === ids.length) return { seq: null, duplicate };
     const itemsJson = duplicates === 0 ? bodiesJson : JSON.stringify(bodies.filter((_, i) => !duplicate[i]));
-    const { lastInsertRowid } = this.insertEntry.run(tenant, kind, Date.now(), itemsJson);
-    return { seq: Number(lastInsertRowid), duplicate };
+    const seq = Number(this.insertEntry.run(tenant, kind, Date.now(), itemsJson).lastInsertRowid);
+    this.ids.write(tenant, seq, newIds);
+    return { seq, duplicate };
   }
+}
+
+interface PreparedAppend {
+  tenant: string;
+  kind: string;
+  input: PreparedItems;
 }
 
 function toEntry(row: LogRow): LogEntry {

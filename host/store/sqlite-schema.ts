@@ -1,7 +1,7 @@
 // The embedded database's tables. `PRAGMA user_version` records which schema a file holds, so a
 // later version can migrate it step by step.
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA_V1 = `
 -- The ordered log. AUTOINCREMENT: a sequence is never reused, not even after pruning.
@@ -14,7 +14,8 @@ CREATE TABLE log (
 );
 CREATE INDEX log_by_tenant ON log (tenant, seq);
 
--- Every item id ever accepted; outlives the log rows so a retried old event stays a duplicate.
+-- Every item id accepted before schema 3 (later ones: event_ids); outlives the log rows so a
+-- retried old event stays a duplicate.
 CREATE TABLE idempotency (
   tenant TEXT NOT NULL,
   id     TEXT NOT NULL,
@@ -82,5 +83,18 @@ CREATE TABLE changes (
 ) WITHOUT ROWID;
 `;
 
+/**
+ * Version 3: accepted item ids as one row per append (sequential writes), replacing the per-id
+ * `idempotency` table for new ids; ids already in that table stay there and keep counting.
+ */
+export const SCHEMA_V3 = `
+CREATE TABLE event_ids (
+  seq    INTEGER PRIMARY KEY,  -- the log entry that accepted them; the row outlives its pruning
+  tenant TEXT    NOT NULL,
+  ids    TEXT    NOT NULL      -- JSON array of the entry's new item ids
+);
+CREATE INDEX event_ids_by_tenant ON event_ids (tenant, seq);
+`;
+
 /** Migration steps: MIGRATIONS[v] takes a database from version v to v + 1. */
-export const MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2];
+export const MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];

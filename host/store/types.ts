@@ -30,6 +30,11 @@ export interface AppendResult {
 export interface EventLog {
   /** Registers ids and appends the kept bodies as one entry; durable when it returns. */
   append(tenant: string, kind: string, items: LogItem[]): AppendResult;
+  /**
+   * Optional: several appends in one transaction (one sync for all), each its own entry; a failing
+   * one is returned as its Error in place, the others are kept.
+   */
+  appendGroup?(appends: { tenant: string; kind: string; items: LogItem[] }[]): (AppendResult | Error)[];
   /** Entries with seq > afterSeq, ascending, at most `limit`. */
   read(afterSeq: number, limit: number): LogEntry[];
   /** Same as `read`, restricted to one tenant. */

@@ -128,6 +128,12 @@ describe('erasure', () => {
 });
 
 describe('changes feed', () => {
+  it('keeps every JSON value of a change as recorded', () => {
+    const values = [{ kind: 'merge', personas: ['psn_1', 'psn_2'], at: 'x' }, ['a', 1], 'text', 42, 1.5, true, false, null, { nested: { 'é': '"quoted"' } }];
+    store.changes.record('shop-c', 3, values);
+    expect(store.changes.since('shop-c', 0, 100).map((r) => r.change)).toEqual(values);
+  });
+
   it('returns recorded changes per tenant in log order, after a cursor, once per entry', () => {
     store.changes.record('shop-a', 5, [{ kind: 'merge', n: 1 }, { kind: 'split', n: 2 }]);
     store.changes.record('shop-b', 6, [{ kind: 'merge', n: 3 }]);

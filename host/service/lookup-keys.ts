@@ -1,0 +1,61 @@
+// Identifiers as lookups name them, normalized into the keys the shards are searched by. Reads
+// repeat the same values (a shop resolves its own customers over and over), so the keys are
+// memoized per tenant settings, type and raw value: one Map lookup instead of normalization.
+import { IDENTIFIER_TYPES, type IdentifierType } from '../types.js';
+import { TYPE_CODES } from '../engine/layout.js';
+import { hasLoneSurrogate, normalizeIdentifier } from './events.js';
+import type { TenantConfig } from './config.js';
+
+/** A lookup's normalized identifier, and the same as the engine's key. Shared: never mutate. */
+export interface LookupKey {
+  readonly type: IdentifierType;
+  readonly value: string;
+  readonly display?: string;
+  readonly engine: { readonly type: number; readonly value: string };
+}
+
+/** Longest value a lookup may name (longer ones cannot be stored, so they resolve to nothing). */
+const MAX_LOOKUP_VALUE_LENGTH = 1024;
+const CACHE_PER_TYPE = 100_000;
+const TYPE_INDEX = new Map<string, number>(IDENTIFIER_TYPES.map((type, i) => [type, i]));
+const CACHED_TYPES = IDENTIFIER_TYPES.map((type) => type === 'email' || type === 'phone');
+const caches = new WeakMap<TenantConfig, Map<string, LookupKey | null>[]>();
+
+/** The key of `{type, value}`, or null when it is not an identifier or its value cannot be normalized. */
+export function lookupKeyOf(identifier: unknown, config: TenantConfig): LookupKey | null {
+  if (typeof identifier !== 'object' || identifier === null) return null;
+  const { type, value } = identifier as { type: unknown; value: unknown };
+  const typeIndex = typeof type === 'string' ? TYPE_INDEX.get(type) : undefined;
+  if (typeIndex === undefined || typeof value !== 'string') return null;
+  // ids are taken as given and UUIDs checked by a short regex: a Map lookup (hashing a fresh string)
+  // would cost more than normalizing them; emails and phones are worth it
+  if (!CACHED_TYPES[typeIndex]) return computeKey(type as IdentifierType, value, config);
+  let perType = caches.get(config);
+  if (!perType) {
+    perType = IDENTIFIER_TYPES.map(() => new Map());
+    caches.set(config, perType);
+  }
+  const cache = perType[typeIndex];
+  let key = cache.get(value);
+  if (key === undefined) {
+    key = computeKey(type as IdentifierType, value, config);
+    // only short values are kept: a flood of long junk lookups must not fill memory
+    if (value.length <= MAX_LOOKUP_VALUE_LENGTH / 4) {
+      if (cache.size >= CACHE_PER_TYPE) cache.clear();
+      cache.set(value, key);
+    }
+  }
+  return key;
+}
+
+function computeKey(type: IdentifierType, value: string, config: TenantConfig): LookupKey | null {
+  if (value.length > MAX_LOOKUP_VALUE_LENGTH || hasLoneSurrogate(value)) return null;
+  const normalized = normalizeIdentifier(type, value, config);
+  if (!normalized) return null;
+  return Object.freeze({
+    type,
+    value: normalized.value,
+    ...(normalized.display !== undefined ? { display: normalized.display } : {}),
+    engine: Object.freeze({ type: TYPE_CODES[type], value: normalized.value }),
+  });
+}

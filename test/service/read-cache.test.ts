@@ -1,0 +1,46 @@
+// Reads served from caches (lookup keys, built personas) never serve a state older than the last
+// write, and what a caller gets is its own to change.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PersonaGraph } from '../../host/index.js';
+
+let graph: PersonaGraph;
+beforeAll(async () => {
+  graph = await PersonaGraph.open({ shards: 1 });
+});
+afterAll(async () => {
+  await graph.close();
+});
+
+describe('read caches', () => {
+  it('show a write at once, even for a persona read just before it', async () => {
+    await graph.ingest('shop-a', { identifiers: { customer: 'c-1', email: 'Ana@Shop.bg' }, timestamp: '2026-03-01T10:00:00Z' });
+    const before = await graph.personaOf('shop-a', { type: 'customer', value: 'c-1' });
+    expect(before?.identifiers.map((i) => i.value)).toEqual(['ana@shop.bg', 'c-1']);
+    expect(await graph.personaOf('shop-a', { type: 'customer', value: 'c-1' })).toEqual(before);
+
+    await graph.ingest('shop-a', { identifiers: { customer: 'c-1', phone: '0888 123 456' }, timestamp: '2026-03-02T10:00:00Z' });
+    const after = await graph.personaOf('shop-a', { type: 'email', value: ' ANA@shop.bg' });
+    expect(after?.phone).toBe('+359888123456');
+    expect(after?.identifiers).toHaveLength(3);
+    expect(await graph.persona('shop-a', after!.id)).toEqual(after);
+  });
+
+  it('hand out copies: changing one changes no later answer', async () => {
+    const first = await graph.personaOf('shop-a', { type: 'customer', value: 'c-1' });
+    first!.identifiers.pop();
+    first!.aliases.push('psn_x');
+    first!.counts.email = 99;
+    const second = await graph.personaOf('shop-a', { type: 'customer', value: 'c-1' });
+    expect(second?.identifiers).toHaveLength(3);
+    expect(second?.aliases).toEqual([]);
+    expect(second?.counts.email).toBe(1);
+  });
+
+  it('keep refusing values that cannot be normalized, cached or not', async () => {
+    for (let i = 0; i < 2; i++) {
+      await expect(graph.personaOf('shop-a', { type: 'email', value: 'not-an-email' })).rejects.toMatchObject({ status: 400 });
+      expect(await graph.resolve('shop-a', [{ type: 'phone', value: 'abc' }, { type: 'nope' as 'email', value: 'x' }, { type: 'customer', value: 'c-1' }]))
+        .toEqual([null, null, expect.stringMatching(/^psn_/)]);
+    }
+  });
+});
