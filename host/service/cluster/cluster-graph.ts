@@ -235,7 +235,9 @@ export class ClusterGraph {
   }
 
   changes(tenant: string, since?: string, limit?: number): Promise<ChangesPage> {
-    return this.route(tenant, 'changes', [since, limit]) as Promise<ChangesPage>;
+    // forwarded as JSON: an undefined argument would arrive as null, so leave it out
+    const args = limit === undefined ? [since ?? ''] : [since ?? '', limit];
+    return this.route(tenant, 'changes', args) as Promise<ChangesPage>;
   }
 
   erase(tenant: string, identifiers: Identifier[]): Promise<{ erased: number }> {
