@@ -337,9 +337,24 @@ export class ClusterGraph {
     return method.call(graph, call.tenant, ...call.args);
   }
 
+  /**
+   * Sends the call to its owner. Should the owner die meanwhile (no heartbeat within the node ttl),
+   * the call stops waiting at once: a read is routed again, a write answers 503 (its outcome is
+   * unknown; the client's retry with the same event ids is safe), instead of waiting out the timeout.
+   */
   private async forward(node: string, call: CallRequest): Promise<unknown> {
-    const reply = await this.conn.nc.request(callSubject(node), JSON.stringify(call), { timeout: this.options.forwardTimeoutMs });
-    return decodeReply(reply.data);
+    let watch: NodeJS.Timeout | undefined;
+    const ownerLost = new Promise<never>((_, reject) => {
+      watch = setInterval(() => {
+        if (!this.membership.isLive(node)) reject(new RequestError(503, 'owner_lost', `node ${node} stopped answering for partition of ${call.tenant}; retry`, { retryAfterSeconds: 1 }));
+      }, this.tickMs);
+    });
+    try {
+      const reply = await Promise.race([this.conn.nc.request(callSubject(node), JSON.stringify(call), { timeout: this.options.forwardTimeoutMs }), ownerLost]);
+      return decodeReply(reply.data);
+    } finally {
+      clearInterval(watch);
+    }
   }
 
   /** Answers calls forwarded by other nodes; never forwards them again (no loops), says not_owner instead. */
@@ -475,6 +490,7 @@ export class ClusterGraph {
       try {
         const replica = await entry.opened;
         await replica.follow();
+        const asked = Date.now();
         const reply = await this.conn.nc.request(handoverSubject(holder), JSON.stringify({ partition, to: this.nodeId }), { timeout: this.options.forwardTimeoutMs });
         const { ok } = JSON.parse(Buffer.from(reply.data).toString('utf8')) as { ok: boolean };
         if (!ok || this.closed || this.warm.get(partition) !== entry) return;
@@ -483,6 +499,8 @@ export class ClusterGraph {
         if (validUntil === null || this.owned.has(partition)) return;
         this.warm.delete(partition);
         this.take(partition, validUntil, replica);
+        await this.owned.get(partition)?.opened;
+        this.options.logger(`partition ${partition}: taken over from ${holder}, serving ${Date.now() - asked} ms after asking`);
       } catch (err) {
         this.options.logger(`partition ${partition}: hand-over from ${holder} failed: ${(err as Error).message}`);
       } finally {

@@ -57,7 +57,7 @@ export function decodeReply(data: Uint8Array): unknown {
 
 /** Whether routing may try `method` again after `err` (the call did not run, or running it again is harmless). */
 export function isRetriable(err: unknown, method: string): boolean {
-  if (err instanceof RequestError) return err.code === 'not_owner';
+  if (err instanceof RequestError) return err.code === 'not_owner' || (err.code === 'owner_lost' && READ_METHODS.has(method));
   if (err instanceof errors.NoRespondersError) return true;
   if (err instanceof errors.RequestError) return err.isNoResponders() || (err.cause instanceof errors.TimeoutError && READ_METHODS.has(method));
   return err instanceof errors.TimeoutError && READ_METHODS.has(method);

@@ -5,6 +5,7 @@
 import { Kvm, type KV } from '@nats-io/kv';
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import type { JetStreamConnection } from '../../store/jetstream-connection.js';
+import { retryTimeouts } from '../../store/jetstream-retry.js';
 
 export class KvMirror<T> {
   private readonly cache = new Map<string, { revision: number; value: T }>();
@@ -15,14 +16,14 @@ export class KvMirror<T> {
   private constructor(readonly kv: KV) {}
 
   static async open<T>(conn: JetStreamConnection, bucket: string): Promise<KvMirror<T>> {
-    const kv = await new Kvm(conn.js).create(bucket, { replicas: conn.replicas, history: 1 });
+    const kv = await openBucket(conn, bucket);
     const mirror = new KvMirror<T>(kv);
     await mirror.load();
     return mirror;
   }
 
   private async load(): Promise<void> {
-    const watch = await this.kv.watch();
+    const watch = await retryTimeouts(() => this.kv.watch());
     this.stopWatch = () => watch.stop();
     void (async () => {
       for await (const entry of watch) {
@@ -30,9 +31,9 @@ export class KvMirror<T> {
       }
     })();
     const keys: string[] = [];
-    for await (const key of await this.kv.keys()) keys.push(key);
+    for await (const key of await retryTimeouts(() => this.kv.keys())) keys.push(key);
     await Promise.all(keys.map(async (key) => {
-      const entry = await this.kv.get(key);
+      const entry = await retryTimeouts(() => this.kv.get(key));
       if (entry?.operation === 'PUT') this.remember(key, entry.revision, entry.json<T>());
     }));
   }
@@ -94,4 +95,15 @@ export class KvMirror<T> {
 /** A compare-and-set that lost: the key moved on (wrong last sequence) or already exists. */
 export function isConflict(err: unknown): boolean {
   return err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.StreamWrongLastSequence || /wrong last sequence|key exists/i.test(err.message));
+}
+
+/**
+ * Opens (creating if missing) a KV bucket with the connection's replica count. Nodes starting
+ * together race to create it, and a cluster that just lost a member may time out: both are retried.
+ */
+export function openBucket(conn: JetStreamConnection, bucket: string): Promise<KV> {
+  return retryTimeouts(
+    () => new Kvm(conn.js).create(bucket, { replicas: conn.replicas, history: 1 }),
+    (err) => err instanceof Error && /already in use|timeout/i.test(err.message),
+  );
 }
