@@ -2,6 +2,8 @@
 // quality summaries, answered by the partition owner (forwarded from any node) like the embedded
 // mode answers them, durable through the log (a new owner recovering from snapshot + log knows
 // them); API keys live in the cluster, so a key made once works on every node.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PersonaGraph } from '../../host/service/persona-graph.js';
 import type { ClusterGraph } from '../../host/service/cluster/cluster-graph.js';
@@ -12,6 +14,7 @@ import { startSingleServer, stopAll, type NatsServer } from '../cluster-store/na
 import { openNode, settled, sleep, TEST_PARTITIONS } from './helpers.js';
 import { personEvents } from './workload.js';
 
+const CLI = fileURLToPath(new URL('../../host/cli.ts', import.meta.url));
 const PEOPLE = 12;
 const TENANTS = ['feat-a', 'feat-b', 'feat-c'];
 /** How long a KV change may take to reach another node's mirror. */
@@ -137,6 +140,16 @@ describe('cluster mode features', () => {
     }
   });
 
+  it('manages cluster keys from the CLI (keys create / list / revoke --log)', async () => {
+    const created = (await cli('keys', 'create', '--tenant', 'feat-b', '--role', 'write', '--log', server.url)).trim();
+    expect(created).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    await eventually(() => nodes.every((n) => n.keys.findKey(created)?.tenant === 'feat-b'), 'the CLI-made key reached every node');
+    const id = nodes[0].keys.findKey(created)!.id;
+    expect(await cli('keys', 'list', '--log', server.url)).toMatch(new RegExp(`^${id}\tfeat-b\twrite\t.*\tactive$`, 'm'));
+    await cli('keys', 'revoke', id, '--log', server.url);
+    await eventually(() => nodes.every((n) => n.keys.findKey(created) === null), 'the CLI revocation reached every node');
+  }, 60_000);
+
   it('keeps claims, changes and erasures when a new node takes partitions over (snapshot + log)', async () => {
     const tenant = TENANTS[0];
     await nodes[0].erase(tenant, [{ type: 'email', value: 'person11@example.bg' }]);
@@ -156,6 +169,16 @@ describe('cluster mode features', () => {
     expect(await nodes[0].resolve(tenant, [{ type: 'email', value: 'person11@example.bg' }])).toEqual([null]);
   });
 });
+
+/** Runs the persona-graph CLI; resolves with its stdout, rejects when it exits non-zero. */
+function cli(...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${error.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
 
 /** Whether any message of the tenant's partition stream still contains `text`. */
 async function streamMentions(tenant: string, text: string): Promise<boolean> {
