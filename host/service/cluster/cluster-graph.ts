@@ -98,6 +98,7 @@ export class ClusterGraph {
   readonly partitions: number;
   private readonly owned = new Map<number, OwnedPartition>();
   private readonly warm = new Map<number, WarmPartition>();
+  private readonly leasePolls = new Map<number, { at: number; done: Promise<void> }>();
   private readonly tickMs: number;
   private readonly startedAt = Date.now();
   private readonly shared: SharedTables;
@@ -321,8 +322,17 @@ export class ClusterGraph {
       // The partition is changing hands (or has no owner yet): look at its lease again shortly
       // rather than at the next tick, so a hand-over costs callers milliseconds.
       await sleep(ROUTE_RETRY_MS);
-      if (!this.owned.has(partition)) await this.leases.poll([partition]).catch(() => undefined);
+      if (!this.owned.has(partition)) await this.pollLease(partition);
     }
+  }
+
+  /** Re-reads one lease; calls waiting for the same partition share one read per retry pause. */
+  private pollLease(partition: number): Promise<void> {
+    const recent = this.leasePolls.get(partition);
+    if (recent && performance.now() - recent.at < ROUTE_RETRY_MS) return recent.done;
+    const done = this.leases.poll([partition]).catch(() => undefined);
+    this.leasePolls.set(partition, { at: performance.now(), done });
+    return done;
   }
 
   private async runLocal(owned: OwnedPartition, call: CallRequest): Promise<unknown> {
