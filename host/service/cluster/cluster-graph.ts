@@ -266,7 +266,7 @@ export class ClusterGraph {
     return 0;
   }
 
-  /** Snapshots every owned partition that changed (also done periodically and on hand-over). */
+  /** Snapshots every owned partition that changed (also done periodically and when the node leaves). */
   async snapshot(): Promise<void> {
     for (const owned of this.owned.values()) {
       if (owned.releasing) continue;
