@@ -76,6 +76,8 @@ export interface ClusterGraphOptions {
 export type { ReadOptions } from '../graph-api.js';
 /** Pause between attempts to route a call whose partition is changing hands. */
 const ROUTE_RETRY_MS = 25;
+/** Writes whose (object) answer gets a `seq` in cluster mode; ingest has its own, exact one. */
+const WRITES_WITH_SEQ: ReadonlySet<string> = new Set(['erase', 'deletePersona']);
 
 interface OwnedPartition {
   partition: number;
@@ -218,9 +220,9 @@ export class ClusterGraph {
     return mapToDeviceId(tenant, anyId);
   }
 
-  /** Like PersonaGraph.claim; durable through the partition log before it answers. */
-  claim(tenant: string, campaign: string, request: unknown): Promise<AudienceResult & { stats: { alreadyClaimed: number } }> {
-    return this.route(tenant, 'claim', [campaign, request]) as Promise<AudienceResult & { stats: { alreadyClaimed: number } }>;
+  /** Like PersonaGraph.claim; durable through the partition log before it answers; `seq` as ingest's. */
+  claim(tenant: string, campaign: string, request: unknown): Promise<AudienceResult & { stats: { alreadyClaimed: number }; seq: number }> {
+    return this.route(tenant, 'claim', [campaign, request]) as Promise<AudienceResult & { stats: { alreadyClaimed: number }; seq: number }>;
   }
 
   /** Signs on this node with the tenant's cluster-wide secret (created once, by whichever node first needs it). */
@@ -241,12 +243,12 @@ export class ClusterGraph {
     return this.route(tenant, 'changes', args) as Promise<ChangesPage>;
   }
 
-  erase(tenant: string, identifiers: Identifier[]): Promise<{ erased: number }> {
-    return this.route(tenant, 'erase', [identifiers]) as Promise<{ erased: number }>;
+  erase(tenant: string, identifiers: Identifier[]): Promise<{ erased: number; seq: number }> {
+    return this.route(tenant, 'erase', [identifiers]) as Promise<{ erased: number; seq: number }>;
   }
 
-  deletePersona(tenant: string, id: string): Promise<{ erased: number } | null> {
-    return this.route(tenant, 'deletePersona', [id]) as Promise<{ erased: number } | null>;
+  deletePersona(tenant: string, id: string): Promise<{ erased: number; seq: number } | null> {
+    return this.route(tenant, 'deletePersona', [id]) as Promise<{ erased: number; seq: number } | null>;
   }
 
   /** Ownership decides where writes go; a node's own back-pressure is the owner replica's concern. */
@@ -341,10 +343,15 @@ export class ClusterGraph {
     if (call.minSeq !== undefined) await replica.waitFor(call.minSeq);
     if (call.method === 'claim') {
       const [campaign, request] = call.args;
-      return replica.claimed(call.tenant, campaign as string, () => graph.claim(call.tenant, campaign as string, request));
+      const claimed = await replica.claimed(call.tenant, campaign as string, () => graph.claim(call.tenant, campaign as string, request));
+      return { ...claimed, seq: replica.appliedSeq };
     }
     const method = graph[call.method] as (...args: unknown[]) => Promise<unknown>;
-    return method.call(graph, call.tenant, ...call.args);
+    const result = await method.call(graph, call.tenant, ...call.args);
+    // Writes whose answer is an object also say where they are in the log (read-your-writes):
+    // the replica has applied through this seq, their own entry included.
+    if (WRITES_WITH_SEQ.has(call.method) && result !== null && typeof result === 'object') return { ...result, seq: replica.appliedSeq };
+    return result;
   }
 
   /**
@@ -444,7 +451,12 @@ export class ClusterGraph {
       if (validUntil === null) {
         if (owned) this.drop(partition, 'its lease was taken');
       } else if (owned) owned.validUntil = validUntil;
-      else if (!this.owned.has(partition)) this.take(partition, validUntil);
+      else if (!this.owned.has(partition)) {
+        // a follower copy warmed up for a hand-over that timed out is still the quickest start
+        const warm = this.warm.get(partition);
+        this.warm.delete(partition);
+        this.take(partition, validUntil, warm?.opened);
+      }
     }));
   }
 
@@ -462,13 +474,16 @@ export class ClusterGraph {
   }
 
   /** Starts owning: with the follower replica already warm (a hand-over), or recovering one now. */
-  private take(partition: number, validUntil: number, warm?: PartitionReplica): void {
+  private take(partition: number, validUntil: number, warm?: Promise<PartitionReplica>): void {
     const owned: OwnedPartition = {
       partition,
       validUntil,
       releasing: false,
-      opened: (warm ? warm.promote().then(() => warm) : this.openReplica(partition))
-        .then((replica) => ({ replica, graph: graphOverReplica(replica.store, replica) })),
+      opened: (warm ?? this.openReplica(partition))
+        .then(async (replica) => {
+          await replica.promote();
+          return { replica, graph: graphOverReplica(replica.store, replica) };
+        }),
     };
     owned.opened.catch((err: unknown) => {
       this.options.logger(`partition ${partition}: recovery failed: ${(err as Error).message}`);
@@ -508,7 +523,7 @@ export class ClusterGraph {
         const validUntil = await this.leases.acquire(partition);
         if (validUntil === null || this.owned.has(partition)) return;
         this.warm.delete(partition);
-        this.take(partition, validUntil, replica);
+        this.take(partition, validUntil, entry.opened);
         await this.owned.get(partition)?.opened;
         this.options.logger(`partition ${partition}: taken over from ${holder}, serving ${Date.now() - asked} ms after asking`);
       } catch (err) {
