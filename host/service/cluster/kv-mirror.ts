@@ -5,7 +5,10 @@
 import { Kvm, type KV } from '@nats-io/kv';
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import type { JetStreamConnection } from '../../store/jetstream-connection.js';
-import { retryTimeouts } from '../../store/jetstream-retry.js';
+import { retryWithin } from '../../store/jetstream-retry.js';
+
+/** How long opening a bucket and its watch may keep retrying (a cluster electing leaders after losing a member). */
+export const STARTUP_RETRY_MS = 30_000;
 
 export class KvMirror<T> {
   private readonly cache = new Map<string, { revision: number; value: T }>();
@@ -23,7 +26,7 @@ export class KvMirror<T> {
   }
 
   private async load(): Promise<void> {
-    const watch = await retryTimeouts(() => this.kv.watch());
+    const watch = await retryWithin(STARTUP_RETRY_MS, () => this.kv.watch());
     this.stopWatch = () => watch.stop();
     void (async () => {
       for await (const entry of watch) {
@@ -31,9 +34,9 @@ export class KvMirror<T> {
       }
     })();
     const keys: string[] = [];
-    for await (const key of await retryTimeouts(() => this.kv.keys())) keys.push(key);
+    for await (const key of await retryWithin(STARTUP_RETRY_MS, () => this.kv.keys())) keys.push(key);
     await Promise.all(keys.map(async (key) => {
-      const entry = await retryTimeouts(() => this.kv.get(key));
+      const entry = await retryWithin(STARTUP_RETRY_MS, () => this.kv.get(key));
       if (entry?.operation === 'PUT') this.remember(key, entry.revision, entry.json<T>());
     }));
   }
@@ -102,7 +105,8 @@ export function isConflict(err: unknown): boolean {
  * together race to create it, and a cluster that just lost a member may time out: both are retried.
  */
 export function openBucket(conn: JetStreamConnection, bucket: string): Promise<KV> {
-  return retryTimeouts(
+  return retryWithin(
+    STARTUP_RETRY_MS,
     () => new Kvm(conn.js).create(bucket, { replicas: conn.replicas, history: 1 }),
     (err) => err instanceof Error && /already in use|timeout/i.test(err.message),
   );
