@@ -3,13 +3,13 @@
 //   serve [--host H] [--port P] [--data DIR]
 //   import FILE --tenant T [--data DIR] [--format ndjson|csv]
 //   resolve --tenant T (--email X | --phone X | --device X | --customer X | --subscriber X) [--data DIR]
-//   keys create --tenant T --role write|secret|admin [--data DIR] | keys list | keys revoke KEY_ID
+//   keys create --tenant T --role write|secret|admin [--data DIR | --log nats://…] | keys list | keys revoke KEY_ID
 import { parseArgs } from 'node:util';
 import { IDENTIFIER_TYPES, type IdentifierType } from './types.js';
 import { PersonaGraph } from './service/persona-graph.js';
 import { importFile, type ImportProgress } from './service/importer.js';
 import { openKeyStore } from './service/data-dir.js';
-import { KEY_ROLES, type KeyRole } from './store/index.js';
+import { KEY_ROLES, type CreatedKey, type KeyInfo, type KeyRole } from './store/index.js';
 import { CLUSTER_SERVE_FLAGS, clusterOptionsFrom } from './service/cluster/serve-options.js';
 
 const USAGE = `usage:
@@ -17,9 +17,10 @@ const USAGE = `usage:
   persona-graph serve --log nats://H:P[,nats://H:P…] [--replicas 1|3] [--partitions 64] [--node ID] [--lease-ms 3000] [--request-timeout-ms 5000]
   persona-graph import FILE --tenant T [--format ndjson|csv] [--data ./data]
   persona-graph resolve --tenant T --email X   (or --phone, --device, --customer, --subscriber) [--data ./data]
-  persona-graph keys create --tenant T --role write|secret|admin [--data ./data]
-  persona-graph keys list [--data ./data]
-  persona-graph keys revoke KEY_ID [--data ./data]
+  persona-graph keys create --tenant T --role write|secret|admin [--data ./data | --log nats://H:P [--replicas 3]]
+  persona-graph keys list [--data ./data | --log nats://H:P]
+  persona-graph keys revoke KEY_ID [--data ./data | --log nats://H:P]
+  (with --log or PERSONA_LOG the keys are the cluster's, checked by every node)
 Environment: PERSONA_HOST, PERSONA_PORT, PERSONA_DATA; cluster: PERSONA_LOG, PERSONA_LOG_REPLICAS, PERSONA_PARTITIONS, PERSONA_NODE, PERSONA_LEASE_MS, PERSONA_LOG_TIMEOUT_MS.`;
 
 class UsageError extends Error {}
@@ -99,37 +100,70 @@ async function resolveCommand(args: string[]): Promise<void> {
   }
 }
 
-function keysCommand(args: string[]): void {
+/** What the keys command needs from a key store: the embedded one is synchronous, the cluster's is not. */
+interface KeyAdmin {
+  create(tenant: string, role: KeyRole): CreatedKey | Promise<CreatedKey>;
+  list(): KeyInfo[];
+  revoke(id: string): boolean | Promise<boolean>;
+  close(): void | Promise<void>;
+}
+
+async function openKeyAdmin(values: { data?: string; log?: string; replicas?: string }): Promise<KeyAdmin> {
+  const cluster = clusterOptionsFrom({ log: values.log, replicas: values.replicas });
+  if (!cluster) {
+    const { keys, close } = openKeyStore(dataDirOf(values.data));
+    return { create: (t, r) => keys.createKey(t, r), list: () => keys.listKeys(), revoke: (id) => keys.revokeKey(id), close };
+  }
+  const { JetStreamConnection } = await import('./store/jetstream-connection.js');
+  const { ClusterKeyStore } = await import('./service/cluster/cluster-keys.js');
+  const conn = await JetStreamConnection.connect({ servers: cluster.servers, replicas: cluster.replicas ?? 1, name: 'persona-graph keys' });
+  try {
+    const keys = await ClusterKeyStore.open(conn);
+    return {
+      create: (t, r) => keys.create(t, r),
+      list: () => keys.listKeys(),
+      revoke: (id) => keys.revoke(id),
+      close: async () => {
+        keys.close();
+        await conn.close();
+      },
+    };
+  } catch (error) {
+    await conn.close();
+    throw error;
+  }
+}
+
+async function keysCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args, allowPositionals: true,
-    options: { tenant: { type: 'string' }, role: { type: 'string' }, data: { type: 'string' } },
+    options: { tenant: { type: 'string' }, role: { type: 'string' }, data: { type: 'string' }, log: { type: 'string' }, replicas: { type: 'string' } },
   });
-  const { keys, close } = openKeyStore(dataDirOf(values.data));
+  if (!['create', 'list', 'revoke'].includes(positionals[0] as string)) throw new UsageError('keys takes create, list or revoke');
+  if (positionals[0] === 'create' && (!values.tenant || !KEY_ROLES.includes(values.role as KeyRole))) throw new UsageError('keys create needs --tenant and --role write|secret|admin');
+  if (positionals[0] === 'revoke' && !positionals[1]) throw new UsageError('keys revoke needs KEY_ID');
+  const keys = await openKeyAdmin(values);
   try {
     switch (positionals[0]) {
       case 'create': {
-        if (!values.tenant || !KEY_ROLES.includes(values.role as KeyRole)) throw new UsageError('keys create needs --tenant and --role write|secret|admin');
-        const tenant = values.role === 'admin' && values.tenant === 'all' ? '*' : values.tenant;
-        process.stdout.write(`${keys.createKey(tenant, values.role as KeyRole).key}\n`);
+        const tenant = values.role === 'admin' && values.tenant === 'all' ? '*' : values.tenant!;
+        process.stdout.write(`${(await keys.create(tenant, values.role as KeyRole)).key}\n`);
         break;
       }
       case 'list':
-        for (const k of keys.listKeys()) {
+        for (const k of keys.list()) {
           process.stdout.write(`${k.id}\t${k.tenant}\t${k.role}\t${new Date(k.createdAt).toISOString()}\t${k.revokedAt ? `revoked ${new Date(k.revokedAt).toISOString()}` : 'active'}\n`);
         }
         break;
       case 'revoke':
-        if (!positionals[1]) throw new UsageError('keys revoke needs KEY_ID');
-        if (!keys.revokeKey(positionals[1])) {
+        if (!(await keys.revoke(positionals[1]))) {
           process.stderr.write(`no active key ${positionals[1]}\n`);
           process.exitCode = 1;
         }
         break;
-      default:
-        throw new UsageError('keys takes create, list or revoke');
     }
   } finally {
-    close();
+    await keys.close();
   }
 }
 

@@ -185,6 +185,14 @@ export class JetStreamPartitionLog {
     return this.exclusive(() => this.purgeExclusive(seq));
   }
 
+  /**
+   * Reads what other writers appended since this object last looked (ids, rewrites), so the next
+   * append needs no failed attempt to learn it: for a new owner taking over from an old one.
+   */
+  async sync(): Promise<void> {
+    await this.exclusive(() => this.refresh());
+  }
+
   /** Waits for the operations already called, then refuses new ones. The connection stays open. */
   async close(): Promise<void> {
     this.closed = true;

@@ -17,3 +17,22 @@ export async function retryTimeouts<T>(op: () => Promise<T>, isRetriable: (err: 
     }
   }
 }
+
+/** Pause between attempts of `retryWithin`. */
+const RETRY_PAUSE_MS = 250;
+
+/**
+ * Like `retryTimeouts`, bounded by time instead of attempts: for what a process needs before it
+ * can start (its buckets' watches), while a cluster that just lost a member elects new leaders.
+ */
+export async function retryWithin<T>(ms: number, op: () => Promise<T>, isRetriable: (err: unknown) => boolean = () => false): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await op();
+    } catch (err) {
+      if (!(err instanceof errors.TimeoutError || isRetriable(err)) || Date.now() >= deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
+    }
+  }
+}

@@ -98,6 +98,13 @@ export class JetStreamSnapshotStore {
     return null;
   }
 
+  /** Deletes the shard's snapshots older than `seq` (after an erasure: none may keep erased values). */
+  async dropOlder(shard: number, seq: number): Promise<void> {
+    for (const old of await this.list(shard)) {
+      if (old.seq < seq) await this.objects.delete(objectName(shard, old.seq));
+    }
+  }
+
   /** Stored snapshots of the shard, newest first (not verified). */
   async list(shard: number): Promise<SnapshotInfo[]> {
     requireShard(shard);

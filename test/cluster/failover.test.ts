@@ -9,7 +9,7 @@ import { ownerOf } from '../../host/service/cluster/rendezvous.js';
 import { partitionOf } from '../../host/store/jetstream-partitions.js';
 import { startCluster, stopAll, stopServer, type NatsServer } from '../cluster-store/nats-servers.js';
 import { openNode, sleep, TEST_LEASE_MS, TEST_PARTITIONS } from './helpers.js';
-import { WriteLoad } from './load.js';
+import { WriteLoad, type AckedBatch } from './load.js';
 import { startNode, stopNode, type NodeProcess } from './node-processes.js';
 
 const REPLICAS = 3;
@@ -21,11 +21,13 @@ const LANES = 3;
 const PHASE_MS = 3_000;
 /** The killed owner's partitions must answer again within this. */
 const FAILOVER_BOUND_MS = 10_000;
-/** The slowest write while a joining node takes its partitions over. */
-const REBALANCE_BOUND_MS = FAILOVER_BOUND_MS;
+/** The slowest write while a joining node takes its partitions over: at most a lease period (the issue's bound). */
+const REBALANCE_BOUND_MS = TEST_LEASE_MS;
 /** Load after a nats-server dies: its stream leaderships move (a few seconds on 2.9) and writes go on. */
 const SERVER_KILL_PHASE_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 2_000;
+/** Load after the SIGKILL, before the join: the killed owner's partitions must have moved by then. */
+const FAILOVER_PHASE_MS = 6_000;
 
 let servers: NatsServer[] = [];
 let nodes: NodeProcess[] = [];
@@ -54,18 +56,14 @@ it('survives an owner SIGKILL, a node joining and a nats-server dying, losing an
   const victimPartitions = new Set(Array.from({ length: TEST_PARTITIONS }, (_, p) => p).filter((p) => ownerOf(p, NODE_IDS) === victimId));
   const killedAt = Date.now();
   await stopNode(nodes.find((n) => n.id === victimId)!);
-  await sleep(PHASE_MS);
-  // the longest any write to the killed owner's partitions took (retries included) is the failover time
-  const failoverMs = Math.max(...load.acked.filter((b) => victimPartitions.has(partitionOf(b.tenant, TEST_PARTITIONS)) && b.ackedAt > killedAt).map((b) => b.ms));
-  expect(failoverMs).toBeLessThan(FAILOVER_BOUND_MS);
+  await sleep(FAILOVER_PHASE_MS);
 
-  // 2. a node joins: partitions rebalance while the load goes on
+  // 2. a node joins: partitions rebalance while the load goes on (hand-over, see rebalance.test.ts)
   const joinedAt = Date.now();
-  joined = await openNode(servers, 'n4', { replicas: REPLICAS, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+  const joining = await startNode('n4', servers, { replicas: REPLICAS, partitions: TEST_PARTITIONS, leaseMs: TEST_LEASE_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+  nodes.push(joining);
   await sleep(2 * PHASE_MS);
-  expect(joined.ownedPartitions().length).toBeGreaterThan(0);
-  const duringJoin = load.acked.filter((b) => b.ackedAt > joinedAt);
-  const slowestDuringJoin = Math.max(...duringJoin.map((b) => b.ms));
+  expect(joining.log()).toMatch(/taken over from/);
 
   // 3. one nats-server of three dies
   const serverKilledAt = Date.now();
@@ -75,14 +73,21 @@ it('survives an owner SIGKILL, a node joining and a nats-server dying, losing an
   const serverKillStallMs = Math.max(...acksAfterServerKill.map((b) => b.ms));
   await load.stop();
 
+  // the longest any write to the killed owner's partitions waited after the kill is the failover time
+  const victimBatches = load.acked.filter((b) => victimPartitions.has(partitionOf(b.tenant, TEST_PARTITIONS)));
+  const failoverMs = longestWait(victimBatches, killedAt, serverKilledAt);
+  const duringJoin = load.acked.filter((b) => b.ackedAt > joinedAt && b.ackedAt - b.ms < serverKilledAt);
+  const slowestDuringJoin = longestWait(load.acked, joinedAt, serverKilledAt);
   console.log(JSON.stringify({ failoverMs, slowestDuringJoinMs: slowestDuringJoin, serverKillStallMs, acked: load.acked.length, failedAttempts: load.failures }));
+  expect(failoverMs).toBeLessThan(FAILOVER_BOUND_MS);
   expect(duringJoin.length).toBeGreaterThan(0);
-  // The issue asks for at most one lease period; measured 1.6-5 s here (see the report), so the bound is looser.
   expect(slowestDuringJoin).toBeLessThan(REBALANCE_BOUND_MS);
   expect(acksAfterServerKill.length).toBeGreaterThan(0);
   expect(serverKillStallMs).toBeLessThan(SERVER_KILL_PHASE_MS);
   expect(load.acked.length).toBe(load.sent.length);
 
+  // an in-process node to check the outcome through the facade (joins after the load: a hand-over too)
+  joined = await openNode(servers, 'check', { replicas: REPLICAS, requestTimeoutMs: REQUEST_TIMEOUT_MS });
   // every batch once: the cluster's counts equal an embedded graph's fed each batch once
   const embedded = await PersonaGraph.open({ shards: 1 });
   try {
@@ -97,3 +102,17 @@ it('survives an owner SIGKILL, a node joining and a nats-server dying, losing an
     expect(again).toMatchObject({ accepted: 0, duplicates: batch.events.length });
   }
 }, 120_000);
+
+/**
+ * The longest time any batch spent waiting inside [from, to): a batch sent before `from` counts
+ * from `from`, one answered after `to` counts until `to`, so each phase is charged only its own waits.
+ */
+function longestWait(batches: readonly AckedBatch[], from: number, to: number): number {
+  let longest = 0;
+  for (const b of batches) {
+    const start = Math.max(b.ackedAt - b.ms, from);
+    const end = Math.min(b.ackedAt, to);
+    if (end > start) longest = Math.max(longest, end - start);
+  }
+  return longest;
+}

@@ -93,9 +93,10 @@ describe('cluster mode on one nats-server with two nodes', () => {
     await expect(nodes[0].resolve(tenant, [], { minSeq: -1 })).rejects.toMatchObject({ status: 400, code: 'invalid_min_seq' });
   });
 
-  it('refuses what cluster mode does not offer yet with a clear error, and bad tenants with 400', async () => {
-    expect(() => nodes[0].createLink('shop-a', {})).toThrow(/not available in cluster mode/);
-    await expect(nodes[0].erase('shop-a', [])).rejects.toMatchObject({ status: 501, code: 'not_supported_in_cluster' });
+  it('refuses bad input with a clear 400, as the embedded mode does', async () => {
+    await expect(nodes[0].createLink('shop-a', {})).rejects.toMatchObject({ status: 400, code: 'invalid_url' });
+    await expect(nodes[0].erase('shop-a', [])).rejects.toMatchObject({ status: 400, code: 'invalid_identifiers' });
+    await expect(nodes[1].claim('shop-a', 'c', { channel: 'fax', recipients: [] })).rejects.toMatchObject({ status: 400 });
     await expect(nodes[0].resolve('Bad Tenant!', [])).rejects.toMatchObject({ status: 400, code: 'invalid_tenant' });
   });
 

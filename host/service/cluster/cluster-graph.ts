@@ -7,14 +7,20 @@
 //  - For an owned partition it recovers a replica (newest snapshot + log after it) and runs the
 //    PersonaGraph facade over it; writes are acknowledged after JetStream acknowledged them.
 //  - A request for a partition owned elsewhere is forwarded to the lease holder over NATS.
-//  - Snapshots go to the object store periodically and when a partition is handed over; the log
-//    is purged through the oldest snapshot kept.
+//  - Hand-over without a pause (a node joining): the new owner first recovers the partition as a
+//    follower (snapshot + log) while the old owner keeps serving and renewing; once caught up it
+//    asks the old owner to hand over, which stops taking calls, finishes those in flight and
+//    releases the lease; the new owner takes it, applies the few entries since, and serves. The
+//    gap is one lease write and one short catch-up, far below a lease period.
+//  - Snapshots (engine + claims, changes, erasures) go to the object store periodically and when
+//    a node leaves; the log is purged through the oldest snapshot kept.
+//  - Shared by every node through KV buckets: tenant settings, API keys, link secrets.
 import type { QualitySummary } from '../quality.js';
 import { randomBytes } from 'node:crypto';
 import type { Subscription } from '@nats-io/transport-node';
 import { RequestError, type AudienceRequest, type AudienceResult, type Identifier, type IngestResult, type Persona } from '../../types.js';
 import { composeDeviceId, mapToDeviceId, validateDeviceComponents } from '../../identity/index.js';
-import { openStore, type KeyStore, type Logger, type Store } from '../../store/index.js';
+import type { Logger } from '../../store/index.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, JetStreamConnection } from '../../store/jetstream-connection.js';
 import { DEFAULT_PARTITIONS, partitionOf } from '../../store/jetstream-partitions.js';
 import { JetStreamSnapshotStore } from '../../store/jetstream-snapshots.js';
@@ -22,9 +28,12 @@ import type { TenantStats } from '../../engine/shard.js';
 import { checkTenant, type ChangesPage, type PersonaGraph } from '../persona-graph.js';
 import { completeConfig, type TenantConfig } from '../config.js';
 import type { PersonaGraphView } from '../views.js';
-import { callSubject, decodeReply, decodeRequest, encodeReply, isRetriable, type CallRequest, type ForwardedMethod } from './forwarding.js';
+import { callSubject, decodeReply, decodeRequest, encodeReply, handoverSubject, isRetriable, type CallRequest, type ForwardedMethod } from './forwarding.js';
 import { Leases } from './leases.js';
-import { graphOverReplica, replicaStore } from './local-graph.js';
+import { graphOverReplica, statelessGraph, type SharedTables } from './local-graph.js';
+import { ClusterKeyStore } from './cluster-keys.js';
+import { ClusterLinkSecrets } from './cluster-links.js';
+import type { ReadOptions } from '../graph-api.js';
 import { Membership } from './membership.js';
 import { NotOwnerError, PartitionReplica } from './partition-replica.js';
 import { ownerOf } from './rendezvous.js';
@@ -64,10 +73,11 @@ export interface ClusterGraphOptions {
   logger?: Logger;
 }
 
-/** A read may ask to see at least the log position a write returned (read-your-writes). */
-export interface ReadOptions {
-  minSeq?: number;
-}
+export type { ReadOptions } from '../graph-api.js';
+/** Pause between attempts to route a call whose partition is changing hands. */
+const ROUTE_RETRY_MS = 25;
+/** Writes whose (object) answer gets a `seq` in cluster mode; ingest has its own, exact one. */
+const WRITES_WITH_SEQ: ReadonlySet<string> = new Set(['erase', 'deletePersona']);
 
 interface OwnedPartition {
   partition: number;
@@ -78,23 +88,35 @@ interface OwnedPartition {
   releasing: boolean;
 }
 
+/** A partition this node should own while another live node still serves it: recovered as a follower. */
+interface WarmPartition {
+  opened: Promise<PartitionReplica>;
+  /** A hand-over request is in flight. */
+  asking: boolean;
+}
+
 export class ClusterGraph {
   readonly nodeId: string;
   readonly partitions: number;
   private readonly owned = new Map<number, OwnedPartition>();
+  private readonly warm = new Map<number, WarmPartition>();
+  private readonly leasePolls = new Map<number, { at: number; done: Promise<void> }>();
   private readonly tickMs: number;
   private readonly startedAt = Date.now();
-  private readonly nodeStore: Store;
+  private readonly shared: SharedTables;
+  private readonly signer: PersonaGraph;
   private tickTimer: NodeJS.Timeout | undefined;
   private snapshotTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> = Promise.resolve();
-  private subscription: Subscription | undefined;
+  private subscriptions: Subscription[] = [];
   private closed = false;
 
   private constructor(
     private readonly conn: JetStreamConnection,
     private readonly snapshots: JetStreamSnapshotStore,
     private readonly configs: TenantConfigs,
+    private readonly links: ClusterLinkSecrets,
+    private readonly clusterKeys: ClusterKeyStore,
     private readonly leases: Leases,
     private readonly membership: Membership,
     private readonly options: Required<Pick<ClusterGraphOptions, 'leaseMs' | 'forwardTimeoutMs' | 'routeTimeoutMs'>> & { logger: Logger },
@@ -104,7 +126,8 @@ export class ClusterGraph {
     this.nodeId = nodeId;
     this.partitions = partitions;
     this.tickMs = Math.max(1, Math.floor(options.leaseMs / TICKS_PER_LEASE));
-    this.nodeStore = openStore(null);
+    this.shared = { configs, links };
+    this.signer = statelessGraph(this.shared);
   }
 
   static async open(options: ClusterGraphOptions): Promise<ClusterGraph> {
@@ -120,10 +143,12 @@ export class ClusterGraph {
     try {
       const snapshots = await JetStreamSnapshotStore.open(conn, { bucket: options.snapshotBucket, logger });
       const configs = await TenantConfigs.open(conn);
+      const links = await ClusterLinkSecrets.open(conn);
+      const keys = await ClusterKeyStore.open(conn);
       const tickMs = Math.floor(leaseMs / TICKS_PER_LEASE);
       const leases = await Leases.open(conn, nodeId, leaseMs, tickMs);
       const membership = new Membership(conn.nc, nodeId, Math.ceil(leaseMs * NODE_TTL_SHARE));
-      const graph = new ClusterGraph(conn, snapshots, configs, leases, membership, {
+      const graph = new ClusterGraph(conn, snapshots, configs, links, keys, leases, membership, {
         leaseMs,
         forwardTimeoutMs: options.forwardTimeoutMs ?? 2 * requestTimeoutMs,
         routeTimeoutMs: options.routeTimeoutMs ?? 4 * leaseMs,
@@ -139,9 +164,9 @@ export class ClusterGraph {
 
   // ---- the facade ----
 
-  /** Keys of this node (in memory: keys are not shared across the cluster yet). */
-  get keys(): KeyStore {
-    return this.nodeStore.keys;
+  /** API keys of the cluster (a KV bucket every node mirrors); created and revoked with the CLI. */
+  get keys(): ClusterKeyStore {
+    return this.clusterKeys;
   }
 
   config(tenant: string): TenantConfig {
@@ -195,30 +220,35 @@ export class ClusterGraph {
     return mapToDeviceId(tenant, anyId);
   }
 
-  // Not in cluster mode yet: each needs state shared by every node (claims, link secrets, the
-  // erasure list, the change feed), which still lives only in the embedded database.
-  claim(tenant: string, _campaign: string, _request: unknown): Promise<AudienceResult & { stats: { alreadyClaimed: number } }> {
-    return Promise.reject(notInCluster('campaign claims', tenant));
+  /** Like PersonaGraph.claim; durable through the partition log before it answers; `seq` as ingest's. */
+  claim(tenant: string, campaign: string, request: unknown): Promise<AudienceResult & { stats: { alreadyClaimed: number }; seq: number }> {
+    return this.route(tenant, 'claim', [campaign, request]) as Promise<AudienceResult & { stats: { alreadyClaimed: number }; seq: number }>;
   }
 
-  createLink(tenant: string, _request: unknown): { url: string; token: string } {
-    throw notInCluster('signed links', tenant);
+  /** Signs on this node with the tenant's cluster-wide secret (created once, by whichever node first needs it). */
+  async createLink(tenant: string, request: unknown): Promise<{ url: string; token: string }> {
+    checkTenant(tenant);
+    await this.links.ensure(tenant);
+    return this.signer.createLink(tenant, request);
   }
 
-  rotateLinkSecret(tenant: string): void {
-    throw notInCluster('link secrets', tenant);
+  async rotateLinkSecret(tenant: string): Promise<void> {
+    checkTenant(tenant);
+    await this.links.rotate(tenant);
   }
 
-  changes(tenant: string, _since?: string, _limit?: number): Promise<ChangesPage> {
-    return Promise.reject(notInCluster('the change feed', tenant));
+  changes(tenant: string, since?: string, limit?: number): Promise<ChangesPage> {
+    // forwarded as JSON: an undefined argument would arrive as null, so leave it out
+    const args = limit === undefined ? [since ?? ''] : [since ?? '', limit];
+    return this.route(tenant, 'changes', args) as Promise<ChangesPage>;
   }
 
-  erase(tenant: string, _identifiers: Identifier[]): Promise<{ erased: number }> {
-    return Promise.reject(notInCluster('erasure', tenant));
+  erase(tenant: string, identifiers: Identifier[]): Promise<{ erased: number; seq: number }> {
+    return this.route(tenant, 'erase', [identifiers]) as Promise<{ erased: number; seq: number }>;
   }
 
-  deletePersona(tenant: string, _id: string): Promise<{ erased: number } | null> {
-    return Promise.reject(notInCluster('erasure', tenant));
+  deletePersona(tenant: string, id: string): Promise<{ erased: number; seq: number } | null> {
+    return this.route(tenant, 'deletePersona', [id]) as Promise<{ erased: number; seq: number } | null>;
   }
 
   /** Ownership decides where writes go; a node's own back-pressure is the owner replica's concern. */
@@ -230,15 +260,15 @@ export class ClusterGraph {
     return false;
   }
 
-  quality(tenant: string): Promise<QualitySummary> {
-    return Promise.reject(notInCluster('quality summaries', tenant));
+  quality(tenant: string, options?: ReadOptions): Promise<QualitySummary> {
+    return this.route(tenant, 'quality', [], options?.minSeq) as Promise<QualitySummary>;
   }
 
   get writerRestarts(): number {
     return 0;
   }
 
-  /** Snapshots every owned partition that changed (also done periodically and on hand-over). */
+  /** Snapshots every owned partition that changed (also done periodically and when the node leaves). */
   async snapshot(): Promise<void> {
     for (const owned of this.owned.values()) {
       if (owned.releasing) continue;
@@ -259,11 +289,13 @@ export class ClusterGraph {
     clearTimeout(this.tickTimer);
     clearInterval(this.snapshotTimer);
     await this.ticking;
-    this.subscription?.unsubscribe();
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
     await Promise.all([...this.owned.keys()].map((p) => this.release(p)));
+    await Promise.all([...this.warm.keys()].map((p) => this.dropWarm(p)));
     this.membership.leave();
     this.configs.close();
-    this.nodeStore.close();
+    this.links.close();
+    this.clusterKeys.close();
     await this.conn.close();
   }
 
@@ -289,26 +321,62 @@ export class ClusterGraph {
       if (Date.now() > deadline) {
         throw new RequestError(503, 'partition_unavailable', `no node serves partition ${partition} yet; retry`, { retryAfterSeconds: 1 });
       }
-      await sleep(this.tickMs);
+      // The partition is changing hands (or has no owner yet): look at its lease again shortly
+      // rather than at the next tick, so a hand-over costs callers milliseconds.
+      await sleep(ROUTE_RETRY_MS);
+      if (!this.owned.has(partition)) await this.pollLease(partition);
     }
+  }
+
+  /** Re-reads one lease; calls waiting for the same partition share one read per retry pause. */
+  private pollLease(partition: number): Promise<void> {
+    const recent = this.leasePolls.get(partition);
+    if (recent && performance.now() - recent.at < ROUTE_RETRY_MS) return recent.done;
+    const done = this.leases.poll([partition]).catch(() => undefined);
+    this.leasePolls.set(partition, { at: performance.now(), done });
+    return done;
   }
 
   private async runLocal(owned: OwnedPartition, call: CallRequest): Promise<unknown> {
     const { replica, graph } = await owned.opened;
     if (owned.releasing || Date.now() >= owned.validUntil) throw new NotOwnerError(owned.partition);
     if (call.minSeq !== undefined) await replica.waitFor(call.minSeq);
+    if (call.method === 'claim') {
+      const [campaign, request] = call.args;
+      const claimed = await replica.claimed(call.tenant, campaign as string, () => graph.claim(call.tenant, campaign as string, request));
+      return { ...claimed, seq: replica.appliedSeq };
+    }
     const method = graph[call.method] as (...args: unknown[]) => Promise<unknown>;
-    return method.call(graph, call.tenant, ...call.args);
+    const result = await method.call(graph, call.tenant, ...call.args);
+    // Writes whose answer is an object also say where they are in the log (read-your-writes):
+    // the replica has applied through this seq, their own entry included.
+    if (WRITES_WITH_SEQ.has(call.method) && result !== null && typeof result === 'object') return { ...result, seq: replica.appliedSeq };
+    return result;
   }
 
+  /**
+   * Sends the call to its owner. Should the owner die meanwhile (no heartbeat within the node ttl),
+   * the call stops waiting at once: a read is routed again, a write answers 503 (its outcome is
+   * unknown; the client's retry with the same event ids is safe), instead of waiting out the timeout.
+   */
   private async forward(node: string, call: CallRequest): Promise<unknown> {
-    const reply = await this.conn.nc.request(callSubject(node), JSON.stringify(call), { timeout: this.options.forwardTimeoutMs });
-    return decodeReply(reply.data);
+    let watch: NodeJS.Timeout | undefined;
+    const ownerLost = new Promise<never>((_, reject) => {
+      watch = setInterval(() => {
+        if (!this.membership.isLive(node)) reject(new RequestError(503, 'owner_lost', `node ${node} stopped answering for partition of ${call.tenant}; retry`, { retryAfterSeconds: 1 }));
+      }, this.tickMs);
+    });
+    try {
+      const reply = await Promise.race([this.conn.nc.request(callSubject(node), JSON.stringify(call), { timeout: this.options.forwardTimeoutMs }), ownerLost]);
+      return decodeReply(reply.data);
+    } finally {
+      clearInterval(watch);
+    }
   }
 
   /** Answers calls forwarded by other nodes; never forwards them again (no loops), says not_owner instead. */
   private serveForwarded(): void {
-    this.subscription = this.conn.nc.subscribe(callSubject(this.nodeId), {
+    this.subscriptions.push(this.conn.nc.subscribe(callSubject(this.nodeId), {
       callback: (err, msg) => {
         if (err) return;
         void (async () => {
@@ -323,7 +391,16 @@ export class ClusterGraph {
           }
         })();
       },
-    });
+    }));
+    this.subscriptions.push(this.conn.nc.subscribe(handoverSubject(this.nodeId), {
+      callback: (err, msg) => {
+        if (err) return;
+        void this.handOver(msg.data).then(
+          (ok) => msg.respond(JSON.stringify({ ok })),
+          () => msg.respond(JSON.stringify({ ok: false })),
+        );
+      },
+    }));
   }
 
   // ---- ownership ----
@@ -345,7 +422,7 @@ export class ClusterGraph {
     }
   }
 
-  /** Heartbeat, then per partition: renew, hand over, or take its lease. */
+  /** Heartbeat, then per partition: renew, keep serving until asked to hand over, warm up, or take its lease. */
   private async tick(): Promise<void> {
     this.membership.beat();
     const all = Array.from({ length: this.partitions }, (_, p) => p);
@@ -357,37 +434,143 @@ export class ClusterGraph {
       const wanted = ownerOf(partition, live) === this.nodeId;
       const owned = this.owned.get(partition);
       if (owned?.releasing) return;
-      if (owned && !wanted) {
-        void this.release(partition);
-        return;
+      if (!owned) {
+        if (!wanted) {
+          if (this.warm.has(partition)) await this.dropWarm(partition);
+          return;
+        }
+        if (!settled) return;
+        const holder = this.leases.holder(partition);
+        if (holder !== null && holder !== this.nodeId && this.membership.isLive(holder)) {
+          this.takeOver(partition, holder);
+          return;
+        }
       }
-      if (!owned && (!wanted || !settled)) return;
+      // An owner no longer wanted keeps its lease and serves until the new owner, caught up, asks for it.
       const validUntil = await this.leases.acquire(partition);
       if (validUntil === null) {
         if (owned) this.drop(partition, 'its lease was taken');
       } else if (owned) owned.validUntil = validUntil;
-      else this.take(partition, validUntil);
+      else if (!this.owned.has(partition)) {
+        // a follower copy warmed up for a hand-over that timed out is still the quickest start
+        const warm = this.warm.get(partition);
+        this.warm.delete(partition);
+        this.take(partition, validUntil, warm?.opened);
+      }
     }));
   }
 
-  private take(partition: number, validUntil: number): void {
-    const store = replicaStore(this.configs);
+  /** Whether this node serves the partition now. */
+  private serves(partition: number): boolean {
+    const owned = this.owned.get(partition);
+    return owned !== undefined && !owned.releasing && Date.now() < owned.validUntil;
+  }
+
+  private openReplica(partition: number): Promise<PartitionReplica> {
+    return PartitionReplica.open(partition, {
+      conn: this.conn, snapshots: this.snapshots, shared: this.shared, partitions: this.partitions,
+      owns: () => this.serves(partition),
+    });
+  }
+
+  /** Starts owning: with the follower replica already warm (a hand-over), or recovering one now. */
+  private take(partition: number, validUntil: number, warm?: Promise<PartitionReplica>): void {
     const owned: OwnedPartition = {
       partition,
       validUntil,
       releasing: false,
-      opened: PartitionReplica.open(partition, {
-        conn: this.conn, snapshots: this.snapshots, configs: this.configs, partitions: this.partitions, store,
-        owns: () => !owned.releasing && Date.now() < owned.validUntil,
-      }).then((replica) => ({ replica, graph: graphOverReplica(store, replica) })),
+      opened: (warm ?? this.openReplica(partition))
+        .then(async (replica) => {
+          await replica.promote();
+          return { replica, graph: graphOverReplica(replica.store, replica) };
+        }),
     };
     owned.opened.catch((err: unknown) => {
       this.options.logger(`partition ${partition}: recovery failed: ${(err as Error).message}`);
-      store.close();
       if (this.owned.get(partition) === owned) this.owned.delete(partition);
       void this.leases.release(partition).catch(() => undefined);
     });
     this.owned.set(partition, owned);
+  }
+
+  /**
+   * The partition should be ours but `holder` (live) serves it: recover it as a follower, then
+   * ask the holder to hand it over, and take the lease it releases.
+   */
+  private takeOver(partition: number, holder: string): void {
+    let warm = this.warm.get(partition);
+    if (!warm) {
+      const opened = this.openReplica(partition);
+      warm = { opened, asking: false };
+      this.warm.set(partition, warm);
+      opened.catch((err: unknown) => {
+        this.options.logger(`partition ${partition}: warm-up failed: ${(err as Error).message}`);
+        if (this.warm.get(partition)?.opened === opened) this.warm.delete(partition);
+      });
+    }
+    if (warm.asking) return;
+    const entry = warm;
+    entry.asking = true;
+    void (async () => {
+      try {
+        const replica = await entry.opened;
+        await replica.follow();
+        const asked = Date.now();
+        const reply = await this.conn.nc.request(handoverSubject(holder), JSON.stringify({ partition, to: this.nodeId }), { timeout: this.options.forwardTimeoutMs });
+        const { ok } = JSON.parse(Buffer.from(reply.data).toString('utf8')) as { ok: boolean };
+        if (!ok || this.closed || this.warm.get(partition) !== entry) return;
+        await this.leases.poll([partition]);
+        const validUntil = await this.leases.acquire(partition);
+        if (validUntil === null || this.owned.has(partition)) return;
+        this.warm.delete(partition);
+        this.take(partition, validUntil, entry.opened);
+        await this.owned.get(partition)?.opened;
+        this.options.logger(`partition ${partition}: taken over from ${holder}, serving ${Date.now() - asked} ms after asking`);
+      } catch (err) {
+        this.options.logger(`partition ${partition}: hand-over from ${holder} failed: ${(err as Error).message}`);
+      } finally {
+        entry.asking = false;
+      }
+    })();
+  }
+
+  /**
+   * Another node, now the partition's rightful owner and caught up as a follower, asks for it:
+   * stop taking calls, let the tick and the writes in flight finish, release the lease. Answers
+   * whether the lease is free for it now.
+   */
+  private async handOver(data: Uint8Array): Promise<boolean> {
+    const { partition, to } = JSON.parse(Buffer.from(data).toString('utf8')) as { partition: number; to: string };
+    if (ownerOf(partition, this.membership.live()) !== to) return false;
+    const owned = this.owned.get(partition);
+    if (!owned) return this.leases.holder(partition) !== this.nodeId;
+    if (owned.releasing) return false;
+    owned.releasing = true;
+    await this.ticking; // a renewal in flight must not land after the release
+    try {
+      const { replica, graph } = await owned.opened;
+      await replica.drain();
+      this.owned.delete(partition);
+      await this.leases.release(partition);
+      void graph.close().catch(() => undefined);
+      return true;
+    } catch (err) {
+      this.owned.delete(partition);
+      throw err;
+    }
+  }
+
+  private async dropWarm(partition: number): Promise<void> {
+    const warm = this.warm.get(partition);
+    if (!warm) return;
+    this.warm.delete(partition);
+    try {
+      const replica = await warm.opened;
+      await replica.close();
+      replica.store.close();
+    } catch {
+      // it never opened: nothing to close
+    }
   }
 
   /** Graceful hand-over: stop serving, snapshot (so the next owner replays little), give the lease up. */
@@ -416,11 +599,6 @@ export class ClusterGraph {
     this.owned.delete(partition);
     owned.opened.then(({ graph }) => graph.close()).catch(() => undefined);
   }
-}
-
-function notInCluster(feature: string, tenant: string): RequestError {
-  checkTenant(tenant);
-  return new RequestError(501, 'not_supported_in_cluster', `${feature} are not available in cluster mode yet`);
 }
 
 function sleep(ms: number): Promise<void> {

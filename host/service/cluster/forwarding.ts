@@ -4,10 +4,13 @@ import { errors } from '@nats-io/transport-node';
 import { RequestError } from '../../types.js';
 
 /** Facade methods that may be forwarded; the rest never reach another node. */
-export const FORWARDED_METHODS = ['ingest', 'configure', 'split', 'resolve', 'personaOf', 'persona', 'dedupe', 'graph', 'stats'] as const;
+export const FORWARDED_METHODS = [
+  'ingest', 'configure', 'split', 'claim', 'erase', 'deletePersona',
+  'resolve', 'personaOf', 'persona', 'dedupe', 'graph', 'stats', 'changes', 'quality',
+] as const;
 export type ForwardedMethod = (typeof FORWARDED_METHODS)[number];
 /** Reads may be sent again after a timeout; a write's outcome is then unknown (its event ids make the client's retry safe). */
-const READ_METHODS: ReadonlySet<string> = new Set(['resolve', 'personaOf', 'persona', 'dedupe', 'graph', 'stats']);
+const READ_METHODS: ReadonlySet<string> = new Set(['resolve', 'personaOf', 'persona', 'dedupe', 'graph', 'stats', 'changes', 'quality']);
 
 export interface CallRequest {
   tenant: string;
@@ -20,6 +23,11 @@ type CallReply = { result: unknown } | { error: { status: number; code: string; 
 
 export function callSubject(node: string): string {
   return `pg.node.${node}.call`;
+}
+
+/** Where a node asks the current owner to hand a partition over to it (see ClusterGraph). */
+export function handoverSubject(node: string): string {
+  return `pg.node.${node}.handover`;
 }
 
 export function decodeRequest(data: Uint8Array): CallRequest {
@@ -49,7 +57,7 @@ export function decodeReply(data: Uint8Array): unknown {
 
 /** Whether routing may try `method` again after `err` (the call did not run, or running it again is harmless). */
 export function isRetriable(err: unknown, method: string): boolean {
-  if (err instanceof RequestError) return err.code === 'not_owner';
+  if (err instanceof RequestError) return err.code === 'not_owner' || (err.code === 'owner_lost' && READ_METHODS.has(method));
   if (err instanceof errors.NoRespondersError) return true;
   if (err instanceof errors.RequestError) return err.isNoResponders() || (err.cause instanceof errors.TimeoutError && READ_METHODS.has(method));
   return err instanceof errors.TimeoutError && READ_METHODS.has(method);

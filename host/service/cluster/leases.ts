@@ -2,7 +2,8 @@
 // compare-and-set on the key's revision, so two nodes can never both succeed; a holder treats its
 // lease as valid only until `expires - safetyMs` by its own clock, and another node may take it
 // only after `expires`, so their serving windows never overlap (clocks agreeing within safetyMs).
-import { Kvm, type KV } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
+import { openBucket } from './kv-mirror.js';
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import type { JetStreamConnection } from '../../store/jetstream-connection.js';
 
@@ -33,7 +34,7 @@ export class Leases {
   ) {}
 
   static async open(conn: JetStreamConnection, self: string, leaseMs: number, safetyMs: number): Promise<Leases> {
-    const kv = await new Kvm(conn.js).create(LEASE_BUCKET, { replicas: conn.replicas, history: 1 });
+    const kv = await openBucket(conn, LEASE_BUCKET);
     return new Leases(kv, self, leaseMs, safetyMs);
   }
 

@@ -2,8 +2,10 @@
 // facade's synchronous `config()` can answer on any node. The log's config entries stay the
 // source of truth for the graph engine; this bucket serves the settings the facade itself needs
 // (normalization: default country, email canonicalization, block lists).
-import { Kvm, type KV } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
+import { openBucket, STARTUP_RETRY_MS } from './kv-mirror.js';
 import type { JetStreamConnection } from '../../store/jetstream-connection.js';
+import { retryWithin } from '../../store/jetstream-retry.js';
 import type { TenantConfig, TenantConfigStore } from '../../store/index.js';
 
 export const TENANT_CONFIG_BUCKET = 'pg-tenants';
@@ -15,7 +17,7 @@ export class TenantConfigs implements TenantConfigStore {
   private constructor(private readonly kv: KV) {}
 
   static async open(conn: JetStreamConnection): Promise<TenantConfigs> {
-    const kv = await new Kvm(conn.js).create(TENANT_CONFIG_BUCKET, { replicas: conn.replicas, history: 1 });
+    const kv = await openBucket(conn, TENANT_CONFIG_BUCKET);
     const configs = new TenantConfigs(kv);
     await configs.load();
     return configs;
@@ -23,7 +25,7 @@ export class TenantConfigs implements TenantConfigStore {
 
   /** Reads every stored config, then follows changes made by any node. */
   private async load(): Promise<void> {
-    const watch = await this.kv.watch();
+    const watch = await retryWithin(STARTUP_RETRY_MS, () => this.kv.watch());
     this.stopWatch = () => watch.stop();
     void (async () => {
       for await (const entry of watch) {
@@ -31,9 +33,9 @@ export class TenantConfigs implements TenantConfigStore {
       }
     })();
     const keys: string[] = [];
-    for await (const key of await this.kv.keys()) keys.push(key);
+    for await (const key of await retryWithin(STARTUP_RETRY_MS, () => this.kv.keys())) keys.push(key);
     await Promise.all(keys.map(async (key) => {
-      const entry = await this.kv.get(key);
+      const entry = await retryWithin(STARTUP_RETRY_MS, () => this.kv.get(key));
       if (entry?.operation === 'PUT') this.remember(key, entry.revision, entry.json<TenantConfig>());
     }));
   }
