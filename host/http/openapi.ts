@@ -23,11 +23,18 @@ function errorResponse(description: string, headers?: object) {
 
 const RETRY_AFTER = { 'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer' } } };
 
-function parameters(schema: TObject | undefined, where: 'path' | 'query'): object[] {
+/** Parameters of an object schema, or of a union of objects (each property once; required only where every member requires it). */
+function parameters(schema: TSchema | undefined, where: 'path' | 'query'): object[] {
   if (!schema) return [];
-  const required = new Set(schema.required ?? []);
-  return Object.entries(schema.properties).map(([name, property]) => ({
-    name, in: where, required: where === 'path' || required.has(name), schema: json(property as TSchema),
+  const members = (schema.anyOf as TObject[] | undefined) ?? [schema as TObject];
+  const properties = new Map<string, TSchema>();
+  for (const member of members) for (const [name, property] of Object.entries(member.properties)) properties.set(name, property as TSchema);
+  const requiredEverywhere = (name: string) => members.every((member) => (member.required ?? []).includes(name));
+  const inEveryMember = (name: string) => members.every((member) => name in member.properties);
+  // the union's alternatives first, then what every alternative takes
+  const ordered = [...properties].sort(([a], [b]) => Number(inEveryMember(a) && members.length > 1) - Number(inEveryMember(b) && members.length > 1));
+  return ordered.map(([name, property]) => ({
+    name, in: where, required: where === 'path' || requiredEverywhere(name), schema: json(property),
   }));
 }
 
@@ -66,7 +73,7 @@ export function openApiDocument(routes: RouteSpec[], info: ApiInfo): object {
       summary: spec.summary,
       tags: [spec.tag],
       security: security(spec),
-      parameters: [...parameters(spec.params as TObject | undefined, 'path'), ...parameters(spec.query as TObject | undefined, 'query')],
+      parameters: [...parameters(spec.params, 'path'), ...parameters(spec.query, 'query')],
       responses: responses(spec),
     };
     if (spec.body) operation.requestBody = { required: true, content: { 'application/json': { schema: json(spec.body) } } };

@@ -72,12 +72,14 @@ export const BrowserQuery = Type.Object({
   key: Type.Optional(Type.String({ description: 'API key, for clients that cannot send Authorization' })),
 });
 
-export const ResolveQuery = Type.Object(
-  Object.fromEntries(IDENTIFIER_TYPES.map((type) => [type, Type.Optional(Type.String())])),
-  {
-    additionalProperties: false, minProperties: 1, maxProperties: 1,
-    errorMessage: `name exactly one identifier: ${IDENTIFIER_TYPES.map((type) => `?${type}=`).join(', ')}`,
-  },
+/** Read-your-writes: answer only from a state that includes this log position. */
+const MinSeq = Type.String({ pattern: '^[0-9]{1,15}$', description: 'a `seq` a write returned: the answer includes that write' });
+export const MinSeqQuery = Type.Object({ minSeq: Type.Optional(MinSeq) }, { additionalProperties: false });
+
+/** Exactly one identifier (and optionally `minSeq`). */
+export const ResolveQuery = Type.Union(
+  IDENTIFIER_TYPES.map((type) => Type.Object({ [type]: Type.String(), minSeq: Type.Optional(MinSeq) }, { additionalProperties: false })),
+  { errorMessage: `name exactly one identifier: ${IDENTIFIER_TYPES.map((type) => `?${type}=`).join(', ')} (and optionally ?minSeq=)` },
 );
 
 export const ChangesQuery = Type.Object({
@@ -111,7 +113,10 @@ export const ItemError = Type.Object({
   error: ErrorResponse.properties.error,
 });
 
-export const IngestResponse = Type.Object({ accepted: Count, duplicates: Count, errors: Type.Array(ItemError) });
+export const IngestResponse = Type.Object({
+  accepted: Count, duplicates: Count, errors: Type.Array(ItemError),
+  seq: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'log position of this write (null: nothing new); pass it as ?minSeq= to read your write' })),
+});
 
 // ---- resolve, personas ----
 

@@ -1,11 +1,16 @@
 // The contract's tenant endpoints: each one a thin adapter over one PersonaGraph call.
-import type { GraphApi } from '../service/graph-api.js';
+import type { GraphApi, ReadOptions } from '../service/graph-api.js';
 import { IDENTIFIER_TYPES, type Identifier, type IdentifierType } from '../types.js';
 import type { HttpMetrics } from './metrics.js';
 import { route, type RouteSpec } from './route.js';
 import * as S from './schemas.js';
 
 const TENANT = '/v1/tenants/{tenant}';
+
+/** `?minSeq=` as the graph's read options (the schema allows digits only). */
+function readOptions(query: { minSeq?: string }): ReadOptions | undefined {
+  return query.minSeq === undefined ? undefined : { minSeq: Number(query.minSeq) };
+}
 
 /** The one identifier named in a resolve query (the schema guarantees exactly one). */
 function queryIdentifier(query: Partial<Record<IdentifierType, string>>): Identifier {
@@ -22,9 +27,9 @@ export function tenantRoutes(graph: GraphApi, metrics: HttpMetrics): RouteSpec[]
       response: S.IngestResponse,
       admit: (tenant) => graph.admitWrite(tenant),
       handle: async ({ tenant, body }) => {
-        const { accepted, duplicates, errors } = await graph.ingest(tenant, body);
+        const { accepted, duplicates, errors, seq } = await graph.ingest(tenant, body);
         metrics.countEvents('events', { accepted, duplicates, errors });
-        return { accepted, duplicates, errors };
+        return { accepted, duplicates, errors, seq };
       },
     }),
     route({
@@ -33,23 +38,23 @@ export function tenantRoutes(graph: GraphApi, metrics: HttpMetrics): RouteSpec[]
       access: { kind: 'tenant', role: 'secret' }, params: S.TenantParams, query: S.ResolveQuery,
       response: S.ResolveOneResponse, notFound: 'no persona holds this identifier',
       handle: async ({ tenant, query }) => {
-        const persona = await graph.personaOf(tenant, queryIdentifier(query));
+        const persona = await graph.personaOf(tenant, queryIdentifier(query), readOptions(query));
         return persona && { persona };
       },
     }),
     route({
       method: 'POST', path: `${TENANT}/resolve`, id: 'resolveMany', tag: 'resolve',
       summary: 'Persona ids of up to 10,000 identifiers, in input order',
-      access: { kind: 'tenant', role: 'secret' }, params: S.TenantParams, body: S.ResolveBody,
+      access: { kind: 'tenant', role: 'secret' }, params: S.TenantParams, query: S.MinSeqQuery, body: S.ResolveBody,
       response: S.ResolveResponse,
-      handle: async ({ tenant, body }) => ({ personas: await graph.resolve(tenant, body.identifiers as Identifier[]) }),
+      handle: async ({ tenant, query, body }) => ({ personas: await graph.resolve(tenant, body.identifiers as Identifier[], readOptions(query)) }),
     }),
     route({
       method: 'GET', path: `${TENANT}/personas/{id}`, id: 'getPersona', tag: 'personas',
       summary: 'A persona; an id merged into another returns the surviving persona',
-      access: { kind: 'tenant', role: 'secret' }, params: S.PersonaParams,
+      access: { kind: 'tenant', role: 'secret' }, params: S.PersonaParams, query: S.MinSeqQuery,
       response: S.Persona, notFound: 'no such persona',
-      handle: ({ tenant, params }) => graph.persona(tenant, params.id),
+      handle: ({ tenant, params, query }) => graph.persona(tenant, params.id, readOptions(query)),
     }),
     route({
       method: 'DELETE', path: `${TENANT}/personas/{id}`, id: 'deletePersona', tag: 'quality',
@@ -61,9 +66,9 @@ export function tenantRoutes(graph: GraphApi, metrics: HttpMetrics): RouteSpec[]
     route({
       method: 'GET', path: `${TENANT}/personas/{id}/graph`, id: 'getPersonaGraph', tag: 'quality',
       summary: 'Identifiers of a persona and the evidence linking them, with the rule decisions',
-      access: { kind: 'tenant', role: 'secret' }, params: S.PersonaParams,
+      access: { kind: 'tenant', role: 'secret' }, params: S.PersonaParams, query: S.MinSeqQuery,
       response: S.GraphResponse, notFound: 'no such persona',
-      handle: ({ tenant, params }) => graph.graph(tenant, params.id),
+      handle: ({ tenant, params, query }) => graph.graph(tenant, params.id, readOptions(query)),
     }),
     route({
       method: 'POST', path: `${TENANT}/personas/{id}/split`, id: 'splitPersona', tag: 'quality',
@@ -78,9 +83,9 @@ export function tenantRoutes(graph: GraphApi, metrics: HttpMetrics): RouteSpec[]
     route({
       method: 'POST', path: `${TENANT}/audiences/dedupe`, id: 'dedupeAudience', tag: 'campaigns',
       summary: 'One recipient per persona, at its latest address for the channel (up to 200,000 inputs)',
-      access: { kind: 'tenant', role: 'secret' }, params: S.TenantParams, body: S.AudienceBody,
+      access: { kind: 'tenant', role: 'secret' }, params: S.TenantParams, query: S.MinSeqQuery, body: S.AudienceBody,
       response: S.AudienceResponse,
-      handle: ({ tenant, body }) => graph.dedupe(tenant, body),
+      handle: ({ tenant, query, body }) => graph.dedupe(tenant, body, readOptions(query)),
     }),
     route({
       method: 'POST', path: `${TENANT}/campaigns/{campaign}/claims`, id: 'claimRecipients', tag: 'campaigns',

@@ -23,8 +23,10 @@ const resolveId = async (query: string): Promise<string> => {
 describe('POST /events', () => {
   it('takes one event, an array, or {events}, and reports bad items without failing the batch', async () => {
     expect(expectOk(await ingest({ id: 'e-1', type: 'login', identifiers: { email: 'ivan@shop.bg', customer: 'c-1' } }), S.IngestResponse))
-      .toEqual({ accepted: 1, duplicates: 0, errors: [] });
+      .toEqual({ accepted: 1, duplicates: 0, errors: [], seq: expect.any(Number) });
     expect(expectOk(await ingest([{ identifiers: { customer: 'c-2' } }]), S.IngestResponse).accepted).toBe(1);
+    // a batch with nothing new takes no log position
+    expect(expectOk(await ingest({ id: 'e-1', type: 'login', identifiers: { customer: 'c-1' } }), S.IngestResponse).seq).toBeNull();
     const mixed = expectOk(await ingest({
       events: [
         { id: 'e-1', identifiers: { customer: 'c-1' } },
@@ -64,6 +66,21 @@ describe('resolve', () => {
       expectError(answer, 400, 'invalid_request');
       expect(answer.body.error.message).toMatch(/^query/);
     }
+  });
+
+  it('reads may name the seq a write returned (?minSeq=): the answer includes that write', async () => {
+    const { seq } = expectOk(await ingest({ id: 'ryw-1', identifiers: { customer: 'c-ryw', email: 'ryw@shop.bg' } }), S.IngestResponse);
+    expect(seq).toBeGreaterThan(0);
+    const one = expectOk(await call(server, 'GET', `${T}/resolve?customer=c-ryw&minSeq=${seq}`), S.ResolveOneResponse);
+    expect(one.persona.identifiers).toContainEqual(expect.objectContaining({ type: 'email', value: 'ryw@shop.bg' }));
+    const many = expectOk(await call(server, 'POST', `${T}/resolve?minSeq=${seq}`, { body: { identifiers: [{ type: 'email', value: 'ryw@shop.bg' }] } }), S.ResolveResponse);
+    expect(many.personas).toEqual([one.persona.id]);
+    expectOk(await call(server, 'GET', `${T}/personas/${one.persona.id}?minSeq=${seq}`), S.Persona);
+    for (const bad of ['minSeq=-1', 'minSeq=abc', 'minSeq=1.5']) {
+      expectError(await call(server, 'GET', `${T}/resolve?customer=c-ryw&${bad}`), 400, 'invalid_request');
+      expectError(await call(server, 'GET', `${T}/personas/${one.persona.id}?${bad}`), 400, 'invalid_request');
+    }
+    expectError(await call(server, 'GET', `${T}/resolve?minSeq=${seq}`), 400, 'invalid_request');
   });
 
   it('POST resolves many identifiers in input order, null for unknown ones', async () => {
