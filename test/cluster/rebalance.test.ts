@@ -99,3 +99,23 @@ it('rebalances onto a joining node with no pause longer than a lease period', as
   expect(slowestRead).toBeLessThan(LEASE_MS);
   expect(writes.acked.length).toBe(writes.sent.length);
 }, 90_000);
+
+it('reads your writes on any node: a read with ?minSeq= from a write includes it', async () => {
+  const [writer, ...readers] = nodes;
+  for (const [n, tenant] of TENANTS.entries()) {
+    const written = await fetch(`${writer.url}/v1/tenants/${tenant}/events`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: `ryw-${n}`, type: 'checkout', identifiers: { customer: `ryw-${n}`, email: `ryw-${n}@shop.bg` } }),
+    });
+    const { seq } = await written.json() as { seq: number };
+    expect(seq).toBeGreaterThan(0);
+    const reader = readers[n % readers.length];
+    const read = await fetch(`${reader.url}/v1/tenants/${tenant}/resolve?email=ryw-${n}@shop.bg&minSeq=${seq}`);
+    expect(read.status).toBe(200);
+    const { persona } = await read.json() as { persona: { identifiers: { type: string; value: string }[] } };
+    expect(persona.identifiers.map((i) => i.value), JSON.stringify(persona)).toContain(`ryw-${n}`);
+  }
+  const ahead = await fetch(`${readers[0].url}/v1/tenants/${TENANTS[0]}/resolve?customer=ryw-0&minSeq=999999999`);
+  expect(ahead.status).toBe(503);
+  expect(((await ahead.json()) as { error: { code: string } }).error.code).toBe('seq_not_reached');
+}, 60_000);
