@@ -4,11 +4,11 @@
 import {
   KIND_EDGES, HEADER_EDGE_TABLE,
   EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_SEQ, EDGE_ITEM, EDGE_STRENGTH, EDGE_TIME, EDGE_LAST_TIME,
-  NODE_FIRST_EDGE, NODE_TYPE, NODE_PARTNERS, NODE_TENANT, NODE_PERSONA, PERSONA_DEGREE,
+  NODE_FIRST_EDGE, NODE_TYPE, NODE_PARTNERS, NODE_TENANT, PERSONA_DEGREE,
   TYPE_EMAIL, TYPE_PHONE, TYPE_CUSTOMER, TENANT_EDGES,
 } from './layout';
 import { header, takeElements } from './memory';
-import { nodeAt, edgeAt, personaAt, tableProbe, tableFill } from './records';
+import { nodeAt, edgeAt, personaAt, tableProbe, tableFill, personaOfRoot } from './records';
 import { bump, find } from './unify';
 
 const PAIR_MIX: u64 = 0x9E3779B97F4A7C15; // golden-ratio multiplier: spreads (a, b) over the table
@@ -73,7 +73,7 @@ export function edgeBetween(x: u32, y: u32, seq: f64, item: u32, time: f64, stre
 
 /** Counts a new edge end in the persona holding `node` (an unfounded node counts its edges when founded). */
 function addDegree(node: u32): void {
-  const rec = load<u32>(nodeAt(find(node)), NODE_PERSONA);
+  const rec = personaOfRoot(find(node));
   if (rec == 0) return;
   const at = personaAt(rec) + <usize>PERSONA_DEGREE;
   store<u32>(at, load<u32>(at) + 1);

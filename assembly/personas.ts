@@ -1,7 +1,7 @@
 // Persona values: what a union-find root carries, how two of them merge, and when they must not.
 // `mergePersonaValues` is the one place that may refuse a union; every guardrail lives there.
 import {
-  NODE_TYPE, NODE_FLAGS, NODE_LEN, NODE_PERSONA, NODE_VALUE, NODE_TENANT, NODE_FIRST_SEEN, NODE_LAST_SEEN,
+  NODE_TYPE, NODE_FLAGS, NODE_LEN, NODE_VALUE, NODE_TENANT, NODE_FIRST_SEEN, NODE_LAST_SEEN,
   NODE_FLAG_FOUNDER,
   PERSONA_SIZE, PERSONA_FOUNDER, PERSONA_FLAGS, PERSONA_CREATED, PERSONA_UPDATED, PERSONA_SIZE_FIELD,
   PERSONA_COUNTS, PERSONA_LATEST_EMAIL, PERSONA_LATEST_PHONE, PERSONA_LATEST_EMAIL_TIME,
@@ -12,7 +12,9 @@ import {
   STRENGTH_WEAK, STRENGTH_MEDIUM, DECISION_MERGED, DECISION_REFUSED_LIMIT, DECISION_REFUSED_WEAK,
 } from './layout';
 import { header, takeElements } from './memory';
-import { nodeAt, personaAt, tenantAt, arenaAt, tableProbe, tableFill, tableReserve, slotRef, degreeOf } from './records';
+import {
+  nodeAt, personaAt, tenantAt, arenaAt, tableProbe, tableFill, tableReserve, slotRef, degreeOf, isRoot, setPersonaOfRoot,
+} from './records';
 import { xxh64 } from './hash';
 import { sameSession } from './sessions';
 
@@ -246,7 +248,7 @@ export function foundPersona(node: u32): u32 {
   store<u32>(p, node, PERSONA_ROOT);
   const n = nodeAt(node);
   store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_FOUNDER, NODE_FLAGS);
-  store<u32>(n, rec, NODE_PERSONA); // the founder is its root until it joins another
+  if (isRoot(node)) setPersonaOfRoot(node, rec); // the founder is its root until it joins another
   if (existing == 0) {
     const desc = header(HEADER_PERSONA_TABLE);
     if (tableReserve(desc, 1) != 0) return 0;

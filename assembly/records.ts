@@ -3,9 +3,11 @@
 import {
   KIND_NODES, KIND_PERSONAS, KIND_EDGES, KIND_TENANTS, KIND_ARENA, ARENA_PAGE_SHIFT,
   TABLE_PTR, TABLE_CAPACITY, TABLE_COUNT, OK, ERR_OUT_OF_MEMORY, ERR_CAPACITY,
-  NODE_TENANT, NODE_TYPE, NODE_LEN, NODE_VALUE, NODE_FIRST_EDGE, EDGE_A, EDGE_NEXT_A, EDGE_NEXT_B,
+  NODE_TENANT, NODE_TYPE, NODE_LEN, NODE_VALUE, NODE_FIRST_EDGE, EDGE_A, EDGE_NEXT_A, EDGE_NEXT_B, PARENT_ROOT,
 } from './layout';
-import { elementAddress, allocBlock, freeBlock, kindCount, setKindCount, reserveElements, setError } from './memory';
+import {
+  elementAddress, allocBlock, freeBlock, kindCount, setKindCount, reserveElements, setError, parentsBase,
+} from './memory';
 import { xxh64 } from './hash';
 
 // @ts-ignore: decorator
@@ -18,6 +20,29 @@ import { xxh64 } from './hash';
 @inline export function tenantAt(t: u32): usize { return elementAddress(KIND_TENANTS, t); }
 // @ts-ignore: decorator
 @inline export function arenaAt(offset: u32): usize { return elementAddress(KIND_ARENA, offset); }
+
+// ---- the parent column (writer side; readers use unify.ts's read-only walks) ----
+
+// @ts-ignore: decorator
+@inline export function parentSlot(node: u32): usize { return parentsBase() + (<usize>node << 2); }
+
+// @ts-ignore: decorator
+@inline export function isRoot(node: u32): bool { return (load<u32>(parentSlot(node)) & PARENT_ROOT) != 0; }
+
+/** The node's parent, or the node itself when it is a root (what a parent field would hold). */
+// @ts-ignore: decorator
+@inline export function parentOf(node: u32): u32 {
+  const slot = load<u32>(parentSlot(node));
+  return (slot & PARENT_ROOT) != 0 ? node : slot;
+}
+
+/** Persona record a root carries (0 = none yet); meaningless for a node that is not a root. */
+// @ts-ignore: decorator
+@inline export function personaOfRoot(root: u32): u32 { return load<u32>(parentSlot(root)) & ~PARENT_ROOT; }
+
+/** Sets the persona record of a root (keeping it a root). */
+// @ts-ignore: decorator
+@inline export function setPersonaOfRoot(root: u32, rec: u32): void { store<u32>(parentSlot(root), PARENT_ROOT | rec); }
 
 /** Evidence edges touching a node (its adjacency list's length). */
 export function degreeOf(node: u32): u32 {

@@ -73,6 +73,13 @@ const JOURNAL_KINDS: Record<number, JournalKind> = {
   [JOURNAL.SHARED]: 'shared', [JOURNAL.ERASE]: 'erase',
 };
 
+/** The structures assembly/footprint.ts measures, in the order it writes them. */
+export const FOOTPRINT_NAMES = [
+  'nodes', 'personas', 'edges', 'tenants', 'arena', 'identifierTable', 'edgeTable', 'personaTable',
+  'header', 'readerSlots', 'workBuffer', 'inbox', 'journal', 'freeList',
+] as const;
+export type FootprintName = (typeof FOOTPRINT_NAMES)[number];
+
 export class ShardError extends Error {
   constructor(readonly code: number, what: string) {
     super(`${what}: ${ERRORS[code] ?? `core error ${code}`}`);
@@ -191,6 +198,16 @@ export class Shard {
   appliedSeq(): number {
     this.ensureViews(this.headerAddress + HEADER.APPLIED_SEQ + 8);
     return this.view.getFloat64(this.headerAddress + HEADER.APPLIED_SEQ, true);
+  }
+
+  /** Allocated bytes per structure of the shard (see FOOTPRINT_NAMES), and what the bump pointer covers in all. */
+  footprint(): { used: number; structures: Record<FootprintName, number> } {
+    const slot = this.slotAddress();
+    this.core.footprint(slot);
+    this.ensureViews(slot + FOOTPRINT_NAMES.length * UINT32_BYTES);
+    const structures = {} as Record<FootprintName, number>;
+    FOOTPRINT_NAMES.forEach((name, i) => { structures[name] = this.view.getUint32(slot + i * UINT32_BYTES, true); });
+    return { used: this.core.usedBytes(), structures };
   }
 
   counts(): { nodes: number; edges: number; personaRecords: number } {
