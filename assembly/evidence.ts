@@ -8,15 +8,8 @@ import {
   TYPE_EMAIL, TYPE_PHONE, TYPE_CUSTOMER, TENANT_EDGES,
 } from './layout';
 import { header, takeElements } from './memory';
-import { nodeAt, edgeAt, personaAt, tableProbe, tableFill, personaOfRoot } from './records';
+import { nodeAt, edgeAt, personaAt, tableProbe, tableFill, slotRef, personaOfRoot, pairTag } from './records';
 import { bump, find } from './unify';
-
-const PAIR_MIX: u64 = 0x9E3779B97F4A7C15; // golden-ratio multiplier: spreads (a, b) over the table
-
-function pairTag(a: u32, b: u32): u32 {
-  const mixed = ((<u64>a << 32) | <u64>b) * PAIR_MIX;
-  return <u32>(mixed >> 32) ^ <u32>mixed;
-}
 
 let probeA: u32 = 0;
 let probeB: u32 = 0;
@@ -40,7 +33,7 @@ export function edgeBetween(x: u32, y: u32, seq: f64, item: u32, time: f64, stre
   const tag = pairTag(a, b);
   const desc = header(HEADER_EDGE_TABLE);
   const slot = tableProbe(desc, tag, pairMatches);
-  const found = load<u32>(slot, 4);
+  const found = slotRef(slot);
   if (found != 0) {
     const e = edgeAt(found);
     if (strength > load<u8>(e, EDGE_STRENGTH)) store<u8>(e, strength, EDGE_STRENGTH);

@@ -2,15 +2,16 @@
 // Reader-side: reads the header only.
 import {
   HEADER_SIZE, HEADER_IDENT_TABLE, HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, HEADER_WORK, HEADER_INBOX,
-  HEADER_JOURNAL, HEADER_FREE_COUNT, HEADER_FREE_LIST, HEADER_KINDS, KIND_DESCRIPTOR_SIZE, KIND_COUNT,
+  HEADER_JOURNAL, HEADER_PARENTS, HEADER_FREE_COUNT, HEADER_FREE_LIST, HEADER_KINDS, KIND_DESCRIPTOR_SIZE, KIND_COUNT,
   TABLE_CAPACITY, READER_SLOTS, READER_SLOT_BYTES, JOURNAL_ENTRY_SIZE,
 } from './layout';
 import { header } from './memory';
+import { SLOT_SIZE } from './records';
 
 /** Order of the figures `footprint` writes (host/engine/shard.ts names them the same way). */
-export const FOOTPRINT_FIGURES: u32 = 14;
-const SLOT_BYTES: u32 = 8;
+export const FOOTPRINT_FIGURES: u32 = 15;
 const FREE_ENTRY_SIZE: u32 = 8;
+const PARENT_SLOT_BYTES: u32 = 4;
 
 function kindAllocatedBytes(kind: u32): u32 {
   const d = header(HEADER_KINDS + kind * KIND_DESCRIPTOR_SIZE);
@@ -24,7 +25,7 @@ function kindAllocatedBytes(kind: u32): u32 {
 }
 
 function tableBytes(desc: u32): u32 {
-  return load<u32>(header(desc), TABLE_CAPACITY) * SLOT_BYTES;
+  return load<u32>(header(desc), TABLE_CAPACITY) * SLOT_SIZE;
 }
 
 function freeBytes(): u32 {
@@ -38,7 +39,7 @@ function freeBytes(): u32 {
  * Writes FOOTPRINT_FIGURES u32 at `out`: allocated bytes of the paged arrays (KIND_COUNT of them:
  * nodes, personas, edges, tenants, arena), the identifier, edge and persona tables, the header
  * with its page tables, the reader slots, the writer work buffer, the inbox, the journal, and the
- * blocks on the free list.
+ * blocks on the free list, and the parent column.
  */
 export function footprint(out: usize): void {
   let at = out;
@@ -52,7 +53,8 @@ export function footprint(out: usize): void {
   at = put(at, load<u32>(header(HEADER_WORK), 4));
   at = put(at, load<u32>(header(HEADER_INBOX), 4));
   at = put(at, load<u32>(header(HEADER_JOURNAL), 4) * JOURNAL_ENTRY_SIZE);
-  put(at, freeBytes());
+  at = put(at, freeBytes());
+  put(at, load<u32>(header(HEADER_PARENTS), 4) * PARENT_SLOT_BYTES);
 }
 
 function put(at: usize, value: u32): usize {

@@ -168,7 +168,7 @@ function intern(tenant: u32, type: u32, value: usize, len: u32, time: f64): u32 
   const tag = <u32>hash;
   const desc = header(HEADER_IDENT_TABLE);
   const slot = identifierSlot(desc, tenant, type, value, len, tag);
-  const existing = load<u32>(slot, 4);
+  const existing = slotRef(slot);
   if (existing != 0) return existing;
   const node = takeElements(KIND_NODES, 1);
   const n = nodeAt(node);

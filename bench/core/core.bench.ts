@@ -160,6 +160,7 @@ function memoryReport(shard: Shard, w: Workload): string {
       `${perId(valueBytes)} value bytes (evidence edges included)`,
     'where they go (allocated bytes / identifiers):',
     line('node records', s.nodes, ` (${nodes} × ${(s.nodes / Math.max(nodes, 1)).toFixed(1)} B with page slack)`),
+    line('parent column', s.parents, ` (${(s.parents / Math.max(nodes, 1)).toFixed(1)} B/node with doubling slack)`),
     line('persona records', s.personas, ` (${personaRecords} records)`),
     line('identifier table', s.identifierTable),
     line('persona-id table', s.personaTable),

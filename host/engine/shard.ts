@@ -76,7 +76,7 @@ const JOURNAL_KINDS: Record<number, JournalKind> = {
 /** The structures assembly/footprint.ts measures, in the order it writes them. */
 export const FOOTPRINT_NAMES = [
   'nodes', 'personas', 'edges', 'tenants', 'arena', 'identifierTable', 'edgeTable', 'personaTable',
-  'header', 'readerSlots', 'workBuffer', 'inbox', 'journal', 'freeList',
+  'header', 'readerSlots', 'workBuffer', 'inbox', 'journal', 'freeList', 'parents',
 ] as const;
 export type FootprintName = (typeof FOOTPRINT_NAMES)[number];
 
