@@ -13,7 +13,7 @@ import {
   HEADER_IDENT_TABLE, HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, HEADER_EVENT_NODES, HEADER_APPLIED_SEQ,
   TENANT_IDENTIFIERS, STRENGTH_WEAK, STRENGTH_MEDIUM, STRENGTH_STRONG, DECISION_IGNORED, DECISION_CUT,
   MAX_EVENT_IDENTIFIERS, MAX_VALUE_LEN, OK, ERR_BAD_INPUT, ERR_VALUE_TOO_LONG, ERR_CAPACITY,
-  PERSONA_SIZE_FIELD, PERSONA_DEGREE,
+  PERSONA_DEGREE,
 } from './layout';
 import { header, reserveElements, takeElements, kindCount, ensureHeadroom } from './memory';
 import {
@@ -21,7 +21,7 @@ import {
   identifierHash, identifierSlot, slotRef, degreeOf, personaOfRoot,
 } from './records';
 import { find, makeSingleton, attemptUnion, bump } from './unify';
-import { foundPersona, offerLatest, guardrailsOn, typeRank } from './personas';
+import { foundPersona, offerLatest, guardrailsOn, typeRank, membersOf } from './personas';
 import { refusedInSession } from './sessions';
 import { linkable, checkShared, SHARED_CHECK_HEADROOM } from './shared';
 import { edgeBetween, firstEdge, nextEdge, otherEnd } from './evidence';
@@ -89,7 +89,7 @@ function countTouchedPersona(node: u32, epoch: u32): void {
   if (load<u32>(r, NODE_MARK) == epoch) return;
   store<u32>(r, epoch, NODE_MARK);
   const rec = personaOfRoot(root);
-  touchedMembers += rec != 0 ? <u64>load<u32>(personaAt(rec), PERSONA_SIZE_FIELD) : 1;
+  touchedMembers += rec != 0 ? <u64>membersOf(personaAt(rec)) : 1;
   touchedDegree += rec != 0 ? <u64>load<u32>(personaAt(rec), PERSONA_DEGREE) : <u64>degreeOf(root);
 }
 

@@ -38,22 +38,24 @@ export const NODE_FLAG_SHARED: u8 = 4; // seen with too many identities: stopped
 export const NODE_FLAG_ERASED: u8 = 8; // erased for good (GDPR)
 
 // ---- persona record: the values a root carries (ena's "unify value") ----
-export const PERSONA_SIZE: u32 = 96;
-export const PERSONA_FOUNDER: u32 = 0;
-export const PERSONA_FLAGS: u32 = 4;
+// Members are the sum of the counts, the tenant is the founder's, and an active persona's root is
+// the founder's root (the founder never leaves its active persona), so none of them is stored.
+export const PERSONA_SIZE: u32 = 80;
+export const PERSONA_ID_LO: u32 = 0;
+export const PERSONA_ID_HI: u32 = 4;
 export const PERSONA_CREATED: u32 = 8; // f64
-export const PERSONA_UPDATED: u32 = 16; // f64
-export const PERSONA_SIZE_FIELD: u32 = 24; // member count
-export const PERSONA_COUNTS: u32 = 28; // u32 × TYPE_COUNT
-export const PERSONA_LATEST_EMAIL: u32 = 48;
-export const PERSONA_LATEST_PHONE: u32 = 52;
-export const PERSONA_LATEST_EMAIL_TIME: u32 = 56; // f64
-export const PERSONA_LATEST_PHONE_TIME: u32 = 64; // f64
-export const PERSONA_DEGREE: u32 = 72; // evidence edge ends held by the members: bounds a re-cluster's work
-export const PERSONA_TENANT: u32 = 76;
-export const PERSONA_ID_LO: u32 = 80;
-export const PERSONA_ID_HI: u32 = 84;
-export const PERSONA_ROOT: u32 = 88; // root node while active
+export const PERSONA_FOUNDER: u32 = 16;
+export const PERSONA_FLAGS: u32 = 20;
+export const PERSONA_UPDATED: u32 = 24; // f64
+export const PERSONA_LATEST_EMAIL_TIME: u32 = 32; // f64
+export const PERSONA_LATEST_PHONE_TIME: u32 = 40; // f64
+export const PERSONA_COUNTS: u32 = 48; // u32 × TYPE_COUNT
+export const PERSONA_LATEST_EMAIL: u32 = 68;
+export const PERSONA_LATEST_PHONE: u32 = 72;
+export const PERSONA_DEGREE: u32 = 76; // evidence edge ends held by the members: bounds a re-cluster's work
+/** The values a re-cluster computes, contiguous: latest times, counts, latest email and phone, degree (updatedAt apart). */
+export const PERSONA_VALUES: u32 = PERSONA_LATEST_EMAIL_TIME;
+export const PERSONA_VALUES_END: u32 = PERSONA_SIZE;
 
 export const PERSONA_FLAG_ACTIVE: u32 = 1;
 // joined through a device across two identities (see mergePersonaValues): weighed again when it grows

@@ -7,8 +7,8 @@ import {
   NODE_NEXT, NODE_MARK, NODE_FLAGS, NODE_TYPE, NODE_TENANT,
   NODE_FLAG_FOUNDER, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
   EDGE_A, EDGE_B, EDGE_SEQ, EDGE_ITEM, EDGE_STRENGTH, EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT,
-  PERSONA_SIZE, PERSONA_SIZE_FIELD, PERSONA_FLAGS, PERSONA_FLAG_ACTIVE, PERSONA_FLAG_BRIDGED, PERSONA_ROOT, PERSONA_UPDATED,
-  PERSONA_TENANT, PERSONA_DEGREE, KIND_PERSONAS, HEADER_PERSONA_TABLE, OK,
+  PERSONA_SIZE, PERSONA_FLAGS, PERSONA_FLAG_ACTIVE, PERSONA_FLAG_BRIDGED, PERSONA_UPDATED,
+  PERSONA_VALUES, PERSONA_VALUES_END, PERSONA_DEGREE, KIND_PERSONAS, HEADER_PERSONA_TABLE, OK,
   HEADER_WORK, HEADER_EPOCH, TENANT_SPLITS,
   DECISION_MERGED, DECISION_SAME, DECISION_IGNORED, DECISION_CUT, DECISION_REFUSED_WEAK,
   JOURNAL_RECLUSTER_FROM, JOURNAL_RECLUSTER_TO, ERR_OUT_OF_MEMORY,
@@ -18,7 +18,7 @@ import { nodeAt, edgeAt, personaAt, degreeOf, tableReserve, personaOfRoot, setPe
 import { find, makeSingleton, linkRoots, setReclusterBoth, bump } from './unify';
 import {
   valuesFromNode, mergePersonaValues, mergeValuesInto, recordOfFounder, foundPersona, olderPersona,
-  typeRank, adjustActivePersonas, markBridged, DECISION_MERGED_BRIDGE,
+  typeRank, adjustActivePersonas, markBridged, membersOf, DECISION_MERGED_BRIDGE,
 } from './personas';
 import { firstEdge, nextEdge, otherEnd } from './evidence';
 import { journal, journalReserve } from './journal';
@@ -27,11 +27,11 @@ import { journal, journalReserve } from './journal';
 export const DECISION_RECLUSTERED: u8 = 0;
 
 const NOT_LINKING: u8 = NODE_FLAG_BLOCKED | NODE_FLAG_SHARED | NODE_FLAG_ERASED;
-// what a re-cluster copies from its scratch values into a persona record: size, counts, latest
-// email and phone with their times, degree (the fields from PERSONA_SIZE_FIELD up to PERSONA_TENANT),
-// plus updatedAt; identity fields (founder, id, createdAt) stay the record's own
-const VALUES_FROM: u32 = PERSONA_SIZE_FIELD;
-const VALUES_BYTES: u32 = PERSONA_TENANT - PERSONA_SIZE_FIELD;
+// what a re-cluster copies from its scratch values into a persona record: counts, latest email and
+// phone with their times, degree (PERSONA_VALUES up to PERSONA_VALUES_END), plus updatedAt;
+// identity fields (founder, id, createdAt) stay the record's own
+const VALUES_FROM: u32 = PERSONA_VALUES;
+const VALUES_BYTES: u32 = PERSONA_VALUES_END - PERSONA_VALUES;
 /** Doubling growth hands out at most 2× the need, and earlier, smaller blocks at most as much again. */
 const WORK_GROWTH_SLACK: u64 = 4;
 /** Journal room per member: at most one new persona per member, plus the retired ones. */
@@ -168,7 +168,7 @@ function siftDown(ptr: usize, start: u32, n: u32): void {
  */
 export function reserveRecluster(root: u32): i32 {
   const rec = personaOfRoot(root);
-  const members = rec != 0 ? load<u32>(personaAt(rec), PERSONA_SIZE_FIELD) : 1;
+  const members = rec != 0 ? membersOf(personaAt(rec)) : 1;
   const degree = rec != 0 ? load<u32>(personaAt(rec), PERSONA_DEGREE) : degreeOf(root);
   let status = reserveElements(KIND_PERSONAS, members);
   if (status == OK) status = tableReserve(header(HEADER_PERSONA_TABLE), members);
@@ -273,7 +273,6 @@ export function recluster(ra: u32, rb: u32): u32 {
     store<u32>(p, (load<u32>(p, PERSONA_FLAGS) & ~PERSONA_FLAG_BRIDGED) | (load<u32>(values, PERSONA_FLAGS) & PERSONA_FLAG_BRIDGED), PERSONA_FLAGS);
     memory.copy(p + <usize>VALUES_FROM, values + <usize>VALUES_FROM, VALUES_BYTES);
     store<f64>(p, load<f64>(values, PERSONA_UPDATED), PERSONA_UPDATED);
-    store<u32>(p, root, PERSONA_ROOT);
     setPersonaOfRoot(root, best);
     journal(JOURNAL_RECLUSTER_TO, best, 0);
     after++;
@@ -304,7 +303,7 @@ function replayEdge(edge: u32, values: usize, tenant: u32, deferBridges: bool): 
       const vb = values + <usize>(personaOfRoot(rb) * PERSONA_SIZE);
       decision = mergePersonaValues(va, vb, load<u8>(e, EDGE_STRENGTH), tenant, edge);
       if (decision == DECISION_MERGED || (decision == DECISION_MERGED_BRIDGE && !deferBridges)) {
-        const root = linkRoots(ra, rb, load<u32>(va, PERSONA_SIZE_FIELD), load<u32>(vb, PERSONA_SIZE_FIELD));
+        const root = linkRoots(ra, rb, membersOf(va), membersOf(vb));
         const into = root == ra ? va : vb;
         mergeValuesInto(into, root == ra ? vb : va);
         if (decision == DECISION_MERGED_BRIDGE) markBridged(into);

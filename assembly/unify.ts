@@ -2,7 +2,7 @@
 // component (ena's child/sibling idea) so a persona's identifiers are listed in O(size).
 import {
   NODE_NEXT, NODE_TYPE, PARENT_ROOT, NODE_TENANT, NODE_FIRST_EDGE,
-  PERSONA_SIZE, PERSONA_SIZE_FIELD, PERSONA_FLAGS, PERSONA_ROOT, PERSONA_FLAG_ACTIVE,
+  PERSONA_SIZE, PERSONA_FLAGS, PERSONA_FLAG_ACTIVE,
   EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_STRENGTH, EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT,
   HEADER_TEMP_PERSONA, TENANT_MERGES, TENANT_REFUSED, TYPE_DEVICE,
   DECISION_MERGED, DECISION_SAME, DECISION_REFUSED_WEAK, DECISION_IGNORED, JOURNAL_MERGE,
@@ -11,7 +11,7 @@ import { header, parentsBase, parentsBaseAtomic } from './memory';
 import { nodeAt, personaAt, tenantAt, edgeAt, personaOfRoot, setPersonaOfRoot } from './records';
 import {
   valuesFromNode, mergePersonaValues, mergeValuesInto, foundPersona, olderPersona, typeRank,
-  adjustActivePersonas, regrowsBridge, markBridged, DECISION_MERGED_BRIDGE,
+  adjustActivePersonas, regrowsBridge, markBridged, membersOf, DECISION_MERGED_BRIDGE,
 } from './personas';
 import { journal } from './journal';
 
@@ -175,12 +175,11 @@ export function mergeRoots(ra: u32, rb: u32): u32 {
     absorbedValues = valuesOfRoot(recA != 0 ? rb : ra, TEMP_A);
   }
   const sp = personaAt(survivor);
-  const sizeA = recA != 0 ? load<u32>(personaAt(recA), PERSONA_SIZE_FIELD) : 1;
-  const sizeB = recB != 0 ? load<u32>(personaAt(recB), PERSONA_SIZE_FIELD) : 1;
+  const sizeA = recA != 0 ? membersOf(personaAt(recA)) : 1;
+  const sizeB = recB != 0 ? membersOf(personaAt(recB)) : 1;
   mergeValuesInto(sp, absorbedValues);
   const root = linkRoots(ra, rb, sizeA, sizeB);
   setPersonaOfRoot(root, survivor);
-  store<u32>(sp, root, PERSONA_ROOT);
   if (absorbed != 0) {
     const ap = personaAt(absorbed);
     store<u32>(ap, load<u32>(ap, PERSONA_FLAGS) & ~PERSONA_FLAG_ACTIVE, PERSONA_FLAGS);

@@ -12,10 +12,10 @@ export const NODE = {
 } as const;
 export const NODE_FLAG = { FOUNDER: 1, BLOCKED: 2, SHARED: 4, ERASED: 8 } as const;
 
+/** Members (sum of the counts), tenant (the founder's) and root (the founder's, while active) are derived, not stored. */
 export const PERSONA = {
-  SIZE: 96, FOUNDER: 0, FLAGS: 4, CREATED: 8, UPDATED: 16, MEMBERS: 24, COUNTS: 28, LATEST_EMAIL: 48,
-  LATEST_PHONE: 52, LATEST_EMAIL_TIME: 56, LATEST_PHONE_TIME: 64, DEGREE: 72, TENANT: 76, ID_LO: 80, ID_HI: 84,
-  ROOT: 88,
+  SIZE: 80, ID_LO: 0, ID_HI: 4, CREATED: 8, FOUNDER: 16, FLAGS: 20, UPDATED: 24, LATEST_EMAIL_TIME: 32,
+  LATEST_PHONE_TIME: 40, COUNTS: 48, LATEST_EMAIL: 68, LATEST_PHONE: 72, DEGREE: 76,
 } as const;
 export const PERSONA_FLAG_ACTIVE = 1;
 

@@ -37,6 +37,7 @@ export interface PersonaRecordView {
   id: string;
   active: boolean;
   founder: number;
+  /** Root node while active (0 when retired). */
   root: number;
   tenant: number;
   createdAt: number;
@@ -340,17 +341,21 @@ export class Shard {
     const at = this.core.personaAddress(record);
     this.ensureViews(at + PERSONA.SIZE);
     const v = this.view;
+    const active = (v.getUint32(at + PERSONA.FLAGS, true) & PERSONA_FLAG_ACTIVE) !== 0;
+    const founder = v.getUint32(at + PERSONA.FOUNDER, true);
+    const counts = Array.from({ length: TYPE_COUNT }, (_, i) => v.getUint32(at + PERSONA.COUNTS + i * UINT32_BYTES, true));
     return {
       record,
       id: this.personaId(record),
-      active: (v.getUint32(at + PERSONA.FLAGS, true) & PERSONA_FLAG_ACTIVE) !== 0,
-      founder: v.getUint32(at + PERSONA.FOUNDER, true),
-      root: v.getUint32(at + PERSONA.ROOT, true),
-      tenant: v.getUint32(at + PERSONA.TENANT, true),
+      active,
+      founder,
+      // the founder stays in its persona while that is active: its root is the persona's
+      root: active ? this.core.rootOf(founder) : 0,
+      tenant: founder === 0 ? 0 : this.u32(this.core.nodeAddress(founder) + NODE.TENANT),
       createdAt: v.getFloat64(at + PERSONA.CREATED, true),
       updatedAt: v.getFloat64(at + PERSONA.UPDATED, true),
-      members: v.getUint32(at + PERSONA.MEMBERS, true),
-      counts: Array.from({ length: TYPE_COUNT }, (_, i) => v.getUint32(at + PERSONA.COUNTS + i * UINT32_BYTES, true)),
+      members: counts.reduce((sum, n) => sum + n, 0),
+      counts,
       latestEmail: v.getUint32(at + PERSONA.LATEST_EMAIL, true),
       latestPhone: v.getUint32(at + PERSONA.LATEST_PHONE, true),
     };
