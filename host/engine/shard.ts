@@ -88,6 +88,17 @@ export class ShardError extends Error {
   }
 }
 
+/**
+ * Snapshot bytes written by a core of another memory layout: not damage, but unreadable by this
+ * core. Recovery should skip such a snapshot (with a warning) and rebuild from the log instead.
+ */
+export class SnapshotLayoutError extends Error {
+  constructor(readonly found: number, readonly expected: number) {
+    super(`snapshot has shard layout ${found}; this core reads layout ${expected}: skip it and replay the log`);
+    this.name = 'SnapshotLayoutError';
+  }
+}
+
 export interface ShardOptions {
   /** Cap on the shard's memory in 64 KiB pages (default and most: 65,536 = 4 GiB); for tests of a full shard. */
   maximumPages?: number;
@@ -606,7 +617,10 @@ export class Shard {
     const u32 = (offset: number) => (header + offset + UINT32_BYTES <= length ? this.view.getUint32(header + offset, true) : 0);
     if (u32(HEADER.MAGIC) !== SHARD_MAGIC) throw new Error(`${what} does not hold a shard (no shard header)`);
     const version = u32(HEADER.VERSION);
-    if (version !== LAYOUT_VERSION) throw new Error(`${what} has shard layout ${version}; this core reads layout ${LAYOUT_VERSION}`);
+    if (version !== LAYOUT_VERSION) {
+      if (what === 'snapshot') throw new SnapshotLayoutError(version, LAYOUT_VERSION);
+      throw new Error(`${what} has shard layout ${version}; this core reads layout ${LAYOUT_VERSION}`);
+    }
   }
 
   /** Refuses bytes that are not a whole snapshot of this layout. */
