@@ -4,19 +4,12 @@
 import {
   KIND_EDGES, HEADER_EDGE_TABLE,
   EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_SEQ, EDGE_ITEM, EDGE_STRENGTH, EDGE_TIME, EDGE_LAST_TIME,
-  NODE_FIRST_EDGE, NODE_TYPE, NODE_PARTNERS, NODE_TENANT, NODE_PERSONA, PERSONA_DEGREE,
+  NODE_FIRST_EDGE, NODE_TYPE, NODE_PARTNERS, NODE_TENANT, PERSONA_DEGREE,
   TYPE_EMAIL, TYPE_PHONE, TYPE_CUSTOMER, TENANT_EDGES,
 } from './layout';
 import { header, takeElements } from './memory';
-import { nodeAt, edgeAt, personaAt, tableProbe, tableFill } from './records';
+import { nodeAt, edgeAt, personaAt, tableProbe, tableFill, slotRef, personaOfRoot, pairTag } from './records';
 import { bump, find } from './unify';
-
-const PAIR_MIX: u64 = 0x9E3779B97F4A7C15; // golden-ratio multiplier: spreads (a, b) over the table
-
-function pairTag(a: u32, b: u32): u32 {
-  const mixed = ((<u64>a << 32) | <u64>b) * PAIR_MIX;
-  return <u32>(mixed >> 32) ^ <u32>mixed;
-}
 
 let probeA: u32 = 0;
 let probeB: u32 = 0;
@@ -40,7 +33,7 @@ export function edgeBetween(x: u32, y: u32, seq: f64, item: u32, time: f64, stre
   const tag = pairTag(a, b);
   const desc = header(HEADER_EDGE_TABLE);
   const slot = tableProbe(desc, tag, pairMatches);
-  const found = load<u32>(slot, 4);
+  const found = slotRef(slot);
   if (found != 0) {
     const e = edgeAt(found);
     if (strength > load<u8>(e, EDGE_STRENGTH)) store<u8>(e, strength, EDGE_STRENGTH);
@@ -73,7 +66,7 @@ export function edgeBetween(x: u32, y: u32, seq: f64, item: u32, time: f64, stre
 
 /** Counts a new edge end in the persona holding `node` (an unfounded node counts its edges when founded). */
 function addDegree(node: u32): void {
-  const rec = load<u32>(nodeAt(find(node)), NODE_PERSONA);
+  const rec = personaOfRoot(find(node));
   if (rec == 0) return;
   const at = personaAt(rec) + <usize>PERSONA_DEGREE;
   store<u32>(at, load<u32>(at) + 1);

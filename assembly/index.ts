@@ -11,16 +11,16 @@ import {
   NODE_MAX_PAGES, PERSONA_MAX_PAGES, EDGE_MAX_PAGES, TENANT_MAX_PAGES, ARENA_MAX_PAGES,
   READER_SLOTS, READER_SLOT_BYTES, WASM_PAGE, OK, ERR_BAD_INPUT,
   TENANT_NAME, TENANT_NAME_LEN, TENANT_FLAGS, TENANT_LIMITS, TYPE_COUNT,
-  NODE_FLAGS, NODE_PERSONA, NODE_VALUE, NODE_LEN, NODE_DISPLAY, NODE_TENANT, NODE_TYPE, NODE_MARK,
+  NODE_FLAGS, NODE_VALUE, NODE_LEN, NODE_DISPLAY, NODE_TENANT, NODE_TYPE, NODE_MARK,
   NODE_FLAG_ERASED, EDGE_FLAGS, EDGE_FLAG_CUT, JOURNAL_ERASE, TENANT_IDENTIFIERS,
 } from './layout';
 import { base, header, allocBlock, freeBlock, initKind, kindCount, takeElements, setError } from './memory';
 import {
   nodeAt, personaAt, edgeAt, tenantAt, arenaAt, arenaPut, tableInit, tableRemove, identifierHash,
-  identifierSlot, slotRef, INITIAL_TABLE_CAPACITY,
+  identifierSlot, slotRef, INITIAL_TABLE_CAPACITY, personaOfRoot,
 } from './records';
 import { recordById, recordOfFounder } from './personas';
-import { find, findReadOnly } from './unify';
+import { find, findReadOnly, personaOfNodeReadOnly } from './unify';
 import { firstEdge, nextEdge, otherEnd } from './evidence';
 import { recluster, installRecluster, reserveRecluster, nextEpoch } from './recluster';
 import { applyBatch } from './ingest';
@@ -34,6 +34,7 @@ export {
 };
 export { journalCount, journalEntries, journalClear, journalOverflowed } from './journal';
 export { xxh64 } from './hash';
+export { footprint, FOOTPRINT_FIGURES } from './footprint';
 
 const PAGE_TABLE_BYTES_PER_ENTRY: u32 = 4;
 
@@ -195,7 +196,7 @@ export function eraseNode(node: u32): i32 {
     store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_ERASED, NODE_FLAGS);
     const t = tenantAt(tenant);
     store<u32>(t, load<u32>(t, TENANT_IDENTIFIERS) - 1, TENANT_IDENTIFIERS);
-    journal(JOURNAL_ERASE, load<u32>(nodeAt(root), NODE_PERSONA), node);
+    journal(JOURNAL_ERASE, personaOfRoot(root), node);
     recluster(root, 0);
   }
   endWrite();
@@ -216,8 +217,7 @@ export function rootOf(node: u32): u32 {
 
 /** Active persona record of a node, or 0. */
 export function personaOfNode(node: u32): u32 {
-  const root = findReadOnly(node);
-  return root == 0 ? 0 : load<u32>(nodeAt(root), NODE_PERSONA);
+  return personaOfNodeReadOnly(node);
 }
 
 /** Record of a persona id (active or retired), or 0. */

@@ -8,20 +8,20 @@
 //                          len value bytes, displayLen display bytes, zero padding to 4 bytes.
 import {
   NODE_TENANT, NODE_TYPE, NODE_FLAGS, NODE_LEN, NODE_VALUE, NODE_DISPLAY, NODE_FIRST_SEEN, NODE_LAST_SEEN,
-  NODE_PERSONA, NODE_FLAG_BLOCKED, NODE_MARK, EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT, EDGE_STRENGTH, EDGE_SEQ, EDGE_ITEM,
+  NODE_FLAG_BLOCKED, NODE_MARK, EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT, EDGE_STRENGTH, EDGE_SEQ, EDGE_ITEM,
   TYPE_DEVICE, TYPE_EMAIL, TYPE_COUNT, KIND_NODES, KIND_EDGES, KIND_PERSONAS, KIND_ARENA, KIND_TENANTS,
   HEADER_IDENT_TABLE, HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, HEADER_EVENT_NODES, HEADER_APPLIED_SEQ,
   TENANT_IDENTIFIERS, STRENGTH_WEAK, STRENGTH_MEDIUM, STRENGTH_STRONG, DECISION_IGNORED, DECISION_CUT,
   MAX_EVENT_IDENTIFIERS, MAX_VALUE_LEN, OK, ERR_BAD_INPUT, ERR_VALUE_TOO_LONG, ERR_CAPACITY,
-  PERSONA_SIZE_FIELD, PERSONA_DEGREE,
+  PERSONA_DEGREE,
 } from './layout';
 import { header, reserveElements, takeElements, kindCount, ensureHeadroom } from './memory';
 import {
   nodeAt, edgeAt, personaAt, arenaAt, arenaPut, arenaPutPrefixed, arenaWorstCase, tableFill, tableReserve,
-  identifierHash, identifierSlot, slotRef, degreeOf,
+  identifierHash, identifierSlot, slotRef, degreeOf, personaOfRoot,
 } from './records';
 import { find, makeSingleton, attemptUnion, bump } from './unify';
-import { foundPersona, offerLatest, guardrailsOn, typeRank } from './personas';
+import { foundPersona, offerLatest, guardrailsOn, typeRank, membersOf } from './personas';
 import { refusedInSession } from './sessions';
 import { linkable, checkShared, SHARED_CHECK_HEADROOM } from './shared';
 import { edgeBetween, firstEdge, nextEdge, otherEnd } from './evidence';
@@ -88,8 +88,8 @@ function countTouchedPersona(node: u32, epoch: u32): void {
   const r = nodeAt(root);
   if (load<u32>(r, NODE_MARK) == epoch) return;
   store<u32>(r, epoch, NODE_MARK);
-  const rec = load<u32>(r, NODE_PERSONA);
-  touchedMembers += rec != 0 ? <u64>load<u32>(personaAt(rec), PERSONA_SIZE_FIELD) : 1;
+  const rec = personaOfRoot(root);
+  touchedMembers += rec != 0 ? <u64>membersOf(personaAt(rec)) : 1;
   touchedDegree += rec != 0 ? <u64>load<u32>(personaAt(rec), PERSONA_DEGREE) : <u64>degreeOf(root);
 }
 
@@ -168,7 +168,7 @@ function intern(tenant: u32, type: u32, value: usize, len: u32, time: f64): u32 
   const tag = <u32>hash;
   const desc = header(HEADER_IDENT_TABLE);
   const slot = identifierSlot(desc, tenant, type, value, len, tag);
-  const existing = load<u32>(slot, 4);
+  const existing = slotRef(slot);
   if (existing != 0) return existing;
   const node = takeElements(KIND_NODES, 1);
   const n = nodeAt(node);
@@ -191,7 +191,7 @@ function touch(node: u32, time: f64, display: usize, displayLen: u32): void {
   if (time < load<f64>(n, NODE_LAST_SEEN)) return;
   store<f64>(n, time, NODE_LAST_SEEN);
   if (<u32>load<u8>(n, NODE_TYPE) == TYPE_EMAIL) setDisplay(n, display, displayLen);
-  const rec = load<u32>(nodeAt(find(node)), NODE_PERSONA);
+  const rec = personaOfRoot(find(node));
   if (rec != 0) offerLatest(personaAt(rec), node);
 }
 
@@ -308,7 +308,7 @@ function applyEvent(at: usize, seq: f64): usize {
   for (let j: u32 = 0; j < count; j++) {
     const node = load<u32>(nodes + <usize>(j * 4));
     const root = find(node);
-    if (load<u32>(nodeAt(root), NODE_PERSONA) == 0) foundPersona(root);
+    if (personaOfRoot(root) == 0) foundPersona(root);
   }
   // identifiers seen with more people than one person plausibly is
   if (guardrailsOn(tenant)) {

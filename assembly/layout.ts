@@ -12,21 +12,25 @@ export const TYPE_COUNT: u32 = 5;
 export const TYPE_TENANT: u32 = 15;
 
 // ---- node: one identifier (tenant, type, normalized value) ----
-export const NODE_SIZE: u32 = 56;
-export const NODE_PARENT: u32 = 0; // union-find parent (self when root)
-export const NODE_NEXT: u32 = 4; // next member in the persona's circular member ring
-export const NODE_PERSONA: u32 = 8; // roots: active persona record; others: stale, ignored
-export const NODE_TENANT: u32 = 12;
-export const NODE_TYPE: u32 = 16; // u8
-export const NODE_FLAGS: u32 = 17; // u8, NODE_FLAG_*
-export const NODE_LEN: u32 = 18; // u16, value length in bytes
-export const NODE_VALUE: u32 = 20; // arena offset of the value bytes
-export const NODE_FIRST_EDGE: u32 = 24; // head of the adjacency list (0 = none)
-export const NODE_DISPLAY: u32 = 28; // arena offset of a length-prefixed display form (emails), 0 = value
-export const NODE_FIRST_SEEN: u32 = 32; // f64 ms, event time
-export const NODE_LAST_SEEN: u32 = 40; // f64 ms, event time
-export const NODE_PARTNERS: u32 = 48; // distinct linked person identifiers (shared detection)
-export const NODE_MARK: u32 = 52; // traversal stamp, writer-only scratch
+// The union-find parent is not in the record: it lives in the dense parent column (HEADER_PARENTS),
+// where a root's slot holds PARENT_ROOT | its persona record, so a find hop touches 4 bytes.
+export const NODE_SIZE: u32 = 48;
+export const NODE_FIRST_SEEN: u32 = 0; // f64 ms, event time
+export const NODE_LAST_SEEN: u32 = 8; // f64 ms, event time
+export const NODE_NEXT: u32 = 16; // next member in the persona's circular member ring
+export const NODE_TENANT: u32 = 20;
+export const NODE_TYPE: u32 = 24; // u8
+export const NODE_FLAGS: u32 = 25; // u8, NODE_FLAG_*
+export const NODE_LEN: u32 = 26; // u16, value length in bytes
+export const NODE_VALUE: u32 = 28; // arena offset of the value bytes
+export const NODE_FIRST_EDGE: u32 = 32; // head of the adjacency list (0 = none)
+export const NODE_DISPLAY: u32 = 36; // arena offset of a length-prefixed display form (emails), 0 = value
+export const NODE_PARTNERS: u32 = 40; // distinct linked person identifiers (shared detection)
+export const NODE_MARK: u32 = 44; // traversal stamp, writer-only scratch
+
+// ---- parent column: u32 per node, indexed by node number ----
+export const PARENT_ROOT: u32 = 0x80000000; // set in a root's slot; the low bits are its persona record (0 = none yet)
+export const PARENT_INITIAL_CAPACITY: u32 = 1 << 14;
 
 export const NODE_FLAG_FOUNDER: u8 = 1; // founded a persona: its persona id exists forever
 export const NODE_FLAG_BLOCKED: u8 = 2; // junk value: interned but never links
@@ -34,22 +38,24 @@ export const NODE_FLAG_SHARED: u8 = 4; // seen with too many identities: stopped
 export const NODE_FLAG_ERASED: u8 = 8; // erased for good (GDPR)
 
 // ---- persona record: the values a root carries (ena's "unify value") ----
-export const PERSONA_SIZE: u32 = 96;
-export const PERSONA_FOUNDER: u32 = 0;
-export const PERSONA_FLAGS: u32 = 4;
+// Members are the sum of the counts, the tenant is the founder's, and an active persona's root is
+// the founder's root (the founder never leaves its active persona), so none of them is stored.
+export const PERSONA_SIZE: u32 = 80;
+export const PERSONA_ID_LO: u32 = 0;
+export const PERSONA_ID_HI: u32 = 4;
 export const PERSONA_CREATED: u32 = 8; // f64
-export const PERSONA_UPDATED: u32 = 16; // f64
-export const PERSONA_SIZE_FIELD: u32 = 24; // member count
-export const PERSONA_COUNTS: u32 = 28; // u32 × TYPE_COUNT
-export const PERSONA_LATEST_EMAIL: u32 = 48;
-export const PERSONA_LATEST_PHONE: u32 = 52;
-export const PERSONA_LATEST_EMAIL_TIME: u32 = 56; // f64
-export const PERSONA_LATEST_PHONE_TIME: u32 = 64; // f64
-export const PERSONA_DEGREE: u32 = 72; // evidence edge ends held by the members: bounds a re-cluster's work
-export const PERSONA_TENANT: u32 = 76;
-export const PERSONA_ID_LO: u32 = 80;
-export const PERSONA_ID_HI: u32 = 84;
-export const PERSONA_ROOT: u32 = 88; // root node while active
+export const PERSONA_FOUNDER: u32 = 16;
+export const PERSONA_FLAGS: u32 = 20;
+export const PERSONA_UPDATED: u32 = 24; // f64
+export const PERSONA_LATEST_EMAIL_TIME: u32 = 32; // f64
+export const PERSONA_LATEST_PHONE_TIME: u32 = 40; // f64
+export const PERSONA_COUNTS: u32 = 48; // u32 × TYPE_COUNT
+export const PERSONA_LATEST_EMAIL: u32 = 68;
+export const PERSONA_LATEST_PHONE: u32 = 72;
+export const PERSONA_DEGREE: u32 = 76; // evidence edge ends held by the members: bounds a re-cluster's work
+/** The values a re-cluster computes, contiguous: latest times, counts, latest email and phone, degree (updatedAt apart). */
+export const PERSONA_VALUES: u32 = PERSONA_LATEST_EMAIL_TIME;
+export const PERSONA_VALUES_END: u32 = PERSONA_SIZE;
 
 export const PERSONA_FLAG_ACTIVE: u32 = 1;
 // joined through a device across two identities (see mergePersonaValues): weighed again when it grows
@@ -129,11 +135,12 @@ export const HEADER_TEMP_PERSONA: u32 = 704; // two scratch persona records for 
 export const HEADER_EVENT_NODES: u32 = 896; // u32 × MAX_EVENT_IDENTIFIERS: nodes of the event being applied
 export const HEADER_INBOX: u32 = 1152; // writer inbox: ptr, capacity
 export const HEADER_JOURNAL: u32 = 1408; // ptr, capacity, count, overflowed: what changed, for the host's changes feed
+export const HEADER_PARENTS: u32 = 1424; // parent column: ptr, capacity (slots); moves when it grows
 export const HEADER_PAGE_TABLES: u32 = 2048;
 export const HEADER_SIZE: u32 = 131072; // room for the page tables below
 
 export const MAGIC: u32 = 0x50475348; // "PGSH"
-export const LAYOUT_VERSION: u32 = 3;
+export const LAYOUT_VERSION: u32 = 4;
 
 // hash table descriptor: ptr, capacity (power of two), count
 export const TABLE_PTR: u32 = 0;

@@ -2,7 +2,7 @@
 // free list for blocks given back by hash-table rehashing, and paged arrays whose records never move.
 import {
   HEADER_BUMP, HEADER_ERROR, HEADER_FREE_COUNT, HEADER_FREE_LIST, HEADER_KINDS, KIND_DESCRIPTOR_SIZE,
-  FREE_MAX, WASM_PAGE, ERR_OUT_OF_MEMORY, ERR_CAPACITY, OK,
+  HEADER_PARENTS, KIND_NODES, PARENT_INITIAL_CAPACITY, FREE_MAX, WASM_PAGE, ERR_OUT_OF_MEMORY, ERR_CAPACITY, OK,
 } from './layout';
 
 const ALIGN: u32 = 16;
@@ -149,6 +149,46 @@ export function reserveElements(kind: u32, extra: u32): i32 {
     if (page == 0) return ERR_OUT_OF_MEMORY;
     store<u32>(table + (p << 2), page);
   }
+  return kind == KIND_NODES ? reserveParents(<u32>needed) : OK;
+}
+
+// ---- the parent column: one u32 per node, contiguous, so a find hop is one load ----
+
+const PARENTS_PTR: u32 = 0;
+const PARENTS_CAPACITY: u32 = 4;
+const PARENT_BYTES: u32 = 4;
+
+/** Address of the parent column's first slot (it moves when it grows: read it again after any reserve). */
+// @ts-ignore: decorator
+@inline export function parentsBase(): usize {
+  return <usize>load<u32>(header(HEADER_PARENTS), PARENTS_PTR);
+}
+
+/** Base address for readers on other threads: an atomic read, since the writer may move the column. */
+// @ts-ignore: decorator
+@inline export function parentsBaseAtomic(): usize {
+  return <usize>atomic.load<u32>(header(HEADER_PARENTS), PARENTS_PTR);
+}
+
+/**
+ * Makes the parent column hold at least `slots` slots, doubling. The old block goes to the free
+ * list only after the new address is published; a reader still walking it may read reused bytes,
+ * which the seqlock (and its hop bound) turns into a retry, as for a rehashed table.
+ */
+function reserveParents(slots: u32): i32 {
+  const d = header(HEADER_PARENTS);
+  const capacity = load<u32>(d, PARENTS_CAPACITY);
+  if (slots <= capacity) return OK;
+  let grown = <u64>(capacity == 0 ? PARENT_INITIAL_CAPACITY : capacity);
+  while (grown < <u64>slots) grown <<= 1;
+  if (grown * <u64>PARENT_BYTES > <u64>0xFFFFFFF0) return setError(ERR_CAPACITY);
+  const ptr = allocBlock(<u32>grown * PARENT_BYTES);
+  if (ptr == 0) return ERR_OUT_OF_MEMORY;
+  const old = load<u32>(d, PARENTS_PTR);
+  if (old != 0) memory.copy(<usize>ptr, <usize>old, capacity * PARENT_BYTES);
+  atomic.store<u32>(d, ptr, PARENTS_PTR);
+  store<u32>(d, <u32>grown, PARENTS_CAPACITY);
+  if (old != 0) freeBlock(old, capacity * PARENT_BYTES);
   return OK;
 }
 

@@ -1,18 +1,20 @@
 // Persona values: what a union-find root carries, how two of them merge, and when they must not.
 // `mergePersonaValues` is the one place that may refuse a union; every guardrail lives there.
 import {
-  NODE_TYPE, NODE_FLAGS, NODE_LEN, NODE_PERSONA, NODE_VALUE, NODE_TENANT, NODE_FIRST_SEEN, NODE_LAST_SEEN,
+  NODE_TYPE, NODE_FLAGS, NODE_LEN, NODE_VALUE, NODE_TENANT, NODE_FIRST_SEEN, NODE_LAST_SEEN,
   NODE_FLAG_FOUNDER,
-  PERSONA_SIZE, PERSONA_FOUNDER, PERSONA_FLAGS, PERSONA_CREATED, PERSONA_UPDATED, PERSONA_SIZE_FIELD,
+  PERSONA_SIZE, PERSONA_FOUNDER, PERSONA_FLAGS, PERSONA_CREATED, PERSONA_UPDATED,
   PERSONA_COUNTS, PERSONA_LATEST_EMAIL, PERSONA_LATEST_PHONE, PERSONA_LATEST_EMAIL_TIME,
-  PERSONA_LATEST_PHONE_TIME, PERSONA_DEGREE, PERSONA_TENANT, PERSONA_ID_LO, PERSONA_ID_HI, PERSONA_ROOT, PERSONA_FLAG_ACTIVE, PERSONA_FLAG_BRIDGED,
+  PERSONA_LATEST_PHONE_TIME, PERSONA_DEGREE, PERSONA_ID_LO, PERSONA_ID_HI, PERSONA_FLAG_ACTIVE, PERSONA_FLAG_BRIDGED,
   TYPE_EMAIL, TYPE_PHONE, TYPE_DEVICE, TYPE_CUSTOMER, TYPE_SUBSCRIBER, TYPE_COUNT,
   TENANT_FLAGS, TENANT_FLAG_GUARDRAILS, TENANT_LIMITS, TENANT_NAME, TENANT_NAME_LEN, TENANT_PERSONAS,
   KIND_PERSONAS, HEADER_PERSONA_TABLE,
   STRENGTH_WEAK, STRENGTH_MEDIUM, DECISION_MERGED, DECISION_REFUSED_LIMIT, DECISION_REFUSED_WEAK,
 } from './layout';
 import { header, takeElements } from './memory';
-import { nodeAt, personaAt, tenantAt, arenaAt, tableProbe, tableFill, tableReserve, slotRef, degreeOf } from './records';
+import {
+  nodeAt, personaAt, tenantAt, arenaAt, tableProbe, tableFill, tableReserve, slotRef, degreeOf, isRoot, setPersonaOfRoot,
+} from './records';
 import { xxh64 } from './hash';
 import { sameSession } from './sessions';
 
@@ -37,13 +39,10 @@ export function valuesFromNode(rec: usize, node: u32): void {
   memory.fill(rec, 0, PERSONA_SIZE);
   const n = nodeAt(node);
   const type = <u32>load<u8>(n, NODE_TYPE);
-  store<u32>(rec, 1, PERSONA_SIZE_FIELD);
   store<u32>(rec + <usize>(PERSONA_COUNTS + type * 4), 1);
   store<f64>(rec, load<f64>(n, NODE_FIRST_SEEN), PERSONA_CREATED);
   store<f64>(rec, load<f64>(n, NODE_LAST_SEEN), PERSONA_UPDATED);
-  store<u32>(rec, load<u32>(n, NODE_TENANT), PERSONA_TENANT);
   store<u32>(rec, degreeOf(node), PERSONA_DEGREE);
-  store<u32>(rec, node, PERSONA_ROOT);
   if (type == TYPE_EMAIL) {
     store<u32>(rec, node, PERSONA_LATEST_EMAIL);
     store<f64>(rec, load<f64>(n, NODE_LAST_SEEN), PERSONA_LATEST_EMAIL_TIME);
@@ -97,7 +96,6 @@ export function offerLatest(rec: usize, node: u32): void {
 /** Adds src's values into dst (dst keeps its identity: founder, id, createdAt; a bridge stays a bridge). */
 export function mergeValuesInto(dst: usize, src: usize): void {
   store<u32>(dst, load<u32>(dst, PERSONA_FLAGS) | (load<u32>(src, PERSONA_FLAGS) & PERSONA_FLAG_BRIDGED), PERSONA_FLAGS);
-  store<u32>(dst, load<u32>(dst, PERSONA_SIZE_FIELD) + load<u32>(src, PERSONA_SIZE_FIELD), PERSONA_SIZE_FIELD);
   store<u32>(dst, load<u32>(dst, PERSONA_DEGREE) + load<u32>(src, PERSONA_DEGREE), PERSONA_DEGREE);
   for (let t: u32 = 0; t < TYPE_COUNT; t++) {
     const at = <usize>(PERSONA_COUNTS + t * 4);
@@ -121,7 +119,7 @@ export function mergeValuesInto(dst: usize, src: usize): void {
 
 /** A persona is identified when it holds anything beyond devices: a person stands behind it. */
 export function identified(rec: usize): bool {
-  return load<u32>(rec + <usize>(PERSONA_COUNTS + TYPE_DEVICE * 4)) < load<u32>(rec, PERSONA_SIZE_FIELD);
+  return load<u32>(rec + <usize>(PERSONA_COUNTS + TYPE_DEVICE * 4)) < membersOf(rec);
 }
 
 export function bridged(rec: usize): bool {
@@ -141,6 +139,13 @@ export function regrowsBridge(rec: usize, other: usize): bool {
   return bridged(rec) && countOf(other, TYPE_EMAIL) + countOf(other, TYPE_PHONE) > 0;
 }
 
+/** Identifiers in the persona: every member counts once under its type. */
+export function membersOf(rec: usize): u32 {
+  let members: u32 = 0;
+  for (let type: u32 = 0; type < TYPE_COUNT; type++) members += load<u32>(rec + <usize>(PERSONA_COUNTS + type * 4));
+  return members;
+}
+
 export function countOf(rec: usize, type: u32): u32 {
   return load<u32>(rec + <usize>(PERSONA_COUNTS + type * 4));
 }
@@ -151,7 +156,7 @@ export function guardrailsOn(tenant: u32): bool {
 
 /** Identified and backed by evidence: a person identifier with at least one other identifier. */
 export function established(rec: usize): bool {
-  return identified(rec) && load<u32>(rec, PERSONA_SIZE_FIELD) > 1;
+  return identified(rec) && membersOf(rec) > 1;
 }
 
 /**
@@ -243,10 +248,9 @@ export function foundPersona(node: u32): u32 {
   store<u32>(p, PERSONA_FLAG_ACTIVE, PERSONA_FLAGS);
   store<u32>(p, lo, PERSONA_ID_LO);
   store<u32>(p, hi, PERSONA_ID_HI);
-  store<u32>(p, node, PERSONA_ROOT);
   const n = nodeAt(node);
   store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_FOUNDER, NODE_FLAGS);
-  store<u32>(n, rec, NODE_PERSONA); // the founder is its root until it joins another
+  if (isRoot(node)) setPersonaOfRoot(node, rec); // the founder is its root until it joins another
   if (existing == 0) {
     const desc = header(HEADER_PERSONA_TABLE);
     if (tableReserve(desc, 1) != 0) return 0;

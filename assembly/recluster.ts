@@ -4,21 +4,21 @@
 // a device held on weak evidence is seen with someone else, when a persona joined through a
 // device grows an address, when an identifier is found to be shared, on a split, and on erasure.
 import {
-  NODE_NEXT, NODE_PERSONA, NODE_MARK, NODE_FLAGS, NODE_TYPE, NODE_TENANT,
+  NODE_NEXT, NODE_MARK, NODE_FLAGS, NODE_TYPE, NODE_TENANT,
   NODE_FLAG_FOUNDER, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
   EDGE_A, EDGE_B, EDGE_SEQ, EDGE_ITEM, EDGE_STRENGTH, EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT,
-  PERSONA_SIZE, PERSONA_SIZE_FIELD, PERSONA_FLAGS, PERSONA_FLAG_ACTIVE, PERSONA_FLAG_BRIDGED, PERSONA_ROOT, PERSONA_UPDATED,
-  PERSONA_TENANT, PERSONA_DEGREE, KIND_PERSONAS, HEADER_PERSONA_TABLE, OK,
+  PERSONA_SIZE, PERSONA_FLAGS, PERSONA_FLAG_ACTIVE, PERSONA_FLAG_BRIDGED, PERSONA_UPDATED,
+  PERSONA_VALUES, PERSONA_VALUES_END, PERSONA_DEGREE, KIND_PERSONAS, HEADER_PERSONA_TABLE, OK,
   HEADER_WORK, HEADER_EPOCH, TENANT_SPLITS,
   DECISION_MERGED, DECISION_SAME, DECISION_IGNORED, DECISION_CUT, DECISION_REFUSED_WEAK,
   JOURNAL_RECLUSTER_FROM, JOURNAL_RECLUSTER_TO, ERR_OUT_OF_MEMORY,
 } from './layout';
 import { header, allocBlock, freeBlock, setError, ensureHeadroom, reserveElements } from './memory';
-import { nodeAt, edgeAt, personaAt, degreeOf, tableReserve } from './records';
+import { nodeAt, edgeAt, personaAt, degreeOf, tableReserve, personaOfRoot, setPersonaOfRoot } from './records';
 import { find, makeSingleton, linkRoots, setReclusterBoth, bump } from './unify';
 import {
   valuesFromNode, mergePersonaValues, mergeValuesInto, recordOfFounder, foundPersona, olderPersona,
-  typeRank, adjustActivePersonas, markBridged, DECISION_MERGED_BRIDGE,
+  typeRank, adjustActivePersonas, markBridged, membersOf, DECISION_MERGED_BRIDGE,
 } from './personas';
 import { firstEdge, nextEdge, otherEnd } from './evidence';
 import { journal, journalReserve } from './journal';
@@ -27,11 +27,11 @@ import { journal, journalReserve } from './journal';
 export const DECISION_RECLUSTERED: u8 = 0;
 
 const NOT_LINKING: u8 = NODE_FLAG_BLOCKED | NODE_FLAG_SHARED | NODE_FLAG_ERASED;
-// what a re-cluster copies from its scratch values into a persona record: size, counts, latest
-// email and phone with their times, degree (the fields from PERSONA_SIZE_FIELD up to PERSONA_TENANT),
-// plus updatedAt; identity fields (founder, id, createdAt) stay the record's own
-const VALUES_FROM: u32 = PERSONA_SIZE_FIELD;
-const VALUES_BYTES: u32 = PERSONA_TENANT - PERSONA_SIZE_FIELD;
+// what a re-cluster copies from its scratch values into a persona record: counts, latest email and
+// phone with their times, degree (PERSONA_VALUES up to PERSONA_VALUES_END), plus updatedAt;
+// identity fields (founder, id, createdAt) stay the record's own
+const VALUES_FROM: u32 = PERSONA_VALUES;
+const VALUES_BYTES: u32 = PERSONA_VALUES_END - PERSONA_VALUES;
 /** Doubling growth hands out at most 2× the need, and earlier, smaller blocks at most as much again. */
 const WORK_GROWTH_SLACK: u64 = 4;
 /** Journal room per member: at most one new persona per member, plus the retired ones. */
@@ -108,7 +108,7 @@ export function reclusterHeadroom(members: u64, degree: u64): u64 {
 }
 
 function retireRootRecord(root: u32): u32 {
-  const rec = load<u32>(nodeAt(root), NODE_PERSONA);
+  const rec = personaOfRoot(root);
   if (rec == 0) return 0;
   const p = personaAt(rec);
   store<u32>(p, load<u32>(p, PERSONA_FLAGS) & ~PERSONA_FLAG_ACTIVE, PERSONA_FLAGS);
@@ -167,8 +167,8 @@ function siftDown(ptr: usize, start: u32, n: u32): void {
  * records for every piece, and work-buffer headroom. OK or an error code; changes nothing.
  */
 export function reserveRecluster(root: u32): i32 {
-  const rec = load<u32>(nodeAt(root), NODE_PERSONA);
-  const members = rec != 0 ? load<u32>(personaAt(rec), PERSONA_SIZE_FIELD) : 1;
+  const rec = personaOfRoot(root);
+  const members = rec != 0 ? membersOf(personaAt(rec)) : 1;
   const degree = rec != 0 ? load<u32>(personaAt(rec), PERSONA_DEGREE) : degreeOf(root);
   let status = reserveElements(KIND_PERSONAS, members);
   if (status == OK) status = tableReserve(header(HEADER_PERSONA_TABLE), members);
@@ -221,11 +221,11 @@ export function recluster(ra: u32, rb: u32): u32 {
     }
   }
 
-  // every member starts alone, with its own values in scratch slot i (kept in NODE_PERSONA meanwhile)
+  // every member starts alone, with its own values in scratch slot i (kept as its persona record meanwhile)
   for (let i: u32 = 0; i < members; i++) {
     const m = load<u32>(work + <usize>(i * 4));
     makeSingleton(m);
-    store<u32>(nodeAt(m), i, NODE_PERSONA);
+    setPersonaOfRoot(m, i);
     valuesFromNode(work + <usize>(valuesBase + i * PERSONA_SIZE), m);
   }
 
@@ -244,10 +244,10 @@ export function recluster(ra: u32, rb: u32): u32 {
     if (find(root) != root) continue;
     if ((load<u8>(nodeAt(root), NODE_FLAGS) & NODE_FLAG_ERASED) != 0) {
       // an erased identifier links nothing, so it is alone: it keeps no persona
-      store<u32>(nodeAt(root), 0, NODE_PERSONA);
+      setPersonaOfRoot(root, 0);
       continue;
     }
-    const values = work + <usize>(valuesBase + load<u32>(nodeAt(root), NODE_PERSONA) * PERSONA_SIZE);
+    const values = work + <usize>(valuesBase + personaOfRoot(root) * PERSONA_SIZE);
     let best: u32 = 0;
     let founder: u32 = root;
     let x = root;
@@ -273,8 +273,7 @@ export function recluster(ra: u32, rb: u32): u32 {
     store<u32>(p, (load<u32>(p, PERSONA_FLAGS) & ~PERSONA_FLAG_BRIDGED) | (load<u32>(values, PERSONA_FLAGS) & PERSONA_FLAG_BRIDGED), PERSONA_FLAGS);
     memory.copy(p + <usize>VALUES_FROM, values + <usize>VALUES_FROM, VALUES_BYTES);
     store<f64>(p, load<f64>(values, PERSONA_UPDATED), PERSONA_UPDATED);
-    store<u32>(p, root, PERSONA_ROOT);
-    store<u32>(nodeAt(root), best, NODE_PERSONA);
+    setPersonaOfRoot(root, best);
     journal(JOURNAL_RECLUSTER_TO, best, 0);
     after++;
   }
@@ -300,11 +299,11 @@ function replayEdge(edge: u32, values: usize, tenant: u32, deferBridges: bool): 
     const rb = find(b);
     if (ra == rb) decision = DECISION_SAME;
     else {
-      const va = values + <usize>(load<u32>(nodeAt(ra), NODE_PERSONA) * PERSONA_SIZE);
-      const vb = values + <usize>(load<u32>(nodeAt(rb), NODE_PERSONA) * PERSONA_SIZE);
+      const va = values + <usize>(personaOfRoot(ra) * PERSONA_SIZE);
+      const vb = values + <usize>(personaOfRoot(rb) * PERSONA_SIZE);
       decision = mergePersonaValues(va, vb, load<u8>(e, EDGE_STRENGTH), tenant, edge);
       if (decision == DECISION_MERGED || (decision == DECISION_MERGED_BRIDGE && !deferBridges)) {
-        const root = linkRoots(ra, rb, load<u32>(va, PERSONA_SIZE_FIELD), load<u32>(vb, PERSONA_SIZE_FIELD));
+        const root = linkRoots(ra, rb, membersOf(va), membersOf(vb));
         const into = root == ra ? va : vb;
         mergeValuesInto(into, root == ra ? vb : va);
         if (decision == DECISION_MERGED_BRIDGE) markBridged(into);

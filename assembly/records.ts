@@ -3,9 +3,12 @@
 import {
   KIND_NODES, KIND_PERSONAS, KIND_EDGES, KIND_TENANTS, KIND_ARENA, ARENA_PAGE_SHIFT,
   TABLE_PTR, TABLE_CAPACITY, TABLE_COUNT, OK, ERR_OUT_OF_MEMORY, ERR_CAPACITY,
-  NODE_TENANT, NODE_TYPE, NODE_LEN, NODE_VALUE, NODE_FIRST_EDGE, EDGE_A, EDGE_NEXT_A, EDGE_NEXT_B,
+  NODE_TENANT, NODE_TYPE, NODE_LEN, NODE_VALUE, NODE_FIRST_EDGE, EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, PARENT_ROOT,
+  HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, PERSONA_ID_LO,
 } from './layout';
-import { elementAddress, allocBlock, freeBlock, kindCount, setKindCount, reserveElements, setError } from './memory';
+import {
+  header, elementAddress, allocBlock, freeBlock, kindCount, setKindCount, reserveElements, setError, parentsBase,
+} from './memory';
 import { xxh64 } from './hash';
 
 // @ts-ignore: decorator
@@ -18,6 +21,29 @@ import { xxh64 } from './hash';
 @inline export function tenantAt(t: u32): usize { return elementAddress(KIND_TENANTS, t); }
 // @ts-ignore: decorator
 @inline export function arenaAt(offset: u32): usize { return elementAddress(KIND_ARENA, offset); }
+
+// ---- the parent column (writer side; readers use unify.ts's read-only walks) ----
+
+// @ts-ignore: decorator
+@inline export function parentSlot(node: u32): usize { return parentsBase() + (<usize>node << 2); }
+
+// @ts-ignore: decorator
+@inline export function isRoot(node: u32): bool { return (load<u32>(parentSlot(node)) & PARENT_ROOT) != 0; }
+
+/** The node's parent, or the node itself when it is a root (what a parent field would hold). */
+// @ts-ignore: decorator
+@inline export function parentOf(node: u32): u32 {
+  const slot = load<u32>(parentSlot(node));
+  return (slot & PARENT_ROOT) != 0 ? node : slot;
+}
+
+/** Persona record a root carries (0 = none yet); meaningless for a node that is not a root. */
+// @ts-ignore: decorator
+@inline export function personaOfRoot(root: u32): u32 { return load<u32>(parentSlot(root)) & ~PARENT_ROOT; }
+
+/** Sets the persona record of a root (keeping it a root). */
+// @ts-ignore: decorator
+@inline export function setPersonaOfRoot(root: u32, rec: u32): void { store<u32>(parentSlot(root), PARENT_ROOT | rec); }
 
 /** Evidence edges touching a node (its adjacency list's length). */
 export function degreeOf(node: u32): u32 {
@@ -69,9 +95,16 @@ export function arenaPutPrefixed(src: usize, len: u32): u32 {
   return offset;
 }
 
-// ---- hash tables: slots of (tag u32, ref u32); ref 0 = empty; linear probing ----
+// ---- hash tables: u32 slots holding a record index and a few check bits of its key's tag ----
+//
+// A slot is (check << REF_BITS) | ref, 0 when empty; linear probing from tag & mask. The check bits
+// (the tag's top bits) let a probe skip most foreign entries without touching their records; a
+// rehash or a removal recomputes an entry's tag from its record (tagOfRecord).
 
-const SLOT_SIZE: u32 = 8;
+export const SLOT_SIZE: u32 = 4;
+/** Bits of a record index: edges reach 2^27 (EDGE_MAX_PAGES << EDGE_PAGE_SHIFT), nodes and personas 2^26. */
+const REF_BITS: u32 = 27;
+const REF_MASK: u32 = (1 << REF_BITS) - 1;
 const LOAD_NUMERATOR: u32 = 3; // grow beyond 3/4 full
 const LOAD_DENOMINATOR: u32 = 4;
 export const INITIAL_TABLE_CAPACITY: u32 = 1024;
@@ -97,9 +130,9 @@ export function tableProbe(desc: usize, tag: u32, matches: (ref: u32) => bool): 
   let i = tag & mask;
   for (let probes: u32 = 0; probes < capacity; probes++) {
     const slot = ptr + <usize>(i * SLOT_SIZE);
-    const ref = load<u32>(slot, 4);
-    if (ref == 0) return slot;
-    if (load<u32>(slot) == tag && matches(ref)) return slot;
+    const entry = load<u32>(slot);
+    if (entry == 0) return slot;
+    if (((entry ^ tag) & ~REF_MASK) == 0 && matches(entry & REF_MASK)) return slot;
     i = (i + 1) & mask;
   }
   return 0;
@@ -108,7 +141,7 @@ export function tableProbe(desc: usize, tag: u32, matches: (ref: u32) => bool): 
 /** The record a probed slot holds: 0 for an empty slot or a probe that found no slot. */
 // @ts-ignore: decorator
 @inline export function slotRef(slot: usize): u32 {
-  return slot == 0 ? 0 : load<u32>(slot, 4);
+  return slot == 0 ? 0 : load<u32>(slot) & REF_MASK;
 }
 
 /** Room for `extra` more entries without a rehash in the middle of a batch. */
@@ -122,21 +155,29 @@ export function tableReserve(desc: usize, extra: u32): i32 {
   return tableRehash(desc, <u32>grown);
 }
 
+/** The tag a table's entry was filled with, recomputed from the record it holds. */
+function tagOfRecord(desc: usize, ref: u32): u32 {
+  if (desc == header(HEADER_EDGE_TABLE)) {
+    const e = edgeAt(ref);
+    return pairTag(load<u32>(e, EDGE_A), load<u32>(e, EDGE_B));
+  }
+  if (desc == header(HEADER_PERSONA_TABLE)) return load<u32>(personaAt(ref), PERSONA_ID_LO);
+  const n = nodeAt(ref);
+  return <u32>identifierHash(load<u32>(n, NODE_TENANT), <u32>load<u8>(n, NODE_TYPE), arenaAt(load<u32>(n, NODE_VALUE)), <u32>load<u16>(n, NODE_LEN));
+}
+
 function tableRehash(desc: usize, capacity: u32): i32 {
   const oldPtr = <usize>load<u32>(desc, TABLE_PTR);
   const oldCapacity = load<u32>(desc, TABLE_CAPACITY);
   const ptr = allocBlock(capacity * SLOT_SIZE);
   if (ptr == 0) return ERR_OUT_OF_MEMORY;
   const mask = capacity - 1;
-  // the tag holds the hash's low bits, which is all the slot index needs: no re-hashing of keys
   for (let i: u32 = 0; i < oldCapacity; i++) {
-    const from = oldPtr + <usize>(i * SLOT_SIZE);
-    const ref = load<u32>(from, 4);
-    if (ref == 0) continue;
-    const tag = load<u32>(from);
-    let j = tag & mask;
-    while (load<u32>(<usize>ptr + <usize>(j * SLOT_SIZE), 4) != 0) j = (j + 1) & mask;
-    store<u64>(<usize>ptr + <usize>(j * SLOT_SIZE), load<u64>(from));
+    const entry = load<u32>(oldPtr + <usize>(i * SLOT_SIZE));
+    if (entry == 0) continue;
+    let j = tagOfRecord(desc, entry & REF_MASK) & mask;
+    while (load<u32>(<usize>ptr + <usize>(j * SLOT_SIZE)) != 0) j = (j + 1) & mask;
+    store<u32>(<usize>ptr + <usize>(j * SLOT_SIZE), entry);
   }
   store<u32>(desc, ptr, TABLE_PTR);
   store<u32>(desc, capacity, TABLE_CAPACITY);
@@ -146,8 +187,7 @@ function tableRehash(desc: usize, capacity: u32): i32 {
 
 /** Fills an empty slot returned by tableProbe. The caller reserved room first. */
 export function tableFill(desc: usize, slot: usize, tag: u32, ref: u32): void {
-  store<u32>(slot, tag);
-  store<u32>(slot, ref, 4);
+  store<u32>(slot, (tag & ~REF_MASK) | ref);
   store<u32>(desc, load<u32>(desc, TABLE_COUNT) + 1, TABLE_COUNT);
 }
 
@@ -160,18 +200,29 @@ export function tableRemove(desc: usize, slot: usize): void {
   while (true) {
     i = (i + 1) & mask;
     const next = ptr + <usize>(i * SLOT_SIZE);
-    if (load<u32>(next, 4) == 0) break;
-    const home = load<u32>(next) & mask;
+    const entry = load<u32>(next);
+    if (entry == 0) break;
+    const home = tagOfRecord(desc, entry & REF_MASK) & mask;
     // move the entry back when the hole lies on its probe path (cyclic range home..i)
     const distanceToHole = (hole - home) & mask;
     const distanceToSlot = (i - home) & mask;
     if (distanceToHole < distanceToSlot) {
-      store<u64>(ptr + <usize>(hole * SLOT_SIZE), load<u64>(next));
+      store<u32>(ptr + <usize>(hole * SLOT_SIZE), entry);
       hole = i;
     }
   }
-  store<u64>(ptr + <usize>(hole * SLOT_SIZE), 0);
+  store<u32>(ptr + <usize>(hole * SLOT_SIZE), 0);
   store<u32>(desc, load<u32>(desc, TABLE_COUNT) - 1, TABLE_COUNT);
+}
+
+// ---- evidence pair keys ----
+
+const PAIR_MIX: u64 = 0x9E3779B97F4A7C15; // golden-ratio multiplier: spreads (a, b) over the table
+
+/** Tag of the edge between nodes a < b. */
+export function pairTag(a: u32, b: u32): u32 {
+  const mixed = ((<u64>a << 32) | <u64>b) * PAIR_MIX;
+  return <u32>(mixed >> 32) ^ <u32>mixed;
 }
 
 // ---- identifier keys ----

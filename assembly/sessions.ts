@@ -1,11 +1,11 @@
 // Sessions: events close together on one device come from one person. A visit that signs up and
 // then subscribes a phone is one person even on a device the rules otherwise treat as anybody's.
 import {
-  NODE_TYPE, NODE_FLAGS, NODE_PARENT, NODE_FIRST_EDGE, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
+  NODE_TYPE, NODE_FLAGS, NODE_FIRST_EDGE, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
   EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_STRENGTH, EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT, EDGE_TIME, EDGE_LAST_TIME,
   TYPE_DEVICE, STRENGTH_MEDIUM, DECISION_REFUSED_WEAK,
 } from './layout';
-import { nodeAt, edgeAt } from './records';
+import { nodeAt, edgeAt, parentOf } from './records';
 
 /** One visit: events this close together on one device come from one person (the usual web-analytics session timeout). */
 export const SESSION_MS: f64 = 30 * 60 * 1000;
@@ -14,7 +14,7 @@ const NOT_LINKING: u8 = NODE_FLAG_BLOCKED | NODE_FLAG_SHARED | NODE_FLAG_ERASED;
 /** Root of a node without path halving (this module never writes). */
 function rootOf(node: u32): u32 {
   let x = node;
-  for (let parent = load<u32>(nodeAt(x), NODE_PARENT); parent != x; parent = load<u32>(nodeAt(x), NODE_PARENT)) x = parent;
+  for (let parent = parentOf(x); parent != x; parent = parentOf(x)) x = parent;
   return x;
 }
 

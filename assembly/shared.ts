@@ -2,11 +2,11 @@
 // address typed by strangers, a kiosk) is marked shared. It stops linking, and the persona it
 // glued together is re-clustered without it, online.
 import {
-  NODE_TYPE, NODE_FLAGS, NODE_TENANT, NODE_PERSONA, NODE_PARTNERS, NODE_MARK, NODE_FIRST_SEEN, NODE_LAST_SEEN,
+  NODE_TYPE, NODE_FLAGS, NODE_TENANT, NODE_PARTNERS, NODE_MARK, NODE_FIRST_SEEN, NODE_LAST_SEEN,
   NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED, EDGE_FLAGS, EDGE_FLAG_CUT,
   TYPE_EMAIL, TYPE_PHONE, TYPE_CUSTOMER, TENANT_SHARED_AT, TENANT_SHARED, JOURNAL_SHARED,
 } from './layout';
-import { nodeAt, edgeAt, tenantAt } from './records';
+import { nodeAt, edgeAt, tenantAt, personaOfRoot } from './records';
 import { find, bump } from './unify';
 import { firstEdge, nextEdge, otherEnd } from './evidence';
 import { recluster, nextEpoch, workBuffer } from './recluster';
@@ -113,6 +113,6 @@ export function markShared(node: u32): void {
   const tenant = load<u32>(n, NODE_TENANT);
   bump(tenant, TENANT_SHARED);
   const root = find(node);
-  journal(JOURNAL_SHARED, load<u32>(nodeAt(root), NODE_PERSONA), node);
+  journal(JOURNAL_SHARED, personaOfRoot(root), node);
   recluster(root, 0);
 }

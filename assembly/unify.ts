@@ -1,52 +1,65 @@
 // Union-find over identifier nodes: union by size, path halving, and a circular member ring per
 // component (ena's child/sibling idea) so a persona's identifiers are listed in O(size).
 import {
-  NODE_PARENT, NODE_NEXT, NODE_PERSONA, NODE_TYPE, NODE_TENANT, NODE_FIRST_EDGE,
-  PERSONA_SIZE, PERSONA_SIZE_FIELD, PERSONA_FLAGS, PERSONA_ROOT, PERSONA_FLAG_ACTIVE,
+  NODE_NEXT, NODE_TYPE, PARENT_ROOT, NODE_TENANT, NODE_FIRST_EDGE,
+  PERSONA_SIZE, PERSONA_FLAGS, PERSONA_FLAG_ACTIVE,
   EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_STRENGTH, EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT,
   HEADER_TEMP_PERSONA, TENANT_MERGES, TENANT_REFUSED, TYPE_DEVICE,
   DECISION_MERGED, DECISION_SAME, DECISION_REFUSED_WEAK, DECISION_IGNORED, JOURNAL_MERGE,
 } from './layout';
-import { header } from './memory';
-import { nodeAt, personaAt, tenantAt, edgeAt } from './records';
+import { header, parentsBase, parentsBaseAtomic } from './memory';
+import { nodeAt, personaAt, tenantAt, edgeAt, personaOfRoot, setPersonaOfRoot } from './records';
 import {
   valuesFromNode, mergePersonaValues, mergeValuesInto, foundPersona, olderPersona, typeRank,
-  adjustActivePersonas, regrowsBridge, markBridged, DECISION_MERGED_BRIDGE,
+  adjustActivePersonas, regrowsBridge, markBridged, membersOf, DECISION_MERGED_BRIDGE,
 } from './personas';
 import { journal } from './journal';
 
 /** Longest parent chain a reader follows before deciding it raced a writer (union by size keeps real chains ≤ 32). */
 const READER_MAX_HOPS: u32 = 64;
 
+/** Root of a node, halving the path on the way (writer only). */
 export function find(node: u32): u32 {
+  const base = parentsBase();
   let x = node;
-  while (true) {
-    const a = nodeAt(x);
-    const parent = load<u32>(a, NODE_PARENT);
-    if (parent == x) return x;
-    const grand = load<u32>(nodeAt(parent), NODE_PARENT);
-    store<u32>(a, grand, NODE_PARENT); // path halving
+  let parent = load<u32>(base + (<usize>x << 2));
+  while ((parent & PARENT_ROOT) == 0) {
+    const grand = load<u32>(base + (<usize>parent << 2));
+    if ((grand & PARENT_ROOT) != 0) return parent;
+    store<u32>(base + (<usize>x << 2), grand); // path halving
     x = grand;
+    parent = load<u32>(base + (<usize>x << 2));
   }
-  return 0;
+  return x;
 }
 
 /** Root lookup for readers on other threads: writes nothing; 0 when the chain looks torn. */
 export function findReadOnly(node: u32): u32 {
+  const base = parentsBaseAtomic();
   let x = node;
   for (let hops: u32 = 0; hops < READER_MAX_HOPS; hops++) {
-    const parent = atomic.load<u32>(nodeAt(x), NODE_PARENT);
-    if (parent == x) return x;
+    const parent = atomic.load<u32>(base + (<usize>x << 2));
+    if ((parent & PARENT_ROOT) != 0) return x;
+    x = parent;
+  }
+  return 0;
+}
+
+/** Persona record of a node's root for readers on other threads, from one read of the root's slot; 0 for none or a torn chain. */
+export function personaOfNodeReadOnly(node: u32): u32 {
+  const base = parentsBaseAtomic();
+  let x = node;
+  for (let hops: u32 = 0; hops < READER_MAX_HOPS; hops++) {
+    const parent = atomic.load<u32>(base + (<usize>x << 2));
+    if ((parent & PARENT_ROOT) != 0) return parent & ~PARENT_ROOT;
     x = parent;
   }
   return 0;
 }
 
 export function makeSingleton(node: u32): void {
-  const a = nodeAt(node);
-  store<u32>(a, node, NODE_PARENT);
-  store<u32>(a, node, NODE_NEXT);
-  store<u32>(a, 0, NODE_PERSONA);
+  setPersonaOfRoot(node, 0);
+  store<u32>(nodeAt(node), node, NODE_NEXT);
 }
 
 /** Splices two disjoint member rings into one (swapping one `next` pointer each). */
@@ -61,11 +74,12 @@ function spliceRings(a: u32, b: u32): void {
 /** Links two roots by size; returns the new root. `sizeA`/`sizeB` are the components' sizes. */
 export function linkRoots(ra: u32, rb: u32, sizeA: u32, sizeB: u32): u32 {
   spliceRings(ra, rb);
+  const base = parentsBase();
   if (sizeA < sizeB || (sizeA == sizeB && rb < ra)) {
-    store<u32>(nodeAt(ra), rb, NODE_PARENT);
+    store<u32>(base + (<usize>ra << 2), rb);
     return rb;
   }
-  store<u32>(nodeAt(rb), ra, NODE_PARENT);
+  store<u32>(base + (<usize>rb << 2), ra);
   return ra;
 }
 
@@ -75,7 +89,7 @@ const TEMP_A: u32 = 0;
 const TEMP_B: u32 = 1;
 
 function valuesOfRoot(root: u32, temp: u32): usize {
-  const rec = load<u32>(nodeAt(root), NODE_PERSONA);
+  const rec = personaOfRoot(root);
   if (rec != 0) return personaAt(rec);
   const scratch = header(HEADER_TEMP_PERSONA + temp * PERSONA_SIZE);
   valuesFromNode(scratch, root);
@@ -110,7 +124,7 @@ export function attemptUnion(a: u32, b: u32, strength: u8, edge: u32): u8 {
   if (decision == DECISION_MERGED || decision == DECISION_MERGED_BRIDGE) {
     if (regrowsBridge(va, vb) || regrowsBridge(vb, va)) return reclusterBoth(ra, rb);
     const root = mergeRoots(ra, rb);
-    if (decision == DECISION_MERGED_BRIDGE) markBridged(personaAt(load<u32>(nodeAt(root), NODE_PERSONA)));
+    if (decision == DECISION_MERGED_BRIDGE) markBridged(personaAt(personaOfRoot(root)));
     return DECISION_MERGED;
   }
   if (decision == DECISION_REFUSED_WEAK && (heldOnWeaker(a, ra, strength) || heldOnWeaker(b, rb, strength))) {
@@ -137,8 +151,8 @@ function heldOnWeaker(node: u32, root: u32, strength: u8): bool {
 
 /** Unconditionally merges two roots' personas (founding one if neither has a persona yet). */
 export function mergeRoots(ra: u32, rb: u32): u32 {
-  let recA = load<u32>(nodeAt(ra), NODE_PERSONA);
-  let recB = load<u32>(nodeAt(rb), NODE_PERSONA);
+  let recA = personaOfRoot(ra);
+  let recB = personaOfRoot(rb);
   if (recA == 0 && recB == 0) {
     // neither has a persona yet: the more stable identifier founds it
     const rankA = typeRank(<u32>load<u8>(nodeAt(ra), NODE_TYPE));
@@ -161,12 +175,11 @@ export function mergeRoots(ra: u32, rb: u32): u32 {
     absorbedValues = valuesOfRoot(recA != 0 ? rb : ra, TEMP_A);
   }
   const sp = personaAt(survivor);
-  const sizeA = recA != 0 ? load<u32>(personaAt(recA), PERSONA_SIZE_FIELD) : 1;
-  const sizeB = recB != 0 ? load<u32>(personaAt(recB), PERSONA_SIZE_FIELD) : 1;
+  const sizeA = recA != 0 ? membersOf(personaAt(recA)) : 1;
+  const sizeB = recB != 0 ? membersOf(personaAt(recB)) : 1;
   mergeValuesInto(sp, absorbedValues);
   const root = linkRoots(ra, rb, sizeA, sizeB);
-  store<u32>(nodeAt(root), survivor, NODE_PERSONA);
-  store<u32>(sp, root, PERSONA_ROOT);
+  setPersonaOfRoot(root, survivor);
   if (absorbed != 0) {
     const ap = personaAt(absorbed);
     store<u32>(ap, load<u32>(ap, PERSONA_FLAGS) & ~PERSONA_FLAG_ACTIVE, PERSONA_FLAGS);

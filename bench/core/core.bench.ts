@@ -141,17 +141,35 @@ function inCoreUnionFind(w: Workload, p: Prepared): UnionFindImplementation {
   };
 }
 
-/** Bytes the shard takes per identifier, without the value bytes themselves. */
+/** Bytes the shard takes per identifier, without the value bytes themselves, and where they go. */
 function memoryReport(shard: Shard, w: Workload): string {
   const ids = idCount(w);
-  const used = shard.usedBytes();
   const valueBytes = w.keys.length;
+  const { used, structures: s } = shard.footprint();
   const { nodes, edges, personaRecords } = shard.counts();
+  const perId = (bytes: number) => (bytes / ids).toFixed(1);
+  const accounted = Object.values(s).reduce((a, b) => a + b, 0);
+  const evidence = s.edges + s.edgeTable;
+  const fixed = s.header + s.readerSlots + s.workBuffer + s.inbox + s.journal + s.freeList + s.tenants;
+  const identifiers = used - evidence - s.arena - fixed;
+  const line = (name: string, bytes: number, note = '') => `  ${name.padEnd(22)} ${perId(bytes).padStart(7)} B/id  ${(bytes / 2 ** 20).toFixed(1).padStart(7)} MiB${note}`;
   return [
     `shard after intern + union (batched path): ${(used / 2 ** 20).toFixed(1)} MiB used for ${nodes} identifiers, ` +
       `${edges} evidence edges, ${personaRecords} persona records (${shard.tenantStats(shard.tenant(TENANT)).personas} active)`,
-    `bytes per identifier: ${(used / ids).toFixed(1)} in all, ${((used - valueBytes) / ids).toFixed(1)} without the ` +
-      `${(valueBytes / ids).toFixed(1)} value bytes (evidence edges included)`,
+    `bytes per identifier: ${perId(used)} in all, ${perId(used - valueBytes)} without the ` +
+      `${perId(valueBytes)} value bytes (evidence edges included)`,
+    'where they go (allocated bytes / identifiers):',
+    line('node records', s.nodes, ` (${nodes} × ${(s.nodes / Math.max(nodes, 1)).toFixed(1)} B with page slack)`),
+    line('parent column', s.parents, ` (${(s.parents / Math.max(nodes, 1)).toFixed(1)} B/node with doubling slack)`),
+    line('persona records', s.personas, ` (${personaRecords} records)`),
+    line('identifier table', s.identifierTable),
+    line('persona-id table', s.personaTable),
+    line('other (unlisted)', used - accounted),
+    line('= identifier core', identifiers, ' (target ≤ 64 B/id)'),
+    line('evidence edges', s.edges, ` (${edges} edges, ${(s.edges / Math.max(edges, 1)).toFixed(1)} B/edge with page slack)`),
+    line('edge table', s.edgeTable, ` (${(s.edgeTable / Math.max(edges, 1)).toFixed(1)} B/edge)`),
+    line('arena (value bytes)', s.arena),
+    line('fixed and scratch', fixed, ' (header, page tables, reader slots, work buffer, inbox, journal, free list, tenants)'),
   ].join('\n');
 }
 

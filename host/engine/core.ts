@@ -39,6 +39,7 @@ export interface CoreExports {
   benchUnitePairs(pairs: number, count: number): number;
   benchFindRoots(nodes: number, count: number, out: number): void;
   xxh64(ptr: number, len: number, seed: bigint): bigint;
+  footprint(out: number): void;
 }
 
 export interface CoreConstants {

@@ -5,16 +5,17 @@ export const TYPE_CODES = { email: 0, phone: 1, device: 2, customer: 3, subscrib
 export const TYPE_NAMES = ['email', 'phone', 'device', 'customer', 'subscriber'] as const;
 export const TYPE_COUNT = 5;
 
+/** The union-find parent and a root's persona record live in the core's parent column, not here. */
 export const NODE = {
-  SIZE: 56, PARENT: 0, NEXT: 4, PERSONA: 8, TENANT: 12, TYPE: 16, FLAGS: 17, LEN: 18, VALUE: 20,
-  FIRST_EDGE: 24, DISPLAY: 28, FIRST_SEEN: 32, LAST_SEEN: 40, PARTNERS: 48,
+  SIZE: 48, FIRST_SEEN: 0, LAST_SEEN: 8, NEXT: 16, TENANT: 20, TYPE: 24, FLAGS: 25, LEN: 26, VALUE: 28,
+  FIRST_EDGE: 32, DISPLAY: 36, PARTNERS: 40,
 } as const;
 export const NODE_FLAG = { FOUNDER: 1, BLOCKED: 2, SHARED: 4, ERASED: 8 } as const;
 
+/** Members (sum of the counts), tenant (the founder's) and root (the founder's, while active) are derived, not stored. */
 export const PERSONA = {
-  SIZE: 96, FOUNDER: 0, FLAGS: 4, CREATED: 8, UPDATED: 16, MEMBERS: 24, COUNTS: 28, LATEST_EMAIL: 48,
-  LATEST_PHONE: 52, LATEST_EMAIL_TIME: 56, LATEST_PHONE_TIME: 64, DEGREE: 72, TENANT: 76, ID_LO: 80, ID_HI: 84,
-  ROOT: 88,
+  SIZE: 80, ID_LO: 0, ID_HI: 4, CREATED: 8, FOUNDER: 16, FLAGS: 20, UPDATED: 24, LATEST_EMAIL_TIME: 32,
+  LATEST_PHONE_TIME: 40, COUNTS: 48, LATEST_EMAIL: 68, LATEST_PHONE: 72, DEGREE: 76,
 } as const;
 export const PERSONA_FLAG_ACTIVE = 1;
 
@@ -34,7 +35,7 @@ export const TENANT_FLAG_GUARDRAILS = 1;
 export const HEADER = { MAGIC: 0, VERSION: 4, SEQLOCK: 8, ERROR: 12, APPLIED_SEQ: 16, BUMP: 24, READERS: 88 } as const;
 /** "PGSH" at the header of every shard, and the layout version it was written with. */
 export const SHARD_MAGIC = 0x50475348;
-export const LAYOUT_VERSION = 3;
+export const LAYOUT_VERSION = 4;
 
 export const JOURNAL = { ENTRY_SIZE: 12, MERGE: 1, RECLUSTER_FROM: 2, RECLUSTER_TO: 3, SHARED: 4, ERASE: 5 } as const;
 

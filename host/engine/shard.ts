@@ -37,6 +37,7 @@ export interface PersonaRecordView {
   id: string;
   active: boolean;
   founder: number;
+  /** Root node while active (0 when retired). */
   root: number;
   tenant: number;
   createdAt: number;
@@ -73,10 +74,28 @@ const JOURNAL_KINDS: Record<number, JournalKind> = {
   [JOURNAL.SHARED]: 'shared', [JOURNAL.ERASE]: 'erase',
 };
 
+/** The structures assembly/footprint.ts measures, in the order it writes them. */
+export const FOOTPRINT_NAMES = [
+  'nodes', 'personas', 'edges', 'tenants', 'arena', 'identifierTable', 'edgeTable', 'personaTable',
+  'header', 'readerSlots', 'workBuffer', 'inbox', 'journal', 'freeList', 'parents',
+] as const;
+export type FootprintName = (typeof FOOTPRINT_NAMES)[number];
+
 export class ShardError extends Error {
   constructor(readonly code: number, what: string) {
     super(`${what}: ${ERRORS[code] ?? `core error ${code}`}`);
     this.name = 'ShardError';
+  }
+}
+
+/**
+ * Snapshot bytes written by a core of another memory layout: not damage, but unreadable by this
+ * core. Recovery should skip such a snapshot (with a warning) and rebuild from the log instead.
+ */
+export class SnapshotLayoutError extends Error {
+  constructor(readonly found: number, readonly expected: number) {
+    super(`snapshot has shard layout ${found}; this core reads layout ${expected}: skip it and replay the log`);
+    this.name = 'SnapshotLayoutError';
   }
 }
 
@@ -191,6 +210,16 @@ export class Shard {
   appliedSeq(): number {
     this.ensureViews(this.headerAddress + HEADER.APPLIED_SEQ + 8);
     return this.view.getFloat64(this.headerAddress + HEADER.APPLIED_SEQ, true);
+  }
+
+  /** Allocated bytes per structure of the shard (see FOOTPRINT_NAMES), and what the bump pointer covers in all. */
+  footprint(): { used: number; structures: Record<FootprintName, number> } {
+    const slot = this.slotAddress();
+    this.core.footprint(slot);
+    this.ensureViews(slot + FOOTPRINT_NAMES.length * UINT32_BYTES);
+    const structures = {} as Record<FootprintName, number>;
+    FOOTPRINT_NAMES.forEach((name, i) => { structures[name] = this.view.getUint32(slot + i * UINT32_BYTES, true); });
+    return { used: this.core.usedBytes(), structures };
   }
 
   counts(): { nodes: number; edges: number; personaRecords: number } {
@@ -323,17 +352,21 @@ export class Shard {
     const at = this.core.personaAddress(record);
     this.ensureViews(at + PERSONA.SIZE);
     const v = this.view;
+    const active = (v.getUint32(at + PERSONA.FLAGS, true) & PERSONA_FLAG_ACTIVE) !== 0;
+    const founder = v.getUint32(at + PERSONA.FOUNDER, true);
+    const counts = Array.from({ length: TYPE_COUNT }, (_, i) => v.getUint32(at + PERSONA.COUNTS + i * UINT32_BYTES, true));
     return {
       record,
       id: this.personaId(record),
-      active: (v.getUint32(at + PERSONA.FLAGS, true) & PERSONA_FLAG_ACTIVE) !== 0,
-      founder: v.getUint32(at + PERSONA.FOUNDER, true),
-      root: v.getUint32(at + PERSONA.ROOT, true),
-      tenant: v.getUint32(at + PERSONA.TENANT, true),
+      active,
+      founder,
+      // the founder stays in its persona while that is active: its root is the persona's
+      root: active ? this.core.rootOf(founder) : 0,
+      tenant: founder === 0 ? 0 : this.u32(this.core.nodeAddress(founder) + NODE.TENANT),
       createdAt: v.getFloat64(at + PERSONA.CREATED, true),
       updatedAt: v.getFloat64(at + PERSONA.UPDATED, true),
-      members: v.getUint32(at + PERSONA.MEMBERS, true),
-      counts: Array.from({ length: TYPE_COUNT }, (_, i) => v.getUint32(at + PERSONA.COUNTS + i * UINT32_BYTES, true)),
+      members: counts.reduce((sum, n) => sum + n, 0),
+      counts,
       latestEmail: v.getUint32(at + PERSONA.LATEST_EMAIL, true),
       latestPhone: v.getUint32(at + PERSONA.LATEST_PHONE, true),
     };
@@ -584,7 +617,10 @@ export class Shard {
     const u32 = (offset: number) => (header + offset + UINT32_BYTES <= length ? this.view.getUint32(header + offset, true) : 0);
     if (u32(HEADER.MAGIC) !== SHARD_MAGIC) throw new Error(`${what} does not hold a shard (no shard header)`);
     const version = u32(HEADER.VERSION);
-    if (version !== LAYOUT_VERSION) throw new Error(`${what} has shard layout ${version}; this core reads layout ${LAYOUT_VERSION}`);
+    if (version !== LAYOUT_VERSION) {
+      if (what === 'snapshot') throw new SnapshotLayoutError(version, LAYOUT_VERSION);
+      throw new Error(`${what} has shard layout ${version}; this core reads layout ${LAYOUT_VERSION}`);
+    }
   }
 
   /** Refuses bytes that are not a whole snapshot of this layout. */

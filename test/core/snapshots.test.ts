@@ -1,8 +1,8 @@
 // Snapshots: bytes in, the same graph out; the same operations always give the same bytes, and a
 // snapshot taken half-way, restored and continued gives the bytes of never having snapshotted.
 import { describe, expect, it } from 'vitest';
-import { Shard, type TenantSettings } from '../../host/engine/shard.js';
-import type { EventEvidence } from '../../host/engine/layout.js';
+import { Shard, SnapshotLayoutError, type TenantSettings } from '../../host/engine/shard.js';
+import { LAYOUT_VERSION, HEADER, type EventEvidence } from '../../host/engine/layout.js';
 import {
   DEVICE, EMAIL, PHONE, CUSTOMER, SUBSCRIBER, event, rng, randomInt, describePersona, checkPersonaInvariants,
   type Id,
@@ -143,5 +143,19 @@ describe('snapshots', () => {
     expect(() => Shard.restore(bytes.subarray(0, bytes.length - 4096))).toThrow(/truncated/);
     const padded = Buffer.concat([bytes, Buffer.alloc(16)]);
     expect(() => Shard.restore(padded)).toThrow(/truncated or padded/);
+  });
+});
+
+describe('snapshots of another layout', () => {
+  it('are refused with a SnapshotLayoutError naming both layouts, not restored', () => {
+    const shard = Shard.create();
+    shard.configureTenant(shard.registerTenant('t'), PLAIN);
+    const bytes = shard.snapshot();
+    const header = shard.coreExports().headerAddress();
+    const older = Buffer.from(bytes);
+    older.writeUInt32LE(LAYOUT_VERSION - 1, header + HEADER.VERSION);
+    expect(() => Shard.restore(older)).toThrow(SnapshotLayoutError);
+    expect(() => Shard.restore(older)).toThrow(`snapshot has shard layout ${LAYOUT_VERSION - 1}; this core reads layout ${LAYOUT_VERSION}`);
+    expect(Shard.restore(bytes).tenant('t')).toBe(1);
   });
 });
