@@ -114,6 +114,8 @@ const PERSONA_ID_PREFIX = 'psn_';
 const PERSONA_ID_CACHE_SIZE = 200_000;
 const PERSONA_ID_PATTERN = /^psn_([0-9a-f]{8})([0-9a-f]{8})$/;
 const UINT32_BYTES = 4;
+/** A display form in the arena: u16 length, then the bytes. */
+const DISPLAY_LENGTH_BYTES = 2;
 
 export class Shard {
   readonly memory: WebAssembly.Memory;
@@ -380,7 +382,8 @@ export class Shard {
     let displayText: string | null = null;
     if (display !== 0) {
       const displayAt = this.core.arenaAddress(display);
-      displayText = this.arenaStringAt(displayAt + 2, v.getUint16(displayAt, true));
+      this.ensureViews(displayAt + DISPLAY_LENGTH_BYTES); // the arena may lie beyond the node's view
+      displayText = this.arenaStringAt(displayAt + DISPLAY_LENGTH_BYTES, this.view.getUint16(displayAt, true));
     }
     return {
       node,

@@ -2,7 +2,7 @@
 // memory, in log order. It runs inside the shard's Piscina worker (writer-worker.ts); recovery
 // replays the same entries through the same code, so a log always rebuilds the same graph.
 import { createHash } from 'node:crypto';
-import { Shard, NODE_FLAG, type EncodedEvent, type JournalEntry } from '../engine/shard.js';
+import { Shard, SnapshotLayoutError, NODE_FLAG, type EncodedEvent, type JournalEntry } from '../engine/shard.js';
 import { TYPE_CODES, TYPE_NAMES } from '../engine/layout.js';
 import type { IdentifierType } from '../types.js';
 import type { LogEntry, Store } from '../store/index.js';
@@ -50,6 +50,31 @@ export function erasedValueHash(salt: Buffer, type: IdentifierType, value: strin
   return createHash('sha256').update(salt).update(`${type}\0${value}`).digest('hex');
 }
 
+/**
+ * The shard as of its newest snapshot, and the log sequence that snapshot covers. A snapshot written
+ * by a core of another memory layout (an upgrade) is skipped and the shard rebuilt from the whole
+ * log, which the same log always allows, unless the log before it was pruned: then starting would
+ * lose acknowledged events, so it refuses with a message saying what to do.
+ */
+function restoreNewest(store: Store, index: number): { shard: Shard; after: number } {
+  const snapshot = store.snapshots.loadNewest(index);
+  if (!snapshot) return { shard: Shard.create(), after: 0 };
+  try {
+    return { shard: Shard.restore(snapshot.bytes), after: snapshot.seq };
+  } catch (err) {
+    if (!(err instanceof SnapshotLayoutError)) throw err;
+    const first = store.log.read(0, 1)[0];
+    const pruned = first !== undefined ? first.seq !== 1 : store.log.lastSeq() > 0;
+    if (pruned) {
+      throw new Error(`shard ${index}: the snapshot at seq ${snapshot.seq} has core layout ${err.found} (this version reads ${err.expected}) `
+        + `and the log before seq ${first?.seq ?? store.log.lastSeq() + 1} was pruned, so this version cannot rebuild the graph without losing events: `
+        + 'run the version that wrote this data directory, or restore a backup taken before the upgrade');
+    }
+    console.warn(`shard ${index}: skipping the snapshot at seq ${snapshot.seq} (core layout ${err.found}, this version reads ${err.expected}); rebuilding from the whole log`);
+    return { shard: Shard.create(), after: 0 };
+  }
+}
+
 export class ShardWriter {
   /** Tenants known to have erased values; the rest skip the per-value check on every apply. */
   private readonly tenantsWithErasures = new Map<string, boolean>();
@@ -62,11 +87,10 @@ export class ShardWriter {
 
   /** Rebuilds the shard: newest valid snapshot, then every later log entry of its tenants. */
   static recover(store: Store, index: number, shardOf: (tenant: string) => number): ShardWriter {
-    const snapshot = store.snapshots.loadNewest(index);
-    const shard = snapshot ? Shard.restore(snapshot.bytes) : Shard.create();
+    const { shard, after: covered } = restoreNewest(store, index);
     const writer = new ShardWriter(shard, store, index);
     writer.changesRecordedThrough = store.changes.lastSeqs();
-    let after = snapshot ? snapshot.seq : 0;
+    let after = covered;
     for (;;) {
       const page = store.log.read(after, REPLAY_PAGE);
       if (page.length === 0) break;

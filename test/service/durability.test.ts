@@ -4,6 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PersonaGraph } from '../../host/index.js';
+import { HEADER_SIZE, crcOfChunks, encodeHeader } from '../../host/store/snapshot-format.js';
+
+/** The shard header's magic ("PGSH", u32 LE) and the snapshot file header's fields (see snapshot-format.ts). */
+const SHARD_MAGIC_BYTES = Buffer.from([0x48, 0x53, 0x47, 0x50]);
+const UINT32_BYTES = 4;
+const SHARD_OFFSET = 8;
+const SEQ_OFFSET = 16;
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -89,6 +96,37 @@ describe('durability', () => {
       await graph.close();
     }
     void warnings;
+  });
+
+  it('after an upgrade of the core layout, skips the old snapshot and rebuilds from the log; refuses when the log was pruned', async () => {
+    const dataDir = tempDir();
+    let graph = await PersonaGraph.open({ dataDir, shards: 1 });
+    await graph.ingest('shop-a', [{ id: 'a', type: 'login', identifiers: { email: 'anna@mail.bg', customer: 'c-a' } }]);
+    await graph.close(); // writes a snapshot
+    const rewriteAsOtherLayout = () => {
+      const dir = join(dataDir, 'snapshots');
+      for (const name of readdirSync(dir).filter((f) => f.endsWith('.snap'))) {
+        const path = join(dir, name);
+        const file = readFileSync(path);
+        const body = Buffer.from(file.subarray(HEADER_SIZE));
+        const header = body.indexOf(SHARD_MAGIC_BYTES);
+        body.writeUInt32LE(body.readUInt32LE(header + UINT32_BYTES) - 1, header + UINT32_BYTES); // the layout version
+        const seq = Number(file.readBigUInt64LE(SEQ_OFFSET));
+        writeFileSync(path, Buffer.concat([encodeHeader({ shard: file.readUInt32LE(SHARD_OFFSET), seq, length: body.length, bodyCrc: crcOfChunks([body]) }), body]));
+      }
+    };
+    rewriteAsOtherLayout();
+    graph = await PersonaGraph.open({ dataDir });
+    try {
+      expect(await graph.resolve('shop-a', [{ type: 'customer', value: 'c-a' }])).toEqual(await graph.resolve('shop-a', [{ type: 'email', value: 'anna@mail.bg' }]));
+      expect((await graph.resolve('shop-a', [{ type: 'customer', value: 'c-a' }]))[0]).not.toBeNull();
+      await graph.snapshot();
+      expect((await graph.compact()).entries).toBeGreaterThan(0); // the log before the snapshot is gone
+    } finally {
+      await graph.close();
+    }
+    rewriteAsOtherLayout();
+    await expect(PersonaGraph.open({ dataDir })).rejects.toThrow(/core layout .* pruned/);
   });
 
   it('rebuilds the same graph from the log whether or not it restarted in between', async () => {

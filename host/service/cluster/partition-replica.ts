@@ -11,7 +11,7 @@
 // JetStream), then applies the entry; entries that reached the log some other way (an append whose
 // ack was lost, a former owner) are found by the gap they leave in the sequence and applied first.
 // An entry is applied only when its seq is above the last applied one, so never twice.
-import { Shard } from '../../engine/shard.js';
+import { Shard, SnapshotLayoutError } from '../../engine/shard.js';
 import { RequestError, type IdentifierType } from '../../types.js';
 import type { LogEntry, Store } from '../../store/index.js';
 import type { JetStreamConnection } from '../../store/jetstream-connection.js';
@@ -47,6 +47,20 @@ export class NotOwnerError extends RequestError {
   }
 }
 
+/**
+ * The partition's shard from its snapshot. The stream is purged up to the newest snapshot, so a
+ * snapshot of another core layout (an upgrade) cannot be replaced by a replay: say so plainly.
+ */
+function restoreShard(partition: number, bytes: Uint8Array): Shard {
+  try {
+    return Shard.restore(bytes);
+  } catch (err) {
+    if (!(err instanceof SnapshotLayoutError)) throw err;
+    throw new Error(`partition ${partition}: the snapshot has core layout ${err.found} and this version reads ${err.expected}; `
+      + 'the log before it is purged, so run the version that wrote it on this cluster');
+  }
+}
+
 export class PartitionReplica {
   /** Mirrors ShardSet: one shard, no worker restarts. */
   readonly count = 1;
@@ -77,7 +91,7 @@ export class PartitionReplica {
     const log = await JetStreamPartitionLog.open(context.conn, { partition, partitions: context.partitions });
     const snapshot = await context.snapshots.loadNewest(partition);
     const { shard, state } = snapshot ? decodeSnapshot(snapshot.bytes) : { shard: null, state: new ReplicaState() };
-    const replica = new PartitionReplica(partition, log, shard ? Shard.restore(shard) : Shard.create(), state, context, snapshot?.seq ?? 0);
+    const replica = new PartitionReplica(partition, log, shard ? restoreShard(partition, shard) : Shard.create(), state, context, snapshot?.seq ?? 0);
     await replica.catchUp(Number.POSITIVE_INFINITY);
     return replica;
   }
