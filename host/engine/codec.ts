@@ -72,6 +72,11 @@ const ASCII_LIMIT = 0x80;
 const INLINE_COPY_MAX = 64;
 
 /** Writes `text` as UTF-8 at `at`; returns the byte length. */
+/** Most UTF-8 bytes one UTF-16 code unit can take (a surrogate pair: 4 bytes for 2 units). */
+const UTF8_BYTES_PER_UNIT_MAX = 3;
+/** Type byte of a key that can match nothing. */
+const NO_TYPE = 0xff;
+
 function writeUtf8(bytes: Buffer, text: string, at: number): number {
   const n = text.length;
   if (n <= INLINE_COPY_MAX) {
@@ -126,14 +131,22 @@ export function encodeKeys(bytes: Buffer, at: number, room: number, keys: Encode
   const end = at + room;
   let count = 0;
   for (let i = start; i < keys.length && count < maxCount; i++) {
-    const key = keys[i];
-    const len = Buffer.byteLength(key.value, 'utf8');
-    const size = KEY_HEADER_BYTES + align4(Math.min(len, MAX_VALUE_BYTES));
-    if (p + size > end) break;
-    // a value longer than any stored one cannot match: encode it empty so it resolves to nothing
-    const written = len > MAX_VALUE_BYTES ? 0 : bytes.write(key.value, p + KEY_HEADER_BYTES, 'utf8');
-    bytes.writeUInt8(len > MAX_VALUE_BYTES ? 0xff : key.type, p);
-    bytes.writeUInt8(0, p + 1);
+    const { value } = keys[i];
+    let type = keys[i].type;
+    let written: number;
+    const worst = value.length * UTF8_BYTES_PER_UNIT_MAX;
+    if (worst <= MAX_VALUE_BYTES && p + KEY_HEADER_BYTES + align4(worst) <= end) {
+      // short enough that even all-multibyte text fits: copy without measuring first
+      written = writeUtf8(bytes, value, p + KEY_HEADER_BYTES);
+    } else {
+      const len = Buffer.byteLength(value, 'utf8');
+      if (p + KEY_HEADER_BYTES + align4(Math.min(len, MAX_VALUE_BYTES)) > end) break;
+      // a value longer than any stored one cannot match: encode it empty so it resolves to nothing
+      if (len > MAX_VALUE_BYTES) type = NO_TYPE;
+      written = len > MAX_VALUE_BYTES ? 0 : bytes.write(value, p + KEY_HEADER_BYTES, 'utf8');
+    }
+    bytes[p] = type;
+    bytes[p + 1] = 0;
     bytes.writeUInt16LE(written, p + 2);
     p += KEY_HEADER_BYTES + align4(written);
     count++;
