@@ -117,6 +117,8 @@ export const IngestResponse = Type.Object({
   accepted: Count, duplicates: Count, errors: Type.Array(ItemError),
   seq: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'log position of this write (null: nothing new); pass it as ?minSeq= to read your write' })),
 });
+/** Read-your-writes position a cluster node reports after a write other than events. */
+const WriteSeq = Type.Optional(Type.Integer({ minimum: 0, description: 'cluster mode: a log position that includes this write, for ?minSeq=' }));
 
 // ---- resolve, personas ----
 
@@ -153,7 +155,7 @@ export const ChangesResponse = Type.Object({
 });
 
 export const EraseBody = Type.Object({ identifiers: Type.Array(LookupIdentifier, { description: '1 to 10,000 identifiers' }) });
-export const EraseResponse = Type.Object({ erased: Count });
+export const EraseResponse = Type.Object({ erased: Count, seq: WriteSeq });
 
 // ---- audiences and claims ----
 
@@ -174,6 +176,7 @@ export const AudienceResponse = Type.Object({ ...audienceFields, stats: Type.Obj
 export const ClaimResponse = Type.Object({
   ...audienceFields,
   stats: Type.Object({ ...audienceStats, alreadyClaimed: Count }),
+  seq: WriteSeq,
 });
 
 // ---- devices, links, settings ----
