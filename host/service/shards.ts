@@ -25,14 +25,6 @@ export interface ShardSetOptions {
  */
 const GROUP_MAX_EVENTS = 50_000;
 
-/**
- * Young-generation heap of a writer thread. A task's events (up to GROUP_MAX_EVENTS, deserialized
- * from the message, then encoded, logged and applied) all stay alive until the task ends; with
- * V8's default young generation most of them survived a scavenge or two and were copied, then
- * promoted, and the writer spent ~10-12% of its time in GC. A larger nursery lets them die young.
- */
-const WRITER_YOUNG_GENERATION_MB = 96;
-
 interface PendingWrite {
   task: WriterTask;
   resolve: (value: unknown) => void;
@@ -74,7 +66,6 @@ export class ShardSet {
       minThreads: 1,
       maxThreads: 1,
       idleTimeout: Number.POSITIVE_INFINITY,
-      resourceLimits: { maxYoungGenerationSizeMb: WRITER_YOUNG_GENERATION_MB },
       workerData: { dataDir: options.dataDir, shard, shards: options.shards, durability: options.durability, faults: options.faults } satisfies WorkerOptions,
     }));
     try {
