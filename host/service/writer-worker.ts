@@ -23,9 +23,9 @@ export type WriterTask =
   | { op: 'open' }
   | { op: 'ingest'; tenant: string; events: LoggedEvent[] }
   | { op: 'ingestGroup'; batches: IngestBatch[] }
-  // what shards.ts sends: each event as JSON text (see SerializedBatch, and WireBatch in shards.ts)
-  | { op: 'ingestJson'; tenant: string; eventJsons: string[] }
-  | { op: 'ingestGroupJson'; batches: { tenant: string; eventJsons: string[] }[] }
+  // what shards.ts sends: the events as JSON text (see SerializedBatch)
+  | ({ op: 'ingestJson' } & SerializedBatch)
+  | { op: 'ingestGroupJson'; batches: SerializedBatch[] }
   | { op: 'configure'; tenant: string; config: TenantConfig }
   | { op: 'split'; tenant: string; spec: SplitSpec }
   | { op: 'erase'; tenant: string; identifiers: IdentifierPair[] }
@@ -74,11 +74,6 @@ function open(): ShardWriter {
   return writer;
 }
 
-/** The batch's events as one JSON array: exactly JSON.stringify(events), since each is an object. */
-function joined(batch: { tenant: string; eventJsons: string[] }): SerializedBatch {
-  return { tenant: batch.tenant, eventsJson: `[${batch.eventJsons.join(',')}]` };
-}
-
 export default function run(task: WriterTask): unknown {
   const w = open();
   switch (task.op) {
@@ -89,13 +84,13 @@ export default function run(task: WriterTask): unknown {
       return w.ingest(task.tenant, task.events);
     case 'ingestJson':
       if (options.faults?.dieWhileApplyingTenant === task.tenant) w.onApplied = () => process.exit(1);
-      return w.ingestSerialized(joined(task));
+      return w.ingestSerialized(task);
     case 'ingestGroupJson':
       if (options.faults?.dieWhileApplyingTenant) {
         w.faultTenant = options.faults.dieWhileApplyingTenant;
         w.onApplied = () => process.exit(1);
       }
-      return w.ingestGroupSerialized(task.batches.map(joined));
+      return w.ingestGroupSerialized(task.batches);
     case 'ingestGroup':
       if (options.faults?.dieWhileApplyingTenant) {
         w.faultTenant = options.faults.dieWhileApplyingTenant;
