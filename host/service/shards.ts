@@ -6,7 +6,7 @@ import { Shard } from '../engine/shard.js';
 import { RequestError } from '../types.js';
 import { shardOf } from '../store/tenant-hash.js';
 import type { WorkerOptions, WriterTask } from './writer-worker.js';
-import type { GroupOutcome, SerializedBatch } from './writer.js';
+import type { GroupOutcome, IngestBatch } from './writer.js';
 import type { Durability } from '../store/index.js';
 
 export interface ShardSetOptions {
@@ -145,23 +145,20 @@ export class ShardSet {
 
   private async runSingle(shard: number, write: PendingWrite): Promise<void> {
     try {
-      const { task } = write;
-      // events cross to the writer as one JSON string (see SerializedBatch in writer.ts)
-      const sent: WriterTask = task.op === 'ingest' ? { op: 'ingestJson', tenant: task.tenant, eventsJson: JSON.stringify(task.events) } : task;
-      write.resolve(await this.runOnWriter(shard, sent));
+      write.resolve(await this.runOnWriter(shard, write.task));
     } catch (error) {
       write.reject(error);
     }
   }
 
   private async runGroup(shard: number, writes: PendingWrite[]): Promise<void> {
+    const batches = writes.map(({ task }) => {
+      const { tenant, events } = task as Extract<WriterTask, { op: 'ingest' }>;
+      return { tenant, events } satisfies IngestBatch;
+    });
     let outcomes: GroupOutcome[];
     try {
-      const batches = writes.map(({ task }) => {
-        const { tenant, events } = task as Extract<WriterTask, { op: 'ingest' }>;
-        return { tenant, eventsJson: JSON.stringify(events) } satisfies SerializedBatch;
-      });
-      outcomes = await this.runOnWriter<GroupOutcome[]>(shard, { op: 'ingestGroupJson', batches });
+      outcomes = await this.runOnWriter<GroupOutcome[]>(shard, { op: 'ingestGroup', batches });
     } catch (error) {
       for (const write of writes) write.reject(error);
       return;

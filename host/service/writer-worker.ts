@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { workerData } from 'piscina';
 import { openStore, type Durability, type Store } from '../store/index.js';
 import { shardOf } from '../store/tenant-hash.js';
-import { ShardWriter, type IdentifierPair, type IngestBatch, type SerializedBatch, type SplitSpec } from './writer.js';
+import { ShardWriter, type IdentifierPair, type IngestBatch, type SplitSpec } from './writer.js';
 import type { TenantConfig } from './config.js';
 import type { LoggedEvent } from './events.js';
 
@@ -23,9 +23,6 @@ export type WriterTask =
   | { op: 'open' }
   | { op: 'ingest'; tenant: string; events: LoggedEvent[] }
   | { op: 'ingestGroup'; batches: IngestBatch[] }
-  // what shards.ts sends: the events as JSON text (see SerializedBatch)
-  | ({ op: 'ingestJson' } & SerializedBatch)
-  | { op: 'ingestGroupJson'; batches: SerializedBatch[] }
   | { op: 'configure'; tenant: string; config: TenantConfig }
   | { op: 'split'; tenant: string; spec: SplitSpec }
   | { op: 'erase'; tenant: string; identifiers: IdentifierPair[] }
@@ -82,15 +79,6 @@ export default function run(task: WriterTask): unknown {
     case 'ingest':
       if (options.faults?.dieWhileApplyingTenant === task.tenant) w.onApplied = () => process.exit(1);
       return w.ingest(task.tenant, task.events);
-    case 'ingestJson':
-      if (options.faults?.dieWhileApplyingTenant === task.tenant) w.onApplied = () => process.exit(1);
-      return w.ingestSerialized(task);
-    case 'ingestGroupJson':
-      if (options.faults?.dieWhileApplyingTenant) {
-        w.faultTenant = options.faults.dieWhileApplyingTenant;
-        w.onApplied = () => process.exit(1);
-      }
-      return w.ingestGroupSerialized(task.batches);
     case 'ingestGroup':
       if (options.faults?.dieWhileApplyingTenant) {
         w.faultTenant = options.faults.dieWhileApplyingTenant;

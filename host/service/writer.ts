@@ -5,8 +5,7 @@ import { createHash } from 'node:crypto';
 import { Shard, SnapshotLayoutError, NODE_FLAG, type EncodedEvent, type JournalEntry } from '../engine/shard.js';
 import { TYPE_CODES, TYPE_NAMES } from '../engine/layout.js';
 import type { IdentifierType } from '../types.js';
-import type { AppendResult, EventLog, LogEntry, LogItem, Store } from '../store/index.js';
-import type { SerializedBodies } from '../store/log-items.js';
+import type { LogEntry, Store } from '../store/index.js';
 import { engineSettings, completeConfig, type TenantConfig } from './config.js';
 import { evidenceOf, type LoggedEvent } from './events.js';
 
@@ -27,22 +26,6 @@ export interface IngestBatch {
   tenant: string;
   events: LoggedEvent[];
 }
-
-/**
- * An ingest batch as it crosses into the writer thread: its events as one JSON array. Cloning the
- * objects cost the writer ~3 µs per event to deserialize, plus ~1 µs to serialize them again for
- * the log; one string crosses as a copy, parses in ~1 µs, and is what the log stores as it is.
- */
-export interface SerializedBatch {
-  tenant: string;
-  eventsJson: string;
-}
-
-/** A log that may take the bodies already serialized (others ignore the extra argument). */
-type SerializingLog = EventLog & {
-  append(tenant: string, kind: string, items: LogItem[], bodiesJson?: string): AppendResult;
-  appendGroup?(appends: ({ tenant: string; kind: string; items: LogItem[] } & SerializedBodies)[]): (AppendResult | Error)[];
-};
 
 /** An error as it crosses the thread boundary of a grouped write. */
 export interface WriteFailure {
@@ -132,19 +115,9 @@ export class ShardWriter {
   /** Tests only: when set, onApplied fires for this tenant's batches only. */
   faultTenant: string | undefined;
 
-  /** `eventsJson`, when given, is JSON.stringify(events): the log stores it instead of serializing again. */
-  ingest(tenant: string, events: LoggedEvent[], eventsJson?: string): IngestOutcome {
-    const result = (this.store.log as SerializingLog).append(tenant, ENTRY.EVENTS, logItems(events), eventsJson);
+  ingest(tenant: string, events: LoggedEvent[]): IngestOutcome {
+    const result = this.store.log.append(tenant, ENTRY.EVENTS, logItems(events));
     return this.applyAppended(tenant, events, result);
-  }
-
-  /** ingest() of a batch that crossed threads as JSON: events applied are exactly those the log holds, as replay reads them. */
-  ingestSerialized(batch: SerializedBatch): IngestOutcome {
-    return this.ingest(batch.tenant, JSON.parse(batch.eventsJson) as LoggedEvent[], batch.eventsJson);
-  }
-
-  ingestGroupSerialized(batches: SerializedBatch[]): GroupOutcome[] {
-    return this.ingestGroup(batches.map((b) => ({ tenant: b.tenant, events: JSON.parse(b.eventsJson) as LoggedEvent[], eventsJson: b.eventsJson })));
   }
 
   /**
@@ -152,11 +125,10 @@ export class ShardWriter {
    * of the log covers them all, then applied in log order. Each batch gets its own outcome, or
    * the error that stopped it; the others are unaffected.
    */
-  ingestGroup(batches: (IngestBatch & { eventsJson?: string })[]): GroupOutcome[] {
-    const log = this.store.log as SerializingLog;
-    const appended = log.appendGroup
-      ? log.appendGroup(batches.map((b) => ({ tenant: b.tenant, kind: ENTRY.EVENTS, items: logItems(b.events), bodiesJson: b.eventsJson })))
-      : batches.map((b) => attempt(() => log.append(b.tenant, ENTRY.EVENTS, logItems(b.events), b.eventsJson)));
+  ingestGroup(batches: IngestBatch[]): GroupOutcome[] {
+    const appended = this.store.log.appendGroup
+      ? this.store.log.appendGroup(batches.map((b) => ({ tenant: b.tenant, kind: ENTRY.EVENTS, items: logItems(b.events) })))
+      : batches.map((b) => attempt(() => this.store.log.append(b.tenant, ENTRY.EVENTS, logItems(b.events))));
     return batches.map((batch, i) => {
       const result = appended[i];
       if (result instanceof Error) return { error: describeError(result) };

@@ -10,17 +10,7 @@ export interface PreparedItems {
   bodiesJson: string;
 }
 
-/**
- * The bodies of an append already serialized, as JSON.stringify(items.map((i) => i.body)) would:
- * a writer that received them as JSON (one string crosses threads far cheaper than the objects)
- * passes that text along instead of having the log serialize them again. A log that does not know
- * this option ignores it and serializes the bodies itself, with the same result.
- */
-export interface SerializedBodies {
-  bodiesJson?: string;
-}
-
-export function prepareItems(items: LogItem[], serialized?: string): PreparedItems {
+export function prepareItems(items: LogItem[]): PreparedItems {
   const ids = new Array<string | undefined>(items.length);
   const bodies = new Array<unknown>(items.length);
   for (let i = 0; i < items.length; i++) {
@@ -35,7 +25,7 @@ export function prepareItems(items: LogItem[], serialized?: string): PreparedIte
     ids[i] = item.id;
     bodies[i] = item.body;
   }
-  return { ids, bodies, bodiesJson: serialized ?? serializeBodies(bodies) };
+  return { ids, bodies, bodiesJson: serializeBodies(bodies) };
 }
 
 function serializeBodies(bodies: unknown[]): string {

@@ -3,7 +3,7 @@
 // commit (synced per the durability setting) has happened when append returns.
 import type { Statement } from 'better-sqlite3';
 import type { AppendResult, EventLog, LogEntry, LogItem } from './types.js';
-import { prepareItems, type PreparedItems, type SerializedBodies } from './log-items.js';
+import { prepareItems, type PreparedItems } from './log-items.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import { SqliteIdRegistry } from './sqlite-id-registry.js';
 import {
@@ -66,13 +66,12 @@ export class SqliteEventLog implements EventLog {
     })).immediate;
   }
 
-  /** `bodiesJson`: the bodies already serialized (see SerializedBodies), or undefined. */
-  append(tenant: string, kind: string, items: LogItem[], bodiesJson?: string): AppendResult {
+  append(tenant: string, kind: string, items: LogItem[]): AppendResult {
     requireTenant(tenant);
     requireNonEmptyString(kind, 'kind');
     requireArray(items, 'items');
     if (items.length === 0) return { seq: null, duplicate: [] };
-    const result = this.appendTransaction(tenant, kind, prepareItems(items, bodiesJson));
+    const result = this.appendTransaction(tenant, kind, prepareItems(items));
     if (result.seq !== null) this.ids.committed(result.seq);
     return result;
   }
@@ -81,14 +80,14 @@ export class SqliteEventLog implements EventLog {
    * Several appends in one transaction, so one sync of the log covers them all; each is its own
    * entry, and one that fails (bad argument or body) is reported in its place without undoing the others.
    */
-  appendGroup(appends: ({ tenant: string; kind: string; items: LogItem[] } & SerializedBodies)[]): (AppendResult | Error)[] {
+  appendGroup(appends: { tenant: string; kind: string; items: LogItem[] }[]): (AppendResult | Error)[] {
     requireArray(appends, 'appends');
     const prepared = appends.map((append): PreparedAppend | Error => {
       try {
         requireTenant(append.tenant);
         requireNonEmptyString(append.kind, 'kind');
         requireArray(append.items, 'items');
-        return { tenant: append.tenant, kind: append.kind, input: prepareItems(append.items, append.bodiesJson) };
+        return { tenant: append.tenant, kind: append.kind, input: prepareItems(append.items) };
       } catch (error) {
         return error instanceof Error ? error : new Error(String(error));
       }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type SqliteEventLog, type Store } from '../../host/store/index.js';
+import { openStore, type Store } from '../../host/store/index.js';
 import { makeTempDir } from './helpers.js';
 
 let temp: ReturnType<typeof makeTempDir>;
@@ -46,18 +46,6 @@ describe('append and read', () => {
     expect(store.log.lastSeq()).toBe(0);
     expect(store.log.append('shop-a', 'events', [])).toEqual({ seq: null, duplicate: [] });
     expect(store.log.lastSeq()).toBe(0);
-  });
-});
-
-describe('bodies given already serialized', () => {
-  it('stores the given JSON as is, and re-serializes only the kept bodies when some are duplicates', () => {
-    const log = store.log as SqliteEventLog;
-    const bodies = [{ n: 1, t: { z: 1, a: [2] } }, { n: 2 }];
-    const json = JSON.stringify(bodies);
-    expect(log.append('shop-a', 'events', [{ id: 'a', body: bodies[0] }, { id: 'b', body: bodies[1] }], json)).toEqual({ seq: 1, duplicate: [false, false] });
-    const [group] = log.appendGroup([{ tenant: 'shop-a', kind: 'events', items: [{ id: 'b', body: { n: 2 } }, { id: 'c', body: { n: 3 } }], bodiesJson: '[{"n":2},{"n":3}]' }]);
-    expect(group).toEqual({ seq: 2, duplicate: [true, false] });
-    expect(store.log.read(0, 10).map((e) => e.items)).toEqual([bodies, [{ n: 3 }]]);
   });
 });
 
