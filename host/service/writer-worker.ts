@@ -1,5 +1,8 @@
 // Piscina worker owning one shard's writes. Each task runs to completion before the next (one
 // thread, one task at a time), so the shard sees its log entries in order.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
 import { workerData } from 'piscina';
 import { openStore, type Durability, type Store } from '../store/index.js';
 import { shardOf } from '../store/tenant-hash.js';
@@ -32,6 +35,31 @@ export type WriterTask =
   | { op: 'close' };
 
 const options = workerData as WorkerOptions;
+
+// Diagnostics: Piscina workers write no --cpu-prof profiles, so PG_WRITER_CPU_PROFILE=DIR profiles
+// each writer thread from its start to its store's close, into DIR/writer-<shard>-<time>.cpuprofile.
+const profileDir = process.env.PG_WRITER_CPU_PROFILE;
+const profiler = profileDir ? new Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  profiler.post('Profiler.enable');
+  profiler.post('Profiler.start');
+}
+
+/** CPU seconds this thread has used (Linux), from /proc/thread-self/stat: user + system ticks. */
+function threadCpuSeconds(): number {
+  const fields = readFileSync('/proc/thread-self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+  const CLOCK_TICKS_PER_SECOND = 100;
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+function writeProfile(): void {
+  if (!profiler || !profileDir) return;
+  console.error(`writer ${options.shard} (${options.dataDir ? 'durable' : 'memory'}): ${threadCpuSeconds().toFixed(2)} s CPU in this thread`);
+  profiler.post('Profiler.stop', (error, result) => {
+    if (!error) writeFileSync(join(profileDir, `writer-${options.shard}-${Date.now()}.cpuprofile`), JSON.stringify(result.profile));
+  });
+}
 let store: Store | undefined;
 let writer: ShardWriter | undefined;
 
@@ -78,6 +106,7 @@ export default function run(task: WriterTask): unknown {
     // falls through: exit never returns
     case 'close':
       store!.close();
+      writeProfile();
       store = undefined;
       writer = undefined;
       return null;
