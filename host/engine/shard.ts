@@ -584,14 +584,31 @@ export class Shard {
    * seqlock zeroed, so the same log always gives the same bytes.
    */
   snapshot(): Buffer {
+    return Buffer.concat(this.snapshotChunks());
+  }
+
+  /**
+   * The snapshot as views of the live memory plus zeroed stand-ins for the per-thread fields (reader
+   * scratch, seqlock, error), so the bytes depend only on the graph. No copy of the graph: the views
+   * are valid until this thread's next write, so only a synchronous writer on the writer's thread may
+   * use them (a shard of several GiB would otherwise need as much again to be saved).
+   */
+  snapshotChunks(): Uint8Array[] {
     const used = this.core.usedBytes();
     this.ensureViews(used);
-    const copy = Buffer.alloc(used);
-    this.bytes.copy(copy, 0, 0, used);
     const readers = this.core.readerSlot(0);
-    copy.fill(0, readers, readers + this.constants.READER_SLOTS * this.constants.READER_SLOT_BYTES);
-    copy.fill(0, this.headerAddress + HEADER.SEQLOCK, this.headerAddress + HEADER.ERROR + 4);
-    return copy;
+    const volatile = [
+      [readers, readers + this.constants.READER_SLOTS * this.constants.READER_SLOT_BYTES],
+      [this.headerAddress + HEADER.SEQLOCK, this.headerAddress + HEADER.ERROR + UINT32_BYTES],
+    ].map(([from, to]) => [Math.min(from, used), Math.min(to, used)]).sort((a, b) => a[0] - b[0]);
+    const chunks: Uint8Array[] = [];
+    let at = 0;
+    for (const [from, to] of volatile) {
+      chunks.push(this.bytes.subarray(at, from), new Uint8Array(to - from));
+      at = to;
+    }
+    chunks.push(this.bytes.subarray(at, used));
+    return chunks;
   }
 
   /** A shard rebuilt from snapshot bytes, in fresh memory. */

@@ -290,9 +290,10 @@ export class ShardWriter {
 
   snapshot(): { seq: number; bytes: number } {
     const seq = this.shard.appliedSeq();
-    const bytes = this.shard.snapshot();
-    this.store.snapshots.save(this.index, seq, bytes);
-    return { seq, bytes: bytes.length };
+    // views of the live memory: save() is synchronous on this thread, the only one that writes
+    const chunks = this.shard.snapshotChunks();
+    this.store.snapshots.save(this.index, seq, chunks);
+    return { seq, bytes: chunks.reduce((sum, chunk) => sum + chunk.length, 0) };
   }
 
   /** Log sequence covered by the oldest snapshot still kept (0: none), the floor for pruning the log. */
