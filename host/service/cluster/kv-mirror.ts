@@ -48,6 +48,15 @@ export class KvMirror<T> {
     this.version++;
   }
 
+  /**
+   * Replaces the mirrored value without a write, keeping the known revision (a value this node just
+   * stored through another path): a later change from the bucket still replaces it.
+   */
+  replaceLocally(key: string, value: T): void {
+    this.cache.set(key, { revision: this.cache.get(key)?.revision ?? 0, value });
+    this.version++;
+  }
+
   get(key: string): T | undefined {
     return this.cache.get(key)?.value;
   }
