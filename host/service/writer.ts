@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { Shard, SnapshotLayoutError, NODE_FLAG, type EncodedEvent, type JournalEntry } from '../engine/shard.js';
 import { TYPE_CODES, TYPE_NAMES } from '../engine/layout.js';
 import type { IdentifierType } from '../types.js';
-import type { LogEntry, Store } from '../store/index.js';
+import type { ErasureStore, LogEntry, Store } from '../store/index.js';
 import { engineSettings, completeConfig, type TenantConfig } from './config.js';
 import { evidenceOf, type LoggedEvent } from './events.js';
 
@@ -73,6 +73,20 @@ function restoreNewest(store: Store, index: number): { shard: Shard; after: numb
     console.warn(`shard ${index}: skipping the snapshot at seq ${snapshot.seq} (core layout ${err.found}, this version reads ${err.expected}); rebuilding from the whole log`);
     return { shard: Shard.create(), after: 0 };
   }
+}
+
+/**
+ * Events with the tenant's erased values removed, and their traits too (they belonged to the erased
+ * person); an event with nothing erased is returned as it is.
+ */
+export function withoutErasedValues(erasure: Pick<ErasureStore, 'erasedSalt' | 'isErased'>, tenant: string, events: LoggedEvent[]): LoggedEvent[] {
+  const salt = erasure.erasedSalt(tenant);
+  return events.map((event) => {
+    const ids = event.ids.filter(([type, value]) => !erasure.isErased(tenant, type, erasedValueHash(salt, type, value)));
+    if (ids.length === event.ids.length) return event;
+    const { traits: _dropped, ...rest } = event;
+    return { ...rest, ids };
+  });
 }
 
 export class ShardWriter {
@@ -270,13 +284,7 @@ export class ShardWriter {
       this.tenantsWithErasures.set(tenant, erased);
     }
     if (!erased) return events;
-    const salt = this.store.erasure.erasedSalt(tenant);
-    return events.map((event) => {
-      const ids = event.ids.filter(([type, value]) => !this.store.erasure.isErased(tenant, type, erasedValueHash(salt, type, value)));
-      if (ids.length === event.ids.length) return event;
-      const { traits: _dropped, ...rest } = event;
-      return { ...rest, ids };
-    });
+    return withoutErasedValues(this.store.erasure, tenant, events);
   }
 
   /** Replayed entries up to here already have their changes recorded (by the run that applied them first). */

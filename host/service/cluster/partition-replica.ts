@@ -17,7 +17,7 @@ import type { LogEntry, Store } from '../../store/index.js';
 import type { JetStreamConnection } from '../../store/jetstream-connection.js';
 import { JetStreamPartitionLog } from '../../store/jetstream-log.js';
 import type { JetStreamSnapshotStore } from '../../store/jetstream-snapshots.js';
-import { ENTRY, ShardWriter, erasedValueHash, type IdentifierPair, type IngestOutcome } from '../writer.js';
+import { ENTRY, ShardWriter, erasedValueHash, withoutErasedValues, type IdentifierPair, type IngestOutcome } from '../writer.js';
 import type { WriterTask } from '../writer-worker.js';
 import type { TenantConfig } from '../config.js';
 import type { LoggedEvent } from '../events.js';
@@ -257,13 +257,7 @@ export class PartitionReplica {
 
   /** Events with erased values removed (and their traits: they belonged to the erased person), as ShardWriter does. */
   private withoutErased(tenant: string, events: LoggedEvent[]): LoggedEvent[] {
-    const salt = this.state.erasure.erasedSalt(tenant);
-    return events.map((event) => {
-      const ids = event.ids.filter(([type, value]) => !this.state.erasure.isErased(tenant, type, erasedValueHash(salt, type, value)));
-      if (ids.length === event.ids.length) return event;
-      const { traits: _dropped, ...rest } = event;
-      return { ...rest, ids };
-    });
+    return withoutErasedValues(this.state.erasure, tenant, events);
   }
 
   /** Applies every log entry after the applied one, through `through`. */
