@@ -4,7 +4,7 @@
 import {
   KIND_EDGES, HEADER_EDGE_TABLE,
   EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_SEQ, EDGE_ITEM, EDGE_STRENGTH, EDGE_TIME, EDGE_LAST_TIME,
-  NODE_FIRST_EDGE, NODE_TYPE, NODE_PARTNERS, NODE_TENANT, PERSONA_DEGREE,
+  NODE_FIRST_EDGE, NODE_TYPE, NODE_TENANT, PERSONA_DEGREE,
   TYPE_EMAIL, TYPE_PHONE, TYPE_CUSTOMER, TENANT_EDGES,
 } from './layout';
 import { header, takeElements } from './memory';
@@ -56,8 +56,6 @@ export function edgeBetween(x: u32, y: u32, seq: f64, item: u32, time: f64, stre
   store<u32>(na, edge, NODE_FIRST_EDGE);
   store<u32>(nb, edge, NODE_FIRST_EDGE);
   tableFill(desc, slot, tag, edge);
-  if (countsAsPartner(<u32>load<u8>(nb, NODE_TYPE))) store<u32>(na, load<u32>(na, NODE_PARTNERS) + 1, NODE_PARTNERS);
-  if (countsAsPartner(<u32>load<u8>(na, NODE_TYPE))) store<u32>(nb, load<u32>(nb, NODE_PARTNERS) + 1, NODE_PARTNERS);
   bump(load<u32>(na, NODE_TENANT), TENANT_EDGES);
   addDegree(a);
   addDegree(b);
@@ -89,4 +87,27 @@ function addDegree(node: u32): void {
 
 export function firstEdge(node: u32): u32 {
   return load<u32>(nodeAt(node), NODE_FIRST_EDGE);
+}
+
+/**
+ * Whether `node` has more than `most` person partners: evidence edges to emails, phones and
+ * customer ids (edges are never removed, so this is the count of partners ever linked).
+ */
+export function partnersMoreThan(node: u32, most: u32): bool {
+  let count: u32 = 0;
+  for (let e = firstEdge(node); e != 0; e = nextEdge(e, node)) {
+    if (countsAsPartner(<u32>load<u8>(nodeAt(otherEnd(e, node)), NODE_TYPE)) && ++count > most) return true;
+  }
+  return false;
+}
+
+/** Person partners of `node`, for readers: the walk stops after `limit` edges (a list torn by a racing writer). */
+export function partnersOf(node: u32, limit: u32): u32 {
+  let count: u32 = 0;
+  let hops: u32 = 0;
+  for (let e = firstEdge(node); e != 0 && hops < limit; e = nextEdge(e, node)) {
+    hops++;
+    if (countsAsPartner(<u32>load<u8>(nodeAt(otherEnd(e, node)), NODE_TYPE))) count++;
+  }
+  return count;
 }

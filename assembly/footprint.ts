@@ -2,16 +2,17 @@
 // Reader-side: reads the header only.
 import {
   HEADER_SIZE, HEADER_IDENT_TABLE, HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, HEADER_WORK, HEADER_INBOX,
-  HEADER_JOURNAL, HEADER_PARENTS, HEADER_FREE_COUNT, HEADER_FREE_LIST, HEADER_KINDS, KIND_DESCRIPTOR_SIZE, KIND_COUNT,
+  HEADER_JOURNAL, HEADER_PARENTS, HEADER_MARKS, HEADER_FREE_COUNT, HEADER_FREE_LIST, HEADER_KINDS, KIND_DESCRIPTOR_SIZE, KIND_COUNT,
   TABLE_CAPACITY, READER_SLOTS, READER_SLOT_BYTES, JOURNAL_ENTRY_SIZE,
 } from './layout';
 import { header } from './memory';
 import { SLOT_SIZE } from './records';
 
 /** Order of the figures `footprint` writes (host/engine/shard.ts names them the same way). */
-export const FOOTPRINT_FIGURES: u32 = 15;
+export const FOOTPRINT_FIGURES: u32 = 16;
 const FREE_ENTRY_SIZE: u32 = 8;
 const PARENT_SLOT_BYTES: u32 = 4;
+const MARK_ENTRY_BYTES: u32 = 8;
 
 function kindAllocatedBytes(kind: u32): u32 {
   const d = header(HEADER_KINDS + kind * KIND_DESCRIPTOR_SIZE);
@@ -39,7 +40,7 @@ function freeBytes(): u32 {
  * Writes FOOTPRINT_FIGURES u32 at `out`: allocated bytes of the paged arrays (KIND_COUNT of them:
  * nodes, personas, edges, tenants, arena), the identifier, edge and persona tables, the header
  * with its page tables, the reader slots, the writer work buffer, the inbox, the journal, and the
- * blocks on the free list, and the parent column.
+ * blocks on the free list, the parent column, and the traversal marks.
  */
 export function footprint(out: usize): void {
   let at = out;
@@ -54,7 +55,8 @@ export function footprint(out: usize): void {
   at = put(at, load<u32>(header(HEADER_INBOX), 4));
   at = put(at, load<u32>(header(HEADER_JOURNAL), 4) * JOURNAL_ENTRY_SIZE);
   at = put(at, freeBytes());
-  put(at, load<u32>(header(HEADER_PARENTS), 4) * PARENT_SLOT_BYTES);
+  at = put(at, load<u32>(header(HEADER_PARENTS), 4) * PARENT_SLOT_BYTES);
+  put(at, load<u32>(header(HEADER_MARKS), 4) * MARK_ENTRY_BYTES);
 }
 
 function put(at: usize, value: u32): usize {

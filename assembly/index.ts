@@ -11,7 +11,7 @@ import {
   NODE_MAX_PAGES, PERSONA_MAX_PAGES, EDGE_MAX_PAGES, TENANT_MAX_PAGES, ARENA_MAX_PAGES,
   READER_SLOTS, READER_SLOT_BYTES, WASM_PAGE, OK, ERR_BAD_INPUT,
   TENANT_NAME, TENANT_NAME_LEN, TENANT_FLAGS, TENANT_LIMITS, TYPE_COUNT,
-  NODE_FLAGS, NODE_VALUE, NODE_LEN, NODE_DISPLAY, NODE_TENANT, NODE_TYPE, NODE_MARK,
+  NODE_FLAGS, NODE_VALUE, NODE_LEN, NODE_DISPLAY, NODE_TENANT, NODE_TYPE,
   NODE_FLAG_ERASED, EDGE_FLAGS, EDGE_FLAG_CUT, JOURNAL_ERASE, TENANT_IDENTIFIERS,
 } from './layout';
 import { base, header, allocBlock, freeBlock, initKind, kindCount, takeElements, setError } from './memory';
@@ -21,8 +21,9 @@ import {
 } from './records';
 import { recordById, recordOfFounder } from './personas';
 import { find, findReadOnly, personaOfNodeReadOnly } from './unify';
-import { firstEdge, nextEdge, otherEnd } from './evidence';
-import { recluster, installRecluster, reserveRecluster, nextEpoch } from './recluster';
+import { firstEdge, nextEdge, otherEnd, partnersOf } from './evidence';
+import { recluster, installRecluster, reserveRecluster } from './recluster';
+import { beginMarks, markOf, setMark } from './marks';
 import { applyBatch } from './ingest';
 import { journal } from './journal';
 import { unitePairs, findRoots } from './bench';
@@ -149,13 +150,13 @@ export function splitPersona(root: u32, nodes: usize, nodeCount: u32, edges: usi
   beginWrite();
   const top = find(root);
   let pieces: u32 = 0;
-  if (reserveRecluster(top) == OK) {
-    const epoch = nextEpoch();
-    for (let i: u32 = 0; i < nodeCount; i++) store<u32>(nodeAt(load<u32>(nodes + <usize>(i * 4))), epoch, NODE_MARK);
+  if (reserveRecluster(top) == OK && beginMarks(nodeCount)) {
+    // sized for every node: marking cannot fail
+    for (let i: u32 = 0; i < nodeCount; i++) setMark(load<u32>(nodes + <usize>(i * 4)), CUT_OFF);
     for (let i: u32 = 0; i < nodeCount; i++) {
       const node = load<u32>(nodes + <usize>(i * 4));
       for (let e = firstEdge(node); e != 0; e = nextEdge(e, node)) {
-        if (load<u32>(nodeAt(otherEnd(e, node)), NODE_MARK) != epoch) cutEdge(e);
+        if (markOf(otherEnd(e, node)) != CUT_OFF) cutEdge(e);
       }
     }
     for (let i: u32 = 0; i < edgeCount; i++) cutEdge(load<u32>(edges + <usize>(i * 4)));
@@ -166,6 +167,9 @@ export function splitPersona(root: u32, nodes: usize, nodeCount: u32, edges: usi
   endWrite();
   return pieces;
 }
+
+/** The mark of the nodes a split cuts from the rest of their persona. */
+const CUT_OFF: u32 = 1;
 
 function cutEdge(edge: u32): void {
   const e = edgeAt(edge);
@@ -218,6 +222,11 @@ export function rootOf(node: u32): u32 {
 /** Active persona record of a node, or 0. */
 export function personaOfNode(node: u32): u32 {
   return personaOfNodeReadOnly(node);
+}
+
+/** Person partners of a node (emails, phones, customer ids it was linked with). */
+export function nodePartners(node: u32): u32 {
+  return partnersOf(node, kindCount(KIND_EDGES));
 }
 
 /** Record of a persona id (active or retired), or 0. */

@@ -8,11 +8,11 @@
 //                          len value bytes, displayLen display bytes, zero padding to 4 bytes.
 import {
   NODE_TENANT, NODE_TYPE, NODE_FLAGS, NODE_LEN, NODE_VALUE, NODE_DISPLAY, NODE_FIRST_SEEN, NODE_LAST_SEEN,
-  NODE_FLAG_BLOCKED, NODE_MARK, EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT, EDGE_STRENGTH, EDGE_SEQ, EDGE_ITEM,
+  NODE_FLAG_BLOCKED, EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT, EDGE_STRENGTH, EDGE_SEQ, EDGE_ITEM,
   TYPE_DEVICE, TYPE_EMAIL, TYPE_COUNT, KIND_NODES, KIND_EDGES, KIND_PERSONAS, KIND_ARENA, KIND_TENANTS,
   HEADER_IDENT_TABLE, HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, HEADER_EVENT_NODES, HEADER_APPLIED_SEQ,
   TENANT_IDENTIFIERS, STRENGTH_WEAK, STRENGTH_MEDIUM, STRENGTH_STRONG, DECISION_IGNORED, DECISION_CUT,
-  MAX_EVENT_IDENTIFIERS, MAX_VALUE_LEN, OK, ERR_BAD_INPUT, ERR_VALUE_TOO_LONG, ERR_CAPACITY,
+  MAX_EVENT_IDENTIFIERS, MAX_VALUE_LEN, OK, ERR_BAD_INPUT, ERR_VALUE_TOO_LONG, ERR_CAPACITY, ERR_OUT_OF_MEMORY,
   PERSONA_DEGREE,
 } from './layout';
 import { header, reserveElements, takeElements, kindCount, ensureHeadroom } from './memory';
@@ -25,7 +25,8 @@ import { foundPersona, offerLatest, guardrailsOn, typeRank, membersOf } from './
 import { refusedInSession } from './sessions';
 import { linkable, checkShared, SHARED_CHECK_HEADROOM } from './shared';
 import { edgeBetween, firstEdge, nextEdge, otherEnd } from './evidence';
-import { DECISION_RECLUSTERED, nextEpoch, reclusterHeadroom } from './recluster';
+import { DECISION_RECLUSTERED, reclusterHeadroom } from './recluster';
+import { beginMarks, markOf, setMark } from './marks';
 import { journalReserve } from './journal';
 
 // How much an event proves (host/service/events.ts decides it from the event's type):
@@ -63,34 +64,38 @@ function pairStrength(eventClass: u8, typeA: u32, typeB: u32): u8 {
 let touchedMembers: u64 = 0; // identifiers of guarded tenants' personas the batch may re-cluster
 let touchedDegree: u64 = 0; // their evidence edge ends
 
+/** The mark of a root whose persona the batch counted. */
+const COUNTED: u32 = 1;
+
 /**
- * Adds the persona an identifier of a guarded tenant belongs to (once per batch, by root stamp),
+ * Adds the persona an identifier of a guarded tenant belongs to (once per batch, by root mark),
  * or the identifier itself when it is new: re-clusters in the batch stay within these. A device in
  * an authenticated event also brings the personas its refused evidence from that visit reaches,
- * which the visit may join (retrySession).
+ * which the visit may join (retrySession). False when memory for the marks is out.
  */
-function countTouched(tenant: u32, type: u32, value: usize, len: u32, epoch: u32, eventClass: u8, time: f64): void {
+function countTouched(tenant: u32, type: u32, value: usize, len: u32, eventClass: u8, time: f64): bool {
   const desc = header(HEADER_IDENT_TABLE);
   const node = slotRef(identifierSlot(desc, tenant, type, value, len, <u32>identifierHash(tenant, type, value, len)));
   if (node == 0) {
     touchedMembers++;
-    return;
+    return true;
   }
-  countTouchedPersona(node, epoch);
-  if (type != TYPE_DEVICE || eventClass != EVENT_CLASS_AUTHENTICATED) return;
+  if (!countTouchedPersona(node)) return false;
+  if (type != TYPE_DEVICE || eventClass != EVENT_CLASS_AUTHENTICATED) return true;
   for (let e = firstEdge(node); e != 0; e = nextEdge(e, node)) {
-    if (refusedInSession(e, time)) countTouchedPersona(otherEnd(e, node), epoch);
+    if (refusedInSession(e, time) && !countTouchedPersona(otherEnd(e, node))) return false;
   }
+  return true;
 }
 
-function countTouchedPersona(node: u32, epoch: u32): void {
+function countTouchedPersona(node: u32): bool {
   const root = find(node);
-  const r = nodeAt(root);
-  if (load<u32>(r, NODE_MARK) == epoch) return;
-  store<u32>(r, epoch, NODE_MARK);
+  if (markOf(root) == COUNTED) return true;
+  if (!setMark(root, COUNTED)) return false;
   const rec = personaOfRoot(root);
   touchedMembers += rec != 0 ? <u64>membersOf(personaAt(rec)) : 1;
   touchedDegree += rec != 0 ? <u64>load<u32>(personaAt(rec), PERSONA_DEGREE) : <u64>degreeOf(root);
+  return true;
 }
 
 /**
@@ -103,7 +108,7 @@ function reserveFor(ptr: usize, len: u32): i32 {
   if (len < 4) return ERR_BAD_INPUT;
   const events = load<u32>(ptr);
   const tenants = kindCount(KIND_TENANTS);
-  const epoch = nextEpoch();
+  if (!beginMarks(0)) return ERR_OUT_OF_MEMORY;
   touchedMembers = 0;
   touchedDegree = 0;
   let at = ptr + 4;
@@ -130,7 +135,7 @@ function reserveFor(ptr: usize, len: u32): i32 {
       if (type >= TYPE_COUNT) return ERR_BAD_INPUT;
       if (valueLen > MAX_VALUE_LEN || displayLen > MAX_VALUE_LEN) return ERR_VALUE_TOO_LONG;
       if (at + <usize>(IDENTIFIER_HEADER_BYTES + valueLen + displayLen) > end) return ERR_BAD_INPUT;
-      if (guarded) countTouched(tenant, type, at + IDENTIFIER_HEADER_BYTES, valueLen, epoch, eventClass, time);
+      if (guarded && !countTouched(tenant, type, at + IDENTIFIER_HEADER_BYTES, valueLen, eventClass, time)) return ERR_OUT_OF_MEMORY;
       arenaBytes += <u64>valueLen + (displayLen > 0 ? <u64>(displayLen + DISPLAY_PREFIX_BYTES) : 0);
       at += IDENTIFIER_HEADER_BYTES + align4(valueLen + displayLen);
       if (at > end) return ERR_BAD_INPUT;

@@ -14,7 +14,7 @@ export const TYPE_TENANT: u32 = 15;
 // ---- node: one identifier (tenant, type, normalized value) ----
 // The union-find parent is not in the record: it lives in the dense parent column (HEADER_PARENTS),
 // where a root's slot holds PARENT_ROOT | its persona record, so a find hop touches 4 bytes.
-export const NODE_SIZE: u32 = 48;
+export const NODE_SIZE: u32 = 40;
 export const NODE_FIRST_SEEN: u32 = 0; // f64 ms, event time
 export const NODE_LAST_SEEN: u32 = 8; // f64 ms, event time
 export const NODE_NEXT: u32 = 16; // next member in the persona's circular member ring
@@ -25,8 +25,8 @@ export const NODE_LEN: u32 = 26; // u16, value length in bytes
 export const NODE_VALUE: u32 = 28; // arena offset of the value bytes
 export const NODE_FIRST_EDGE: u32 = 32; // head of the adjacency list (0 = none)
 export const NODE_DISPLAY: u32 = 36; // arena offset of a length-prefixed display form (emails), 0 = value
-export const NODE_PARTNERS: u32 = 40; // distinct linked person identifiers (shared detection)
-export const NODE_MARK: u32 = 44; // traversal stamp, writer-only scratch
+// Not stored: a node's person partners (shared detection) are counted from its adjacency list, and
+// traversal marks live in a scratch table sized to the traversal (marks.ts).
 
 // ---- parent column: u32 per node, indexed by node number ----
 export const PARENT_ROOT: u32 = 0x80000000; // set in a root's slot; the low bits are its persona record (0 = none yet)
@@ -120,7 +120,7 @@ export const HEADER_SEQLOCK: u32 = 8; // odd while a writer is inside a batch
 export const HEADER_ERROR: u32 = 12; // last error code of a writer call
 export const HEADER_APPLIED_SEQ: u32 = 16; // f64: log sequence covered by the state
 export const HEADER_BUMP: u32 = 24; // first never-allocated byte
-export const HEADER_EPOCH: u32 = 28; // traversal stamp counter
+// 28: free (was the traversal stamp counter)
 export const HEADER_IDENT_TABLE: u32 = 32; // hash table descriptor
 export const HEADER_EDGE_TABLE: u32 = 48;
 export const HEADER_PERSONA_TABLE: u32 = 64;
@@ -136,11 +136,12 @@ export const HEADER_EVENT_NODES: u32 = 896; // u32 × MAX_EVENT_IDENTIFIERS: nod
 export const HEADER_INBOX: u32 = 1152; // writer inbox: ptr, capacity
 export const HEADER_JOURNAL: u32 = 1408; // ptr, capacity, count, overflowed: what changed, for the host's changes feed
 export const HEADER_PARENTS: u32 = 1424; // parent column: ptr, capacity (slots); moves when it grows
+export const HEADER_MARKS: u32 = 1432; // traversal marks: ptr, slots in the block, slots in use, count
 export const HEADER_PAGE_TABLES: u32 = 2048;
 export const HEADER_SIZE: u32 = 131072; // room for the page tables below
 
 export const MAGIC: u32 = 0x50475348; // "PGSH"
-export const LAYOUT_VERSION: u32 = 4;
+export const LAYOUT_VERSION: u32 = 5;
 
 // hash table descriptor: ptr, capacity (power of two), count
 export const TABLE_PTR: u32 = 0;

@@ -4,12 +4,12 @@
 // a device held on weak evidence is seen with someone else, when a persona joined through a
 // device grows an address, when an identifier is found to be shared, on a split, and on erasure.
 import {
-  NODE_NEXT, NODE_MARK, NODE_FLAGS, NODE_TYPE, NODE_TENANT,
+  NODE_NEXT, NODE_FLAGS, NODE_TYPE, NODE_TENANT,
   NODE_FLAG_FOUNDER, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
   EDGE_A, EDGE_B, EDGE_SEQ, EDGE_ITEM, EDGE_STRENGTH, EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT,
   PERSONA_SIZE, PERSONA_FLAGS, PERSONA_FLAG_ACTIVE, PERSONA_FLAG_BRIDGED, PERSONA_UPDATED,
   PERSONA_VALUES, PERSONA_VALUES_END, PERSONA_DEGREE, KIND_PERSONAS, HEADER_PERSONA_TABLE, OK,
-  HEADER_WORK, HEADER_EPOCH, TENANT_SPLITS,
+  HEADER_WORK, TENANT_SPLITS,
   DECISION_MERGED, DECISION_SAME, DECISION_IGNORED, DECISION_CUT, DECISION_REFUSED_WEAK,
   JOURNAL_RECLUSTER_FROM, JOURNAL_RECLUSTER_TO, ERR_OUT_OF_MEMORY,
 } from './layout';
@@ -22,6 +22,7 @@ import {
 } from './personas';
 import { firstEdge, nextEdge, otherEnd } from './evidence';
 import { journal, journalReserve } from './journal';
+import { beginMarks, markOf, setMark, marksHeadroom } from './marks';
 
 /** Returned by a union that re-clustered: the decision stands on the edge itself. */
 export const DECISION_RECLUSTERED: u8 = 0;
@@ -61,12 +62,8 @@ export function workBuffer(bytes: u32): usize {
   return <usize>ptr;
 }
 
-export function nextEpoch(): u32 {
-  const at = header(HEADER_EPOCH);
-  const epoch = load<u32>(at) + 1;
-  store<u32>(at, epoch);
-  return epoch;
-}
+/** The mark of a re-cluster's members. */
+const MEMBER: u32 = 1;
 
 function ringLength(root: u32): u32 {
   let count: u32 = 0;
@@ -78,12 +75,12 @@ function ringLength(root: u32): u32 {
   return count;
 }
 
-/** Writes the ring of `root` into the member list from index `count`, stamping each member; returns the new count. */
-function collectRing(work: usize, root: u32, count: u32, epoch: u32): u32 {
+/** Writes the ring of `root` into the member list from index `count`, marking each member; returns the new count. */
+function collectRing(work: usize, root: u32, count: u32): u32 {
   let x = root;
   do {
     store<u32>(work + <usize>(count * 4), x);
-    store<u32>(nodeAt(x), epoch, NODE_MARK);
+    setMark(x, MEMBER); // the table was sized for every member: cannot fail
     count++;
     x = load<u32>(nodeAt(x), NODE_NEXT);
   } while (x != root);
@@ -104,7 +101,7 @@ export function reclusterWorkBytes(members: u64, degree: u64): u64 {
  * succeeds: the work buffer grows by doubling and keeps its old block until the copy is done.
  */
 export function reclusterHeadroom(members: u64, degree: u64): u64 {
-  return WORK_GROWTH_SLACK * reclusterWorkBytes(members, degree);
+  return WORK_GROWTH_SLACK * reclusterWorkBytes(members, degree) + marksHeadroom(members);
 }
 
 function retireRootRecord(root: u32): u32 {
@@ -186,20 +183,19 @@ export function reserveRecluster(root: u32): i32 {
 export function recluster(ra: u32, rb: u32): u32 {
   const tenant = load<u32>(nodeAt(ra), NODE_TENANT);
   const both = rb != 0 && rb != ra;
-  const epoch = nextEpoch();
   const membersOfA = ringLength(ra);
   const members = membersOfA + (both ? ringLength(rb) : 0);
   let work = workBuffer(members * 4);
-  if (work == 0) return 0;
-  collectRing(work, ra, 0, epoch);
-  if (both) collectRing(work, rb, membersOfA, epoch);
+  if (work == 0 || !beginMarks(members)) return 0;
+  collectRing(work, ra, 0);
+  if (both) collectRing(work, rb, membersOfA);
 
   // count, then gather, each internal edge once (from its A end)
   let edges: u32 = 0;
   for (let i: u32 = 0; i < members; i++) {
     const m = load<u32>(work + <usize>(i * 4));
     for (let e = firstEdge(m); e != 0; e = nextEdge(e, m)) {
-      if (load<u32>(edgeAt(e), EDGE_A) == m && load<u32>(nodeAt(otherEnd(e, m)), NODE_MARK) == epoch) edges++;
+      if (load<u32>(edgeAt(e), EDGE_A) == m && markOf(otherEnd(e, m)) == MEMBER) edges++;
     }
   }
   const edgeBase = members * 4;
@@ -214,7 +210,7 @@ export function recluster(ra: u32, rb: u32): u32 {
   for (let i: u32 = 0; i < members; i++) {
     const m = load<u32>(work + <usize>(i * 4));
     for (let e = firstEdge(m); e != 0; e = nextEdge(e, m)) {
-      if (load<u32>(edgeAt(e), EDGE_A) == m && load<u32>(nodeAt(otherEnd(e, m)), NODE_MARK) == epoch) {
+      if (load<u32>(edgeAt(e), EDGE_A) == m && markOf(otherEnd(e, m)) == MEMBER) {
         store<u32>(work + <usize>(edgeBase + k * 4), e);
         k++;
       }

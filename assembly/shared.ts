@@ -2,20 +2,25 @@
 // address typed by strangers, a kiosk) is marked shared. It stops linking, and the persona it
 // glued together is re-clustered without it, online.
 import {
-  NODE_TYPE, NODE_FLAGS, NODE_TENANT, NODE_PARTNERS, NODE_MARK, NODE_FIRST_SEEN, NODE_LAST_SEEN,
+  NODE_TYPE, NODE_FLAGS, NODE_TENANT, NODE_FIRST_SEEN, NODE_LAST_SEEN,
   NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED, EDGE_FLAGS, EDGE_FLAG_CUT,
   TYPE_EMAIL, TYPE_PHONE, TYPE_CUSTOMER, TENANT_SHARED_AT, TENANT_SHARED, JOURNAL_SHARED,
 } from './layout';
 import { nodeAt, edgeAt, tenantAt, personaOfRoot } from './records';
 import { find, bump } from './unify';
-import { firstEdge, nextEdge, otherEnd } from './evidence';
-import { recluster, nextEpoch, workBuffer } from './recluster';
+import { firstEdge, nextEdge, otherEnd, partnersMoreThan } from './evidence';
+import { recluster, workBuffer } from './recluster';
+import { beginMarks, markOf, setMark, marksHeadroom } from './marks';
 import { journal } from './journal';
 
 /** Most identifiers a shared-identifier check looks at; beyond, the identifier is left as it is. */
 const MAX_NEIGHBOURHOOD: u32 = 1 << 16;
 /** Work memory a shared-identifier check may grow the writer's scratch by (its stack; doubling growth). */
-export const SHARED_CHECK_HEADROOM: u64 = 2 * 4 * <u64>MAX_NEIGHBOURHOOD;
+export const SHARED_CHECK_HEADROOM: u64 = 2 * 4 * <u64>MAX_NEIGHBOURHOOD + marksHeadroom(MAX_NEIGHBOURHOOD + 1);
+// how a node in the neighbourhood was reached
+const NEAR: u32 = 1; // a partner of the node
+const FAR: u32 = 2; // a partner of a partner
+const SEEN: u32 = 3; // already put in a group
 
 /** Whether a node may link: not junk, not shared, not erased. */
 export function linkable(node: u32): bool {
@@ -39,36 +44,34 @@ export function checkShared(node: u32): void {
  * that person's address through the device.
  */
 function seenWithMoreThan(node: u32, most: u32): bool {
-  if (load<u32>(nodeAt(node), NODE_PARTNERS) <= most) return false;
-  const near = nextEpoch();
-  const far = nextEpoch();
+  if (!partnersMoreThan(node, most)) return false;
+  if (!beginMarks(0)) return false;
   let count: u32 = 0;
   for (let e = firstEdge(node); e != 0; e = nextEdge(e, node)) {
     const x = otherEnd(e, node);
     if (isCut(e) || !linkable(x)) continue;
-    store<u32>(nodeAt(x), near, NODE_MARK);
+    if (!setMark(x, NEAR)) return false;
     count++;
   }
   for (let e = firstEdge(node); e != 0; e = nextEdge(e, node)) {
     const x = otherEnd(e, node);
-    if (isCut(e) || load<u32>(nodeAt(x), NODE_MARK) != near) continue;
+    if (isCut(e) || markOf(x) != NEAR) continue;
     for (let f = firstEdge(x); f != 0; f = nextEdge(f, x)) {
       const z = otherEnd(f, x);
-      const mark = load<u32>(nodeAt(z), NODE_MARK);
-      if (z == node || mark == near || mark == far || isCut(f) || !linkable(z)) continue;
-      store<u32>(nodeAt(z), far, NODE_MARK);
+      const mark = markOf(z);
+      if (z == node || mark == NEAR || mark == FAR || isCut(f) || !linkable(z)) continue;
+      if (!setMark(z, FAR)) return false;
       if (++count > MAX_NEIGHBOURHOOD) return false; // a hub too big to judge here: leave it linking
     }
   }
   const stack = workBuffer(count * 4);
   if (stack == 0) return false;
-  const seen = nextEpoch();
   let groups: u32 = 0;
   for (let e = firstEdge(node); e != 0; e = nextEdge(e, node)) {
     const start = otherEnd(e, node);
-    if (load<u32>(nodeAt(start), NODE_MARK) != near) continue;
+    if (markOf(start) != NEAR) continue;
     // flood the group through the evidence between the marked identifiers
-    store<u32>(nodeAt(start), seen, NODE_MARK);
+    setMark(start, SEEN); // already in the table: cannot fail
     store<u32>(stack, start);
     let depth: u32 = 1;
     let identity = false;
@@ -77,9 +80,9 @@ function seenWithMoreThan(node: u32, most: u32): bool {
       identity = identity || isIdentity(y);
       for (let f = firstEdge(y); f != 0; f = nextEdge(f, y)) {
         const z = otherEnd(f, y);
-        const mark = load<u32>(nodeAt(z), NODE_MARK);
-        if ((mark != near && mark != far) || isCut(f)) continue;
-        store<u32>(nodeAt(z), seen, NODE_MARK);
+        const mark = markOf(z);
+        if ((mark != NEAR && mark != FAR) || isCut(f)) continue;
+        setMark(z, SEEN);
         store<u32>(stack + <usize>(depth++ * 4), z);
       }
     }

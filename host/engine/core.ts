@@ -17,6 +17,7 @@ export interface CoreExports {
   lookup(tenant: number, type: number, ptr: number, len: number): number;
   rootOf(node: number): number;
   personaOfNode(node: number): number;
+  nodePartners(node: number): number;
   personaRecordById(lo: number, hi: number): number;
   personaRecordOfFounder(node: number): number;
   resolveBatch(tenant: number, ptr: number, count: number, out: number): number;

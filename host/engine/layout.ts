@@ -5,10 +5,13 @@ export const TYPE_CODES = { email: 0, phone: 1, device: 2, customer: 3, subscrib
 export const TYPE_NAMES = ['email', 'phone', 'device', 'customer', 'subscriber'] as const;
 export const TYPE_COUNT = 5;
 
-/** The union-find parent and a root's persona record live in the core's parent column, not here. */
+/**
+ * The union-find parent and a root's persona record live in the core's parent column, not here;
+ * person partners are counted from the adjacency list (core export nodePartners).
+ */
 export const NODE = {
-  SIZE: 48, FIRST_SEEN: 0, LAST_SEEN: 8, NEXT: 16, TENANT: 20, TYPE: 24, FLAGS: 25, LEN: 26, VALUE: 28,
-  FIRST_EDGE: 32, DISPLAY: 36, PARTNERS: 40,
+  SIZE: 40, FIRST_SEEN: 0, LAST_SEEN: 8, NEXT: 16, TENANT: 20, TYPE: 24, FLAGS: 25, LEN: 26, VALUE: 28,
+  FIRST_EDGE: 32, DISPLAY: 36,
 } as const;
 export const NODE_FLAG = { FOUNDER: 1, BLOCKED: 2, SHARED: 4, ERASED: 8 } as const;
 
@@ -35,7 +38,7 @@ export const TENANT_FLAG_GUARDRAILS = 1;
 export const HEADER = { MAGIC: 0, VERSION: 4, SEQLOCK: 8, ERROR: 12, APPLIED_SEQ: 16, BUMP: 24, READERS: 88 } as const;
 /** "PGSH" at the header of every shard, and the layout version it was written with. */
 export const SHARD_MAGIC = 0x50475348;
-export const LAYOUT_VERSION = 4;
+export const LAYOUT_VERSION = 5;
 
 export const JOURNAL = { ENTRY_SIZE: 12, MERGE: 1, RECLUSTER_FROM: 2, RECLUSTER_TO: 3, SHARED: 4, ERASE: 5 } as const;
 

@@ -77,7 +77,7 @@ const JOURNAL_KINDS: Record<number, JournalKind> = {
 /** The structures assembly/footprint.ts measures, in the order it writes them. */
 export const FOOTPRINT_NAMES = [
   'nodes', 'personas', 'edges', 'tenants', 'arena', 'identifierTable', 'edgeTable', 'personaTable',
-  'header', 'readerSlots', 'workBuffer', 'inbox', 'journal', 'freeList', 'parents',
+  'header', 'readerSlots', 'workBuffer', 'inbox', 'journal', 'freeList', 'parents', 'marks',
 ] as const;
 export type FootprintName = (typeof FOOTPRINT_NAMES)[number];
 
@@ -394,7 +394,7 @@ export class Shard {
       display: displayText,
       firstSeen: v.getFloat64(at + NODE.FIRST_SEEN, true),
       lastSeen: v.getFloat64(at + NODE.LAST_SEEN, true),
-      partners: v.getUint32(at + NODE.PARTNERS, true),
+      partners: this.core.nodePartners(node),
     };
   }
 
