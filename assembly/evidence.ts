@@ -4,11 +4,12 @@
 import {
   KIND_EDGES, HEADER_EDGE_TABLE,
   EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_SEQ, EDGE_ITEM, EDGE_STRENGTH, EDGE_TIME, EDGE_LAST_TIME,
-  NODE_FIRST_EDGE, NODE_TYPE, NODE_TENANT, PERSONA_DEGREE,
+  NODE_FIRST_EDGE, NODE_TYPE, NODE_TENANT, VALUES_DEGREE,
   TYPE_EMAIL, TYPE_PHONE, TYPE_CUSTOMER, TENANT_EDGES,
 } from './layout';
 import { header, takeElements } from './memory';
-import { nodeAt, edgeAt, personaAt, tableProbe, tableFill, slotRef, personaOfRoot, pairTag } from './records';
+import { nodeAt, edgeAt, tableProbe, tableFill, slotRef, personaOfRoot, pairTag } from './records';
+import { storedValues } from './personas';
 import { bump, find } from './unify';
 
 let probeA: u32 = 0;
@@ -62,11 +63,16 @@ export function edgeBetween(x: u32, y: u32, seq: f64, item: u32, time: f64, stre
   return edge;
 }
 
-/** Counts a new edge end in the persona holding `node` (an unfounded node counts its edges when founded). */
+/**
+ * Counts a new edge end in the persona holding `node` (an unfounded node counts its edges when
+ * founded, and a one-member persona's degree is its node's).
+ */
 function addDegree(node: u32): void {
   const rec = personaOfRoot(find(node));
   if (rec == 0) return;
-  const at = personaAt(rec) + <usize>PERSONA_DEGREE;
+  const values = storedValues(rec);
+  if (values == 0) return;
+  const at = values + <usize>VALUES_DEGREE;
   store<u32>(at, load<u32>(at) + 1);
 }
 

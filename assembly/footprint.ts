@@ -9,7 +9,7 @@ import { header } from './memory';
 import { SLOT_SIZE } from './records';
 
 /** Order of the figures `footprint` writes (host/engine/shard.ts names them the same way). */
-export const FOOTPRINT_FIGURES: u32 = 16;
+export const FOOTPRINT_FIGURES: u32 = 17;
 const FREE_ENTRY_SIZE: u32 = 8;
 const PARENT_SLOT_BYTES: u32 = 4;
 const MARK_ENTRY_BYTES: u32 = 8;
@@ -38,7 +38,7 @@ function freeBytes(): u32 {
 
 /**
  * Writes FOOTPRINT_FIGURES u32 at `out`: allocated bytes of the paged arrays (KIND_COUNT of them:
- * nodes, personas, edges, tenants, arena), the identifier, edge and persona tables, the header
+ * nodes, personas, edges, tenants, arena, values), the identifier, edge and persona tables, the header
  * with its page tables, the reader slots, the writer work buffer, the inbox, the journal, and the
  * blocks on the free list, the parent column, and the traversal marks.
  */

@@ -5,10 +5,10 @@ import {
   MAGIC, LAYOUT_VERSION, HEADER_MAGIC, HEADER_VERSION, HEADER_SEQLOCK, HEADER_BUMP, HEADER_SIZE,
   HEADER_IDENT_TABLE, HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, HEADER_READERS, HEADER_PAGE_TABLES,
   HEADER_ERROR, HEADER_INBOX,
-  KIND_NODES, KIND_PERSONAS, KIND_EDGES, KIND_TENANTS, KIND_ARENA,
-  NODE_SIZE, PERSONA_SIZE, EDGE_SIZE, TENANT_SIZE,
-  NODE_PAGE_SHIFT, PERSONA_PAGE_SHIFT, EDGE_PAGE_SHIFT, TENANT_PAGE_SHIFT, ARENA_PAGE_SHIFT,
-  NODE_MAX_PAGES, PERSONA_MAX_PAGES, EDGE_MAX_PAGES, TENANT_MAX_PAGES, ARENA_MAX_PAGES,
+  KIND_NODES, KIND_PERSONAS, KIND_EDGES, KIND_TENANTS, KIND_ARENA, KIND_VALUES,
+  NODE_SIZE, PERSONA_SIZE, EDGE_SIZE, TENANT_SIZE, VALUES_SIZE,
+  NODE_PAGE_SHIFT, PERSONA_PAGE_SHIFT, EDGE_PAGE_SHIFT, TENANT_PAGE_SHIFT, ARENA_PAGE_SHIFT, VALUES_PAGE_SHIFT,
+  NODE_MAX_PAGES, PERSONA_MAX_PAGES, EDGE_MAX_PAGES, TENANT_MAX_PAGES, ARENA_MAX_PAGES, VALUES_MAX_PAGES,
   READER_SLOTS, READER_SLOT_BYTES, WASM_PAGE, OK, ERR_BAD_INPUT,
   TENANT_NAME, TENANT_NAME_LEN, TENANT_FLAGS, TENANT_LIMITS, TYPE_COUNT,
   NODE_FLAGS, NODE_VALUE, NODE_LEN, NODE_DISPLAY, NODE_TENANT, NODE_TYPE,
@@ -16,7 +16,7 @@ import {
 } from './layout';
 import { base, header, allocBlock, freeBlock, initKind, kindCount, takeElements, setError } from './memory';
 import {
-  nodeAt, personaAt, edgeAt, tenantAt, arenaAt, arenaPut, tableInit, tableRemove, identifierHash,
+  nodeAt, personaAt, valuesAt, edgeAt, tenantAt, arenaAt, arenaPut, tableInit, tableRemove, identifierHash,
   identifierSlot, slotRef, INITIAL_TABLE_CAPACITY, personaOfRoot,
 } from './records';
 import { recordById, recordOfFounder } from './personas';
@@ -31,7 +31,7 @@ import { unitePairs, findRoots } from './bench';
 const INBOX_INITIAL_BYTES: u32 = 1 << 16;
 
 export {
-  NODE_SIZE, PERSONA_SIZE, EDGE_SIZE, TENANT_SIZE, HEADER_SIZE, READER_SLOTS, READER_SLOT_BYTES, LAYOUT_VERSION,
+  NODE_SIZE, PERSONA_SIZE, EDGE_SIZE, TENANT_SIZE, VALUES_SIZE, HEADER_SIZE, READER_SLOTS, READER_SLOT_BYTES, LAYOUT_VERSION,
 };
 export { journalCount, journalEntries, journalClear, journalOverflowed } from './journal';
 export { xxh64 } from './hash';
@@ -62,12 +62,15 @@ export function initShard(): i32 {
   initKind(KIND_TENANTS, TENANT_SIZE, TENANT_PAGE_SHIFT, <u32>header(table), TENANT_MAX_PAGES);
   table += TENANT_MAX_PAGES * PAGE_TABLE_BYTES_PER_ENTRY;
   initKind(KIND_ARENA, 1, ARENA_PAGE_SHIFT, <u32>header(table), ARENA_MAX_PAGES);
+  table += ARENA_MAX_PAGES * PAGE_TABLE_BYTES_PER_ENTRY;
+  initKind(KIND_VALUES, VALUES_SIZE, VALUES_PAGE_SHIFT, <u32>header(table), VALUES_MAX_PAGES);
   // index 0 means "none" everywhere: hand it out once so no real record gets it
   takeElements(KIND_NODES, 1);
   takeElements(KIND_PERSONAS, 1);
   takeElements(KIND_EDGES, 1);
   takeElements(KIND_TENANTS, 1);
   takeElements(KIND_ARENA, 16);
+  takeElements(KIND_VALUES, 1);
   if (tableInit(header(HEADER_IDENT_TABLE), INITIAL_TABLE_CAPACITY) != OK) return -1;
   if (tableInit(header(HEADER_EDGE_TABLE), INITIAL_TABLE_CAPACITY) != OK) return -1;
   if (tableInit(header(HEADER_PERSONA_TABLE), INITIAL_TABLE_CAPACITY) != OK) return -1;
@@ -254,6 +257,7 @@ export function resolveBatch(tenant: u32, ptr: usize, count: u32, out: usize): i
 
 export function nodeAddress(node: u32): u32 { return <u32>nodeAt(node); }
 export function personaAddress(rec: u32): u32 { return <u32>personaAt(rec); }
+export function valuesAddress(values: u32): u32 { return <u32>valuesAt(values); }
 export function edgeAddress(edge: u32): u32 { return <u32>edgeAt(edge); }
 export function tenantAddress(tenant: u32): u32 { return <u32>tenantAt(tenant); }
 export function arenaAddress(offset: u32): u32 { return <u32>arenaAt(offset); }

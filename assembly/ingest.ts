@@ -13,15 +13,15 @@ import {
   HEADER_IDENT_TABLE, HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, HEADER_EVENT_NODES, HEADER_APPLIED_SEQ,
   TENANT_IDENTIFIERS, STRENGTH_WEAK, STRENGTH_MEDIUM, STRENGTH_STRONG, DECISION_IGNORED, DECISION_CUT,
   MAX_EVENT_IDENTIFIERS, MAX_VALUE_LEN, OK, ERR_BAD_INPUT, ERR_VALUE_TOO_LONG, ERR_CAPACITY, ERR_OUT_OF_MEMORY,
-  PERSONA_DEGREE,
+  KIND_VALUES,
 } from './layout';
 import { header, reserveElements, takeElements, kindCount, ensureHeadroom } from './memory';
 import {
-  nodeAt, edgeAt, personaAt, arenaAt, arenaPut, arenaPutPrefixed, arenaWorstCase, tableFill, tableReserve,
+  nodeAt, edgeAt, arenaAt, arenaPut, arenaPutPrefixed, arenaWorstCase, tableFill, tableReserve,
   identifierHash, identifierSlot, slotRef, degreeOf, personaOfRoot,
 } from './records';
 import { find, makeSingleton, attemptUnion, bump } from './unify';
-import { foundPersona, offerLatest, guardrailsOn, typeRank, membersOf } from './personas';
+import { foundPersona, offerLatest, guardrailsOn, typeRank, membersOfPersona, degreeOfPersona, storedValues } from './personas';
 import { refusedInSession } from './sessions';
 import { linkable, checkShared, SHARED_CHECK_HEADROOM } from './shared';
 import { edgeBetween, firstEdge, nextEdge, otherEnd } from './evidence';
@@ -93,8 +93,8 @@ function countTouchedPersona(node: u32): bool {
   if (markOf(root) == COUNTED) return true;
   if (!setMark(root, COUNTED)) return false;
   const rec = personaOfRoot(root);
-  touchedMembers += rec != 0 ? <u64>membersOf(personaAt(rec)) : 1;
-  touchedDegree += rec != 0 ? <u64>load<u32>(personaAt(rec), PERSONA_DEGREE) : <u64>degreeOf(root);
+  touchedMembers += rec != 0 ? <u64>membersOfPersona(rec) : 1;
+  touchedDegree += rec != 0 ? <u64>degreeOfPersona(rec) : <u64>degreeOf(root);
   return true;
 }
 
@@ -148,11 +148,13 @@ function reserveFor(ptr: usize, len: u32): i32 {
   touchedDegree += 2 * guardedPairs;
   const nodesAfter = <u64>kindCount(KIND_NODES) + identifiers;
   if (nodesAfter > <u64>MAX_RECORDS) return ERR_CAPACITY;
-  // a persona is founded per new identifier, or per piece of a re-cluster (at most its members)
+  // a persona is founded per new identifier, or per piece of a re-cluster (at most its members);
+  // values records (freed ones are reused) grow by at most one per union, or per piece of a re-cluster
   const personas = <u32>(identifiers + touchedMembers);
   let status = reserveElements(KIND_NODES, <u32>identifiers);
   if (status == OK) status = reserveElements(KIND_EDGES, <u32>pairs);
   if (status == OK) status = reserveElements(KIND_PERSONAS, personas);
+  if (status == OK) status = reserveElements(KIND_VALUES, <u32>(pairs + identifiers + touchedMembers));
   if (status == OK) status = reserveArena(arenaWorstCase(arenaBytes, MAX_VALUE_LEN + DISPLAY_PREFIX_BYTES));
   if (status == OK) status = tableReserve(header(HEADER_IDENT_TABLE), <u32>identifiers);
   if (status == OK) status = tableReserve(header(HEADER_EDGE_TABLE), <u32>pairs);
@@ -196,8 +198,10 @@ function touch(node: u32, time: f64, display: usize, displayLen: u32): void {
   if (time < load<f64>(n, NODE_LAST_SEEN)) return;
   store<f64>(n, time, NODE_LAST_SEEN);
   if (<u32>load<u8>(n, NODE_TYPE) == TYPE_EMAIL) setDisplay(n, display, displayLen);
+  // a one-member persona's values are its node's: nothing to offer
   const rec = personaOfRoot(find(node));
-  if (rec != 0) offerLatest(personaAt(rec), node);
+  const values = rec != 0 ? storedValues(rec) : 0;
+  if (values != 0) offerLatest(values, node);
 }
 
 function setDisplay(n: usize, display: usize, displayLen: u32): void {

@@ -37,29 +37,36 @@ export const NODE_FLAG_BLOCKED: u8 = 2; // junk value: interned but never links
 export const NODE_FLAG_SHARED: u8 = 4; // seen with too many identities: stopped linking
 export const NODE_FLAG_ERASED: u8 = 8; // erased for good (GDPR)
 
-// ---- persona record: the values a root carries (ena's "unify value") ----
-// Members are the sum of the counts, the tenant is the founder's, and an active persona's root is
-// the founder's root (the founder never leaves its active persona), so none of them is stored.
-export const PERSONA_SIZE: u32 = 80;
+// ---- persona record: a persona's identity, one per persona ever founded (aliases included) ----
+// Its values (counts, latest email and phone, times, degree: ena's "unify value") are in a values
+// record that only a persona of two or more members has: a one-member persona's values follow
+// from its one node, its founder (valuesFromNode). Members are the sum of the counts, the tenant
+// is the founder's, and an active persona's root is the founder's root (the founder never leaves
+// its active persona), so none of them is stored.
+export const PERSONA_SIZE: u32 = 24;
 export const PERSONA_ID_LO: u32 = 0;
 export const PERSONA_ID_HI: u32 = 4;
 export const PERSONA_CREATED: u32 = 8; // f64
 export const PERSONA_FOUNDER: u32 = 16;
-export const PERSONA_FLAGS: u32 = 20;
-export const PERSONA_UPDATED: u32 = 24; // f64
-export const PERSONA_LATEST_EMAIL_TIME: u32 = 32; // f64
-export const PERSONA_LATEST_PHONE_TIME: u32 = 40; // f64
-export const PERSONA_COUNTS: u32 = 48; // u32 × TYPE_COUNT
-export const PERSONA_LATEST_EMAIL: u32 = 68;
-export const PERSONA_LATEST_PHONE: u32 = 72;
-export const PERSONA_DEGREE: u32 = 76; // evidence edge ends held by the members: bounds a re-cluster's work
-/** The values a re-cluster computes, contiguous: latest times, counts, latest email and phone, degree (updatedAt apart). */
-export const PERSONA_VALUES: u32 = PERSONA_LATEST_EMAIL_TIME;
-export const PERSONA_VALUES_END: u32 = PERSONA_SIZE;
+export const PERSONA_STATE: u32 = 20; // PERSONA_FLAG_ACTIVE | values record << PERSONA_VALUES_SHIFT (0 = one member)
 
 export const PERSONA_FLAG_ACTIVE: u32 = 1;
+export const PERSONA_VALUES_SHIFT: u32 = 1;
+
+// ---- values record: what a persona of two or more members carries; freed records are reused ----
+export const VALUES_SIZE: u32 = 60;
+export const VALUES_UPDATED: u32 = 0; // f64
+export const VALUES_LATEST_EMAIL_TIME: u32 = 8; // f64
+export const VALUES_LATEST_PHONE_TIME: u32 = 16; // f64
+export const VALUES_COUNTS: u32 = 24; // u32 × TYPE_COUNT
+export const VALUES_LATEST_EMAIL: u32 = 44;
+export const VALUES_LATEST_PHONE: u32 = 48;
+export const VALUES_DEGREE: u32 = 52; // evidence edge ends held by the members: bounds a re-cluster's work
+export const VALUES_FLAGS: u32 = 56;
+export const VALUES_NEXT_FREE: u32 = 0; // u32, while on the free list
+
 // joined through a device across two identities (see mergePersonaValues): weighed again when it grows
-export const PERSONA_FLAG_BRIDGED: u32 = 2;
+export const VALUES_FLAG_BRIDGED: u32 = 1;
 
 // ---- evidence edge: two identifiers seen together in an event ----
 export const EDGE_SIZE: u32 = 48;
@@ -111,7 +118,8 @@ export const KIND_PERSONAS: u32 = 1;
 export const KIND_EDGES: u32 = 2;
 export const KIND_TENANTS: u32 = 3;
 export const KIND_ARENA: u32 = 4; // element = one byte
-export const KIND_COUNT: u32 = 5;
+export const KIND_VALUES: u32 = 5;
+export const KIND_COUNT: u32 = 6;
 
 // ---- shard header, at the base address ----
 export const HEADER_MAGIC: u32 = 0;
@@ -128,20 +136,21 @@ export const HEADER_WORK: u32 = 80; // writer work buffer: ptr, capacity
 export const HEADER_READERS: u32 = 88; // reader scratch: ptr of slot 0
 export const HEADER_KINDS: u32 = 96; // per kind: count u32, element size u32, page shift u32, table ptr u32
 export const KIND_DESCRIPTOR_SIZE: u32 = 16;
-export const HEADER_FREE_COUNT: u32 = 176;
-export const HEADER_FREE_LIST: u32 = 180; // FREE_MAX × (ptr, size)
+export const HEADER_FREE_COUNT: u32 = 192; // after KIND_COUNT kind descriptors
+export const HEADER_FREE_LIST: u32 = 196; // FREE_MAX × (ptr, size), up to 708
 export const FREE_MAX: u32 = 64;
-export const HEADER_TEMP_PERSONA: u32 = 704; // two scratch persona records for unfounded nodes (2 × PERSONA_SIZE = 192 bytes, up to 896)
+export const HEADER_TEMP_VALUES: u32 = 712; // two scratch values records for one-member personas and unfounded nodes (2 × VALUES_SIZE, up to 832)
 export const HEADER_EVENT_NODES: u32 = 896; // u32 × MAX_EVENT_IDENTIFIERS: nodes of the event being applied
 export const HEADER_INBOX: u32 = 1152; // writer inbox: ptr, capacity
 export const HEADER_JOURNAL: u32 = 1408; // ptr, capacity, count, overflowed: what changed, for the host's changes feed
 export const HEADER_PARENTS: u32 = 1424; // parent column: ptr, capacity (slots); moves when it grows
 export const HEADER_MARKS: u32 = 1432; // traversal marks: ptr, slots in the block, slots in use, count
+export const HEADER_VALUES_FREE: u32 = 1448; // first values record on the free list (0 = none)
 export const HEADER_PAGE_TABLES: u32 = 2048;
 export const HEADER_SIZE: u32 = 131072; // room for the page tables below
 
 export const MAGIC: u32 = 0x50475348; // "PGSH"
-export const LAYOUT_VERSION: u32 = 5;
+export const LAYOUT_VERSION: u32 = 6;
 
 // hash table descriptor: ptr, capacity (power of two), count
 export const TABLE_PTR: u32 = 0;
@@ -158,11 +167,13 @@ export const PERSONA_PAGE_SHIFT: u32 = 14;
 export const EDGE_PAGE_SHIFT: u32 = 14;
 export const TENANT_PAGE_SHIFT: u32 = 10;
 export const ARENA_PAGE_SHIFT: u32 = 20;
+export const VALUES_PAGE_SHIFT: u32 = 14;
 export const NODE_MAX_PAGES: u32 = 4096;
 export const PERSONA_MAX_PAGES: u32 = 4096;
 export const EDGE_MAX_PAGES: u32 = 8192;
 export const TENANT_MAX_PAGES: u32 = 64;
 export const ARENA_MAX_PAGES: u32 = 4096;
+export const VALUES_MAX_PAGES: u32 = 4096;
 
 // error codes reported through HEADER_ERROR and return values
 export const OK: i32 = 0;

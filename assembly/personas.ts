@@ -3,17 +3,18 @@
 import {
   NODE_TYPE, NODE_FLAGS, NODE_LEN, NODE_VALUE, NODE_TENANT, NODE_FIRST_SEEN, NODE_LAST_SEEN,
   NODE_FLAG_FOUNDER,
-  PERSONA_SIZE, PERSONA_FOUNDER, PERSONA_FLAGS, PERSONA_CREATED, PERSONA_UPDATED,
-  PERSONA_COUNTS, PERSONA_LATEST_EMAIL, PERSONA_LATEST_PHONE, PERSONA_LATEST_EMAIL_TIME,
-  PERSONA_LATEST_PHONE_TIME, PERSONA_DEGREE, PERSONA_ID_LO, PERSONA_ID_HI, PERSONA_FLAG_ACTIVE, PERSONA_FLAG_BRIDGED,
+  PERSONA_FOUNDER, PERSONA_STATE, PERSONA_CREATED, PERSONA_ID_LO, PERSONA_ID_HI, PERSONA_FLAG_ACTIVE, PERSONA_VALUES_SHIFT,
+  VALUES_SIZE, VALUES_UPDATED, VALUES_COUNTS, VALUES_LATEST_EMAIL, VALUES_LATEST_PHONE, VALUES_LATEST_EMAIL_TIME,
+  VALUES_LATEST_PHONE_TIME, VALUES_DEGREE, VALUES_FLAGS, VALUES_FLAG_BRIDGED, VALUES_NEXT_FREE,
   TYPE_EMAIL, TYPE_PHONE, TYPE_DEVICE, TYPE_CUSTOMER, TYPE_SUBSCRIBER, TYPE_COUNT,
   TENANT_FLAGS, TENANT_FLAG_GUARDRAILS, TENANT_LIMITS, TENANT_NAME, TENANT_NAME_LEN, TENANT_PERSONAS,
-  KIND_PERSONAS, HEADER_PERSONA_TABLE,
+  KIND_PERSONAS, KIND_VALUES, HEADER_PERSONA_TABLE, HEADER_VALUES_FREE,
   STRENGTH_WEAK, STRENGTH_MEDIUM, DECISION_MERGED, DECISION_REFUSED_LIMIT, DECISION_REFUSED_WEAK,
 } from './layout';
 import { header, takeElements } from './memory';
 import {
-  nodeAt, personaAt, tenantAt, arenaAt, tableProbe, tableFill, tableReserve, slotRef, degreeOf, isRoot, setPersonaOfRoot,
+  nodeAt, personaAt, valuesAt, tenantAt, arenaAt, tableProbe, tableFill, tableReserve, slotRef, degreeOf, isRoot,
+  setPersonaOfRoot,
 } from './records';
 import { xxh64 } from './hash';
 import { sameSession } from './sessions';
@@ -34,22 +35,100 @@ export function typeRank(type: u32): u32 {
 
 // ---- values ----
 
-/** Fills a persona record's values from one identifier alone. */
-export function valuesFromNode(rec: usize, node: u32): void {
-  memory.fill(rec, 0, PERSONA_SIZE);
+/**
+ * Fills values from one identifier alone: what a one-member persona's values are (its node's
+ * times move with every sighting, and its degree is its adjacency list's length).
+ */
+export function valuesFromNode(values: usize, node: u32): void {
+  memory.fill(values, 0, VALUES_SIZE);
   const n = nodeAt(node);
   const type = <u32>load<u8>(n, NODE_TYPE);
-  store<u32>(rec + <usize>(PERSONA_COUNTS + type * 4), 1);
-  store<f64>(rec, load<f64>(n, NODE_FIRST_SEEN), PERSONA_CREATED);
-  store<f64>(rec, load<f64>(n, NODE_LAST_SEEN), PERSONA_UPDATED);
-  store<u32>(rec, degreeOf(node), PERSONA_DEGREE);
+  store<u32>(values + <usize>(VALUES_COUNTS + type * 4), 1);
+  store<f64>(values, load<f64>(n, NODE_LAST_SEEN), VALUES_UPDATED);
+  store<u32>(values, degreeOf(node), VALUES_DEGREE);
   if (type == TYPE_EMAIL) {
-    store<u32>(rec, node, PERSONA_LATEST_EMAIL);
-    store<f64>(rec, load<f64>(n, NODE_LAST_SEEN), PERSONA_LATEST_EMAIL_TIME);
+    store<u32>(values, node, VALUES_LATEST_EMAIL);
+    store<f64>(values, load<f64>(n, NODE_LAST_SEEN), VALUES_LATEST_EMAIL_TIME);
   } else if (type == TYPE_PHONE) {
-    store<u32>(rec, node, PERSONA_LATEST_PHONE);
-    store<f64>(rec, load<f64>(n, NODE_LAST_SEEN), PERSONA_LATEST_PHONE_TIME);
+    store<u32>(values, node, VALUES_LATEST_PHONE);
+    store<f64>(values, load<f64>(n, NODE_LAST_SEEN), VALUES_LATEST_PHONE_TIME);
   }
+}
+
+// ---- where a persona's values are ----
+
+/** The persona's values record, 0 when it has one member (its values are its founder's: valuesFromNode). */
+// @ts-ignore: decorator
+@inline export function valuesRecordOf(rec: u32): u32 {
+  return load<u32>(personaAt(rec), PERSONA_STATE) >> PERSONA_VALUES_SHIFT;
+}
+
+function setValuesRecord(rec: u32, values: u32): void {
+  const p = personaAt(rec);
+  store<u32>(p, (load<u32>(p, PERSONA_STATE) & PERSONA_FLAG_ACTIVE) | (values << PERSONA_VALUES_SHIFT), PERSONA_STATE);
+}
+
+/** The values of persona `rec`: its values record, or `scratch` filled from its one member. */
+export function valuesOf(rec: u32, scratch: usize): usize {
+  const values = valuesRecordOf(rec);
+  if (values != 0) return valuesAt(values);
+  valuesFromNode(scratch, load<u32>(personaAt(rec), PERSONA_FOUNDER));
+  return scratch;
+}
+
+/** Values of `rec` to update in place, or 0 for a one-member persona (whose values follow its node by themselves). */
+export function storedValues(rec: u32): usize {
+  const values = valuesRecordOf(rec);
+  return values != 0 ? valuesAt(values) : 0;
+}
+
+/** Members of persona `rec`. */
+export function membersOfPersona(rec: u32): u32 {
+  const values = valuesRecordOf(rec);
+  return values != 0 ? membersOf(valuesAt(values)) : 1;
+}
+
+/** Evidence edge ends held by the members of persona `rec`. */
+export function degreeOfPersona(rec: u32): u32 {
+  const values = valuesRecordOf(rec);
+  return values != 0 ? load<u32>(valuesAt(values), VALUES_DEGREE) : degreeOf(load<u32>(personaAt(rec), PERSONA_FOUNDER));
+}
+
+/**
+ * The values record of `rec`, given one first (holding its one member's values) when it has none:
+ * for a persona about to gain members. Records come from the free list first; the caller reserved room.
+ */
+export function ownValues(rec: u32): usize {
+  const values = valuesRecordOf(rec);
+  if (values != 0) return valuesAt(values);
+  let fresh = load<u32>(header(HEADER_VALUES_FREE));
+  if (fresh != 0) store<u32>(header(HEADER_VALUES_FREE), load<u32>(valuesAt(fresh), VALUES_NEXT_FREE));
+  else fresh = takeElements(KIND_VALUES, 1);
+  setValuesRecord(rec, fresh);
+  const at = valuesAt(fresh);
+  valuesFromNode(at, load<u32>(personaAt(rec), PERSONA_FOUNDER));
+  return at;
+}
+
+/** Gives back the values record of `rec` (it has one member again, or no longer stands for anyone). */
+export function dropValues(rec: u32): void {
+  const values = valuesRecordOf(rec);
+  if (values == 0) return;
+  const at = valuesAt(values);
+  memory.fill(at, 0, VALUES_SIZE);
+  store<u32>(at, load<u32>(header(HEADER_VALUES_FREE)), VALUES_NEXT_FREE);
+  store<u32>(header(HEADER_VALUES_FREE), values);
+  setValuesRecord(rec, 0);
+}
+
+export function isActive(rec: u32): bool {
+  return (load<u32>(personaAt(rec), PERSONA_STATE) & PERSONA_FLAG_ACTIVE) != 0;
+}
+
+export function setActive(rec: u32, active: bool): void {
+  const p = personaAt(rec);
+  const state = load<u32>(p, PERSONA_STATE);
+  store<u32>(p, active ? state | PERSONA_FLAG_ACTIVE : state & ~PERSONA_FLAG_ACTIVE, PERSONA_STATE);
 }
 
 /** Whether candidate (node, time) beats current as "latest": later event time, ties to the smaller value. */
@@ -75,59 +154,59 @@ export function offerLatest(rec: usize, node: u32): void {
   const type = <u32>load<u8>(n, NODE_TYPE);
   const time = load<f64>(n, NODE_LAST_SEEN);
   if (type == TYPE_EMAIL) {
-    const current = load<u32>(rec, PERSONA_LATEST_EMAIL);
-    const currentTime = current == node ? -Infinity : load<f64>(rec, PERSONA_LATEST_EMAIL_TIME);
+    const current = load<u32>(rec, VALUES_LATEST_EMAIL);
+    const currentTime = current == node ? -Infinity : load<f64>(rec, VALUES_LATEST_EMAIL_TIME);
     if (current == node || beatsLatest(current, currentTime, node, time)) {
-      store<u32>(rec, node, PERSONA_LATEST_EMAIL);
-      store<f64>(rec, time, PERSONA_LATEST_EMAIL_TIME);
+      store<u32>(rec, node, VALUES_LATEST_EMAIL);
+      store<f64>(rec, time, VALUES_LATEST_EMAIL_TIME);
     }
   } else if (type == TYPE_PHONE) {
-    const current = load<u32>(rec, PERSONA_LATEST_PHONE);
-    const currentTime = current == node ? -Infinity : load<f64>(rec, PERSONA_LATEST_PHONE_TIME);
+    const current = load<u32>(rec, VALUES_LATEST_PHONE);
+    const currentTime = current == node ? -Infinity : load<f64>(rec, VALUES_LATEST_PHONE_TIME);
     if (current == node || beatsLatest(current, currentTime, node, time)) {
-      store<u32>(rec, node, PERSONA_LATEST_PHONE);
-      store<f64>(rec, time, PERSONA_LATEST_PHONE_TIME);
+      store<u32>(rec, node, VALUES_LATEST_PHONE);
+      store<f64>(rec, time, VALUES_LATEST_PHONE_TIME);
     }
   }
-  const updated = load<f64>(rec, PERSONA_UPDATED);
-  if (time > updated) store<f64>(rec, time, PERSONA_UPDATED);
+  const updated = load<f64>(rec, VALUES_UPDATED);
+  if (time > updated) store<f64>(rec, time, VALUES_UPDATED);
 }
 
 /** Adds src's values into dst (dst keeps its identity: founder, id, createdAt; a bridge stays a bridge). */
 export function mergeValuesInto(dst: usize, src: usize): void {
-  store<u32>(dst, load<u32>(dst, PERSONA_FLAGS) | (load<u32>(src, PERSONA_FLAGS) & PERSONA_FLAG_BRIDGED), PERSONA_FLAGS);
-  store<u32>(dst, load<u32>(dst, PERSONA_DEGREE) + load<u32>(src, PERSONA_DEGREE), PERSONA_DEGREE);
+  store<u32>(dst, load<u32>(dst, VALUES_FLAGS) | (load<u32>(src, VALUES_FLAGS) & VALUES_FLAG_BRIDGED), VALUES_FLAGS);
+  store<u32>(dst, load<u32>(dst, VALUES_DEGREE) + load<u32>(src, VALUES_DEGREE), VALUES_DEGREE);
   for (let t: u32 = 0; t < TYPE_COUNT; t++) {
-    const at = <usize>(PERSONA_COUNTS + t * 4);
+    const at = <usize>(VALUES_COUNTS + t * 4);
     store<u32>(dst + at, load<u32>(dst + at) + load<u32>(src + at));
   }
-  const srcUpdated = load<f64>(src, PERSONA_UPDATED);
-  if (srcUpdated > load<f64>(dst, PERSONA_UPDATED)) store<f64>(dst, srcUpdated, PERSONA_UPDATED);
-  const email = load<u32>(src, PERSONA_LATEST_EMAIL);
-  const emailTime = load<f64>(src, PERSONA_LATEST_EMAIL_TIME);
-  if (beatsLatest(load<u32>(dst, PERSONA_LATEST_EMAIL), load<f64>(dst, PERSONA_LATEST_EMAIL_TIME), email, emailTime)) {
-    store<u32>(dst, email, PERSONA_LATEST_EMAIL);
-    store<f64>(dst, emailTime, PERSONA_LATEST_EMAIL_TIME);
+  const srcUpdated = load<f64>(src, VALUES_UPDATED);
+  if (srcUpdated > load<f64>(dst, VALUES_UPDATED)) store<f64>(dst, srcUpdated, VALUES_UPDATED);
+  const email = load<u32>(src, VALUES_LATEST_EMAIL);
+  const emailTime = load<f64>(src, VALUES_LATEST_EMAIL_TIME);
+  if (beatsLatest(load<u32>(dst, VALUES_LATEST_EMAIL), load<f64>(dst, VALUES_LATEST_EMAIL_TIME), email, emailTime)) {
+    store<u32>(dst, email, VALUES_LATEST_EMAIL);
+    store<f64>(dst, emailTime, VALUES_LATEST_EMAIL_TIME);
   }
-  const phone = load<u32>(src, PERSONA_LATEST_PHONE);
-  const phoneTime = load<f64>(src, PERSONA_LATEST_PHONE_TIME);
-  if (beatsLatest(load<u32>(dst, PERSONA_LATEST_PHONE), load<f64>(dst, PERSONA_LATEST_PHONE_TIME), phone, phoneTime)) {
-    store<u32>(dst, phone, PERSONA_LATEST_PHONE);
-    store<f64>(dst, phoneTime, PERSONA_LATEST_PHONE_TIME);
+  const phone = load<u32>(src, VALUES_LATEST_PHONE);
+  const phoneTime = load<f64>(src, VALUES_LATEST_PHONE_TIME);
+  if (beatsLatest(load<u32>(dst, VALUES_LATEST_PHONE), load<f64>(dst, VALUES_LATEST_PHONE_TIME), phone, phoneTime)) {
+    store<u32>(dst, phone, VALUES_LATEST_PHONE);
+    store<f64>(dst, phoneTime, VALUES_LATEST_PHONE_TIME);
   }
 }
 
 /** A persona is identified when it holds anything beyond devices: a person stands behind it. */
 export function identified(rec: usize): bool {
-  return load<u32>(rec + <usize>(PERSONA_COUNTS + TYPE_DEVICE * 4)) < membersOf(rec);
+  return load<u32>(rec + <usize>(VALUES_COUNTS + TYPE_DEVICE * 4)) < membersOf(rec);
 }
 
 export function bridged(rec: usize): bool {
-  return (load<u32>(rec, PERSONA_FLAGS) & PERSONA_FLAG_BRIDGED) != 0;
+  return (load<u32>(rec, VALUES_FLAGS) & VALUES_FLAG_BRIDGED) != 0;
 }
 
 export function markBridged(rec: usize): void {
-  store<u32>(rec, load<u32>(rec, PERSONA_FLAGS) | PERSONA_FLAG_BRIDGED, PERSONA_FLAGS);
+  store<u32>(rec, load<u32>(rec, VALUES_FLAGS) | VALUES_FLAG_BRIDGED, VALUES_FLAGS);
 }
 
 /**
@@ -142,12 +221,12 @@ export function regrowsBridge(rec: usize, other: usize): bool {
 /** Identifiers in the persona: every member counts once under its type. */
 export function membersOf(rec: usize): u32 {
   let members: u32 = 0;
-  for (let type: u32 = 0; type < TYPE_COUNT; type++) members += load<u32>(rec + <usize>(PERSONA_COUNTS + type * 4));
+  for (let type: u32 = 0; type < TYPE_COUNT; type++) members += load<u32>(rec + <usize>(VALUES_COUNTS + type * 4));
   return members;
 }
 
 export function countOf(rec: usize, type: u32): u32 {
-  return load<u32>(rec + <usize>(PERSONA_COUNTS + type * 4));
+  return load<u32>(rec + <usize>(VALUES_COUNTS + type * 4));
 }
 
 export function guardrailsOn(tenant: u32): bool {
@@ -231,7 +310,7 @@ export function recordOfFounder(node: u32): u32 {
   return recordById(<u32>id, <u32>(id >> 32));
 }
 
-/** Founds a persona for `node`: a new active record whose values are the node's alone. 0 on failure. */
+/** Founds a persona for `node`: a new active record of one member (the node), with no values record. 0 on failure. */
 export function foundPersona(node: u32): u32 {
   const id = personaIdHash(node);
   const lo = <u32>id;
@@ -240,12 +319,11 @@ export function foundPersona(node: u32): u32 {
   // a founder that lost its persona (split, erase) and founds again gets its old id back
   const rec = existing != 0 ? existing : takeElements(KIND_PERSONAS, 1);
   if (rec == 0xFFFFFFFF) return 0;
+  if (existing != 0) dropValues(rec);
   const p = personaAt(rec);
-  const created = existing != 0 ? load<f64>(p, PERSONA_CREATED) : load<f64>(nodeAt(node), NODE_FIRST_SEEN);
-  valuesFromNode(p, node);
-  store<f64>(p, created, PERSONA_CREATED);
+  if (existing == 0) store<f64>(p, load<f64>(nodeAt(node), NODE_FIRST_SEEN), PERSONA_CREATED);
   store<u32>(p, node, PERSONA_FOUNDER);
-  store<u32>(p, PERSONA_FLAG_ACTIVE, PERSONA_FLAGS);
+  store<u32>(p, PERSONA_FLAG_ACTIVE, PERSONA_STATE);
   store<u32>(p, lo, PERSONA_ID_LO);
   store<u32>(p, hi, PERSONA_ID_HI);
   const n = nodeAt(node);

@@ -7,8 +7,7 @@ import {
   NODE_NEXT, NODE_FLAGS, NODE_TYPE, NODE_TENANT,
   NODE_FLAG_FOUNDER, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
   EDGE_A, EDGE_B, EDGE_SEQ, EDGE_ITEM, EDGE_STRENGTH, EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT,
-  PERSONA_SIZE, PERSONA_FLAGS, PERSONA_FLAG_ACTIVE, PERSONA_FLAG_BRIDGED, PERSONA_UPDATED,
-  PERSONA_VALUES, PERSONA_VALUES_END, PERSONA_DEGREE, KIND_PERSONAS, HEADER_PERSONA_TABLE, OK,
+  VALUES_SIZE, KIND_PERSONAS, KIND_VALUES, HEADER_PERSONA_TABLE, OK,
   HEADER_WORK, TENANT_SPLITS,
   DECISION_MERGED, DECISION_SAME, DECISION_IGNORED, DECISION_CUT, DECISION_REFUSED_WEAK,
   JOURNAL_RECLUSTER_FROM, JOURNAL_RECLUSTER_TO, ERR_OUT_OF_MEMORY,
@@ -18,7 +17,8 @@ import { nodeAt, edgeAt, personaAt, degreeOf, tableReserve, personaOfRoot, setPe
 import { find, makeSingleton, linkRoots, setReclusterBoth, bump } from './unify';
 import {
   valuesFromNode, mergePersonaValues, mergeValuesInto, recordOfFounder, foundPersona, olderPersona,
-  typeRank, adjustActivePersonas, markBridged, membersOf, DECISION_MERGED_BRIDGE,
+  typeRank, adjustActivePersonas, markBridged, membersOf, membersOfPersona, degreeOfPersona, ownValues, dropValues,
+  setActive, DECISION_MERGED_BRIDGE,
 } from './personas';
 import { firstEdge, nextEdge, otherEnd } from './evidence';
 import { journal, journalReserve } from './journal';
@@ -28,11 +28,6 @@ import { beginMarks, markOf, setMark, marksHeadroom } from './marks';
 export const DECISION_RECLUSTERED: u8 = 0;
 
 const NOT_LINKING: u8 = NODE_FLAG_BLOCKED | NODE_FLAG_SHARED | NODE_FLAG_ERASED;
-// what a re-cluster copies from its scratch values into a persona record: counts, latest email and
-// phone with their times, degree (PERSONA_VALUES up to PERSONA_VALUES_END), plus updatedAt;
-// identity fields (founder, id, createdAt) stay the record's own
-const VALUES_FROM: u32 = PERSONA_VALUES;
-const VALUES_BYTES: u32 = PERSONA_VALUES_END - PERSONA_VALUES;
 /** Doubling growth hands out at most 2× the need, and earlier, smaller blocks at most as much again. */
 const WORK_GROWTH_SLACK: u64 = 4;
 /** Journal room per member: at most one new persona per member, plus the retired ones. */
@@ -93,7 +88,7 @@ function collectRing(work: usize, root: u32, count: u32): u32 {
  * record per member.
  */
 export function reclusterWorkBytes(members: u64, degree: u64): u64 {
-  return members * <u64>(4 + PERSONA_SIZE) + (degree / 2 + 1) * 4;
+  return members * <u64>(4 + VALUES_SIZE) + (degree / 2 + 1) * 4;
 }
 
 /**
@@ -107,8 +102,9 @@ export function reclusterHeadroom(members: u64, degree: u64): u64 {
 function retireRootRecord(root: u32): u32 {
   const rec = personaOfRoot(root);
   if (rec == 0) return 0;
-  const p = personaAt(rec);
-  store<u32>(p, load<u32>(p, PERSONA_FLAGS) & ~PERSONA_FLAG_ACTIVE, PERSONA_FLAGS);
+  // a retired persona stands for no one until a re-cluster revives it: it needs no values
+  setActive(rec, false);
+  dropValues(rec);
   adjustActivePersonas(load<u32>(nodeAt(root), NODE_TENANT), -1);
   journal(JOURNAL_RECLUSTER_FROM, rec, 0);
   return 1;
@@ -165,9 +161,10 @@ function siftDown(ptr: usize, start: u32, n: u32): void {
  */
 export function reserveRecluster(root: u32): i32 {
   const rec = personaOfRoot(root);
-  const members = rec != 0 ? membersOf(personaAt(rec)) : 1;
-  const degree = rec != 0 ? load<u32>(personaAt(rec), PERSONA_DEGREE) : degreeOf(root);
+  const members = rec != 0 ? membersOfPersona(rec) : 1;
+  const degree = rec != 0 ? degreeOfPersona(rec) : degreeOf(root);
   let status = reserveElements(KIND_PERSONAS, members);
+  if (status == OK) status = reserveElements(KIND_VALUES, members);
   if (status == OK) status = tableReserve(header(HEADER_PERSONA_TABLE), members);
   if (status == OK) status = journalReserve(JOURNAL_ENTRIES_PER_MEMBER * <u64>members);
   if (status == OK) status = ensureHeadroom(reclusterHeadroom(members, degree));
@@ -200,7 +197,7 @@ export function recluster(ra: u32, rb: u32): u32 {
   }
   const edgeBase = members * 4;
   const valuesBase = edgeBase + edges * 4;
-  work = workBuffer(valuesBase + members * PERSONA_SIZE);
+  work = workBuffer(valuesBase + members * VALUES_SIZE);
   if (work == 0) return 0;
 
   // from here on the graph changes, and nothing allocates but reserved persona records
@@ -222,7 +219,7 @@ export function recluster(ra: u32, rb: u32): u32 {
     const m = load<u32>(work + <usize>(i * 4));
     makeSingleton(m);
     setPersonaOfRoot(m, i);
-    valuesFromNode(work + <usize>(valuesBase + i * PERSONA_SIZE), m);
+    valuesFromNode(work + <usize>(valuesBase + i * VALUES_SIZE), m);
   }
 
   // every edge in order, except that a union across two identities through a device (a bridge)
@@ -243,7 +240,7 @@ export function recluster(ra: u32, rb: u32): u32 {
       setPersonaOfRoot(root, 0);
       continue;
     }
-    const values = work + <usize>(valuesBase + personaOfRoot(root) * PERSONA_SIZE);
+    const values = work + <usize>(valuesBase + personaOfRoot(root) * VALUES_SIZE);
     let best: u32 = 0;
     let founder: u32 = root;
     let x = root;
@@ -260,15 +257,13 @@ export function recluster(ra: u32, rb: u32): u32 {
     } while (x != root);
     if (best == 0) best = foundPersona(founder);
     else {
-      const p = personaAt(best);
-      store<u32>(p, load<u32>(p, PERSONA_FLAGS) | PERSONA_FLAG_ACTIVE, PERSONA_FLAGS);
+      setActive(best, true);
       adjustActivePersonas(tenant, 1);
     }
     if (best == 0) return 0;
-    const p = personaAt(best);
-    store<u32>(p, (load<u32>(p, PERSONA_FLAGS) & ~PERSONA_FLAG_BRIDGED) | (load<u32>(values, PERSONA_FLAGS) & PERSONA_FLAG_BRIDGED), PERSONA_FLAGS);
-    memory.copy(p + <usize>VALUES_FROM, values + <usize>VALUES_FROM, VALUES_BYTES);
-    store<f64>(p, load<f64>(values, PERSONA_UPDATED), PERSONA_UPDATED);
+    // one member: its values are its node's, the founder's (the only member who founded anything)
+    if (membersOf(values) > 1) memory.copy(ownValues(best), values, VALUES_SIZE);
+    else dropValues(best);
     setPersonaOfRoot(root, best);
     journal(JOURNAL_RECLUSTER_TO, best, 0);
     after++;
@@ -295,8 +290,8 @@ function replayEdge(edge: u32, values: usize, tenant: u32, deferBridges: bool): 
     const rb = find(b);
     if (ra == rb) decision = DECISION_SAME;
     else {
-      const va = values + <usize>(personaOfRoot(ra) * PERSONA_SIZE);
-      const vb = values + <usize>(personaOfRoot(rb) * PERSONA_SIZE);
+      const va = values + <usize>(personaOfRoot(ra) * VALUES_SIZE);
+      const vb = values + <usize>(personaOfRoot(rb) * VALUES_SIZE);
       decision = mergePersonaValues(va, vb, load<u8>(e, EDGE_STRENGTH), tenant, edge);
       if (decision == DECISION_MERGED || (decision == DECISION_MERGED_BRIDGE && !deferBridges)) {
         const root = linkRoots(ra, rb, membersOf(va), membersOf(vb));

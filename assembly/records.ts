@@ -1,7 +1,7 @@
 // Typed access to the shard's records (nodes, personas, edges, tenants, arena bytes) and the three
 // open-addressing hash tables that index them.
 import {
-  KIND_NODES, KIND_PERSONAS, KIND_EDGES, KIND_TENANTS, KIND_ARENA, ARENA_PAGE_SHIFT,
+  KIND_NODES, KIND_PERSONAS, KIND_EDGES, KIND_TENANTS, KIND_ARENA, KIND_VALUES, ARENA_PAGE_SHIFT,
   TABLE_PTR, TABLE_CAPACITY, TABLE_COUNT, OK, ERR_OUT_OF_MEMORY, ERR_CAPACITY,
   NODE_TENANT, NODE_TYPE, NODE_LEN, NODE_VALUE, NODE_FIRST_EDGE, EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, PARENT_ROOT,
   HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, PERSONA_ID_LO,
@@ -15,6 +15,8 @@ import { xxh64 } from './hash';
 @inline export function nodeAt(n: u32): usize { return elementAddress(KIND_NODES, n); }
 // @ts-ignore: decorator
 @inline export function personaAt(p: u32): usize { return elementAddress(KIND_PERSONAS, p); }
+// @ts-ignore: decorator
+@inline export function valuesAt(v: u32): usize { return elementAddress(KIND_VALUES, v); }
 // @ts-ignore: decorator
 @inline export function edgeAt(e: u32): usize { return elementAddress(KIND_EDGES, e); }
 // @ts-ignore: decorator

@@ -2,16 +2,17 @@
 // component (ena's child/sibling idea) so a persona's identifiers are listed in O(size).
 import {
   NODE_NEXT, NODE_TYPE, PARENT_ROOT, NODE_TENANT, NODE_FIRST_EDGE,
-  PERSONA_SIZE, PERSONA_FLAGS, PERSONA_FLAG_ACTIVE,
+  VALUES_SIZE,
   EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_STRENGTH, EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT,
-  HEADER_TEMP_PERSONA, TENANT_MERGES, TENANT_REFUSED, TYPE_DEVICE,
+  HEADER_TEMP_VALUES, TENANT_MERGES, TENANT_REFUSED, TYPE_DEVICE,
   DECISION_MERGED, DECISION_SAME, DECISION_REFUSED_WEAK, DECISION_IGNORED, JOURNAL_MERGE,
 } from './layout';
 import { header, parentsBase, parentsBaseAtomic } from './memory';
 import { nodeAt, personaAt, tenantAt, edgeAt, personaOfRoot, setPersonaOfRoot } from './records';
 import {
   valuesFromNode, mergePersonaValues, mergeValuesInto, foundPersona, olderPersona, typeRank,
-  adjustActivePersonas, regrowsBridge, markBridged, membersOf, DECISION_MERGED_BRIDGE,
+  adjustActivePersonas, regrowsBridge, markBridged, valuesOf, ownValues, dropValues, setActive, membersOfPersona,
+  DECISION_MERGED_BRIDGE,
 } from './personas';
 import { journal } from './journal';
 
@@ -83,15 +84,16 @@ export function linkRoots(ra: u32, rb: u32, sizeA: u32, sizeB: u32): u32 {
   return ra;
 }
 
-// ---- values of a root: its persona record, or a scratch record for a node that founded nothing yet ----
+// ---- values of a root: its persona's values record, or scratch values for a one-member persona
+// or a node that founded nothing yet ----
 
 const TEMP_A: u32 = 0;
 const TEMP_B: u32 = 1;
 
 function valuesOfRoot(root: u32, temp: u32): usize {
   const rec = personaOfRoot(root);
-  if (rec != 0) return personaAt(rec);
-  const scratch = header(HEADER_TEMP_PERSONA + temp * PERSONA_SIZE);
+  const scratch = header(HEADER_TEMP_VALUES + temp * VALUES_SIZE);
+  if (rec != 0) return valuesOf(rec, scratch);
   valuesFromNode(scratch, root);
   return scratch;
 }
@@ -124,7 +126,7 @@ export function attemptUnion(a: u32, b: u32, strength: u8, edge: u32): u8 {
   if (decision == DECISION_MERGED || decision == DECISION_MERGED_BRIDGE) {
     if (regrowsBridge(va, vb) || regrowsBridge(vb, va)) return reclusterBoth(ra, rb);
     const root = mergeRoots(ra, rb);
-    if (decision == DECISION_MERGED_BRIDGE) markBridged(personaAt(personaOfRoot(root)));
+    if (decision == DECISION_MERGED_BRIDGE) markBridged(ownValues(personaOfRoot(root)));
     return DECISION_MERGED;
   }
   if (decision == DECISION_REFUSED_WEAK && (heldOnWeaker(a, ra, strength) || heldOnWeaker(b, rb, strength))) {
@@ -163,26 +165,22 @@ export function mergeRoots(ra: u32, rb: u32): u32 {
   const tenant = load<u32>(nodeAt(ra), NODE_TENANT);
   let survivor: u32;
   let absorbed: u32 = 0;
-  let absorbedValues: usize;
   if (recA != 0 && recB != 0) {
-    const pa = personaAt(recA);
-    const pb = personaAt(recB);
-    survivor = olderPersona(pa, pb) ? recA : recB;
+    survivor = olderPersona(personaAt(recA), personaAt(recB)) ? recA : recB;
     absorbed = survivor == recA ? recB : recA;
-    absorbedValues = personaAt(absorbed);
   } else {
     survivor = recA != 0 ? recA : recB;
-    absorbedValues = valuesOfRoot(recA != 0 ? rb : ra, TEMP_A);
   }
-  const sp = personaAt(survivor);
-  const sizeA = recA != 0 ? membersOf(personaAt(recA)) : 1;
-  const sizeB = recB != 0 ? membersOf(personaAt(recB)) : 1;
-  mergeValuesInto(sp, absorbedValues);
+  const absorbedValues = valuesOfRoot(survivor == recA ? rb : ra, TEMP_A);
+  const sizeA = recA != 0 ? membersOfPersona(recA) : 1;
+  const sizeB = recB != 0 ? membersOfPersona(recB) : 1;
+  mergeValuesInto(ownValues(survivor), absorbedValues);
   const root = linkRoots(ra, rb, sizeA, sizeB);
   setPersonaOfRoot(root, survivor);
   if (absorbed != 0) {
-    const ap = personaAt(absorbed);
-    store<u32>(ap, load<u32>(ap, PERSONA_FLAGS) & ~PERSONA_FLAG_ACTIVE, PERSONA_FLAGS);
+    // an absorbed persona lives on as an alias: its id resolves through its founder, its values are merged
+    setActive(absorbed, false);
+    dropValues(absorbed);
     adjustActivePersonas(tenant, -1);
     bump(tenant, TENANT_MERGES);
     journal(JOURNAL_MERGE, survivor, absorbed);

@@ -162,6 +162,7 @@ function memoryReport(shard: Shard, w: Workload): string {
     line('node records', s.nodes, ` (${nodes} × ${(s.nodes / Math.max(nodes, 1)).toFixed(1)} B with page slack)`),
     line('parent column', s.parents, ` (${(s.parents / Math.max(nodes, 1)).toFixed(1)} B/node with doubling slack)`),
     line('persona records', s.personas, ` (${personaRecords} records)`),
+    line('values records', s.values, ' (personas of two or more members)'),
     line('identifier table', s.identifierTable),
     line('persona-id table', s.personaTable),
     line('other (unlisted)', used - accounted),

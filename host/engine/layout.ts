@@ -15,12 +15,18 @@ export const NODE = {
 } as const;
 export const NODE_FLAG = { FOUNDER: 1, BLOCKED: 2, SHARED: 4, ERASED: 8 } as const;
 
-/** Members (sum of the counts), tenant (the founder's) and root (the founder's, while active) are derived, not stored. */
-export const PERSONA = {
-  SIZE: 80, ID_LO: 0, ID_HI: 4, CREATED: 8, FOUNDER: 16, FLAGS: 20, UPDATED: 24, LATEST_EMAIL_TIME: 32,
-  LATEST_PHONE_TIME: 40, COUNTS: 48, LATEST_EMAIL: 68, LATEST_PHONE: 72, DEGREE: 76,
-} as const;
+/**
+ * A persona's identity. Its values are in a values record (VALUES) when it has two or more members;
+ * a one-member persona's values follow from its founder node. Members (sum of the counts), tenant
+ * (the founder's) and root (the founder's, while active) are derived, not stored.
+ */
+export const PERSONA = { SIZE: 24, ID_LO: 0, ID_HI: 4, CREATED: 8, FOUNDER: 16, STATE: 20 } as const;
 export const PERSONA_FLAG_ACTIVE = 1;
+/** PERSONA.STATE holds the values record above the active flag (0 = one member). */
+export const PERSONA_VALUES_SHIFT = 1;
+export const VALUES = {
+  SIZE: 60, UPDATED: 0, LATEST_EMAIL_TIME: 8, LATEST_PHONE_TIME: 16, COUNTS: 24, LATEST_EMAIL: 44, LATEST_PHONE: 48,
+} as const;
 
 export const EDGE = {
   SIZE: 48, A: 0, B: 4, NEXT_A: 8, NEXT_B: 12, SEQ: 16, ITEM: 24, STRENGTH: 28, DECISION: 29, FLAGS: 30, TIME: 32,
@@ -38,7 +44,7 @@ export const TENANT_FLAG_GUARDRAILS = 1;
 export const HEADER = { MAGIC: 0, VERSION: 4, SEQLOCK: 8, ERROR: 12, APPLIED_SEQ: 16, BUMP: 24, READERS: 88 } as const;
 /** "PGSH" at the header of every shard, and the layout version it was written with. */
 export const SHARD_MAGIC = 0x50475348;
-export const LAYOUT_VERSION = 5;
+export const LAYOUT_VERSION = 6;
 
 export const JOURNAL = { ENTRY_SIZE: 12, MERGE: 1, RECLUSTER_FROM: 2, RECLUSTER_TO: 3, SHARED: 4, ERASE: 5 } as const;
 
@@ -57,11 +63,13 @@ export const ERRORS: Record<number, string> = {
 };
 
 export interface CoreSizes {
-  NODE_SIZE: number; PERSONA_SIZE: number; EDGE_SIZE: number; TENANT_SIZE: number;
+  NODE_SIZE: number; PERSONA_SIZE: number; EDGE_SIZE: number; TENANT_SIZE: number; VALUES_SIZE: number;
 }
 
 export function checkLayout(sizes: CoreSizes): void {
-  const expected: CoreSizes = { NODE_SIZE: NODE.SIZE, PERSONA_SIZE: PERSONA.SIZE, EDGE_SIZE: EDGE.SIZE, TENANT_SIZE: TENANT.SIZE };
+  const expected: CoreSizes = {
+    NODE_SIZE: NODE.SIZE, PERSONA_SIZE: PERSONA.SIZE, EDGE_SIZE: EDGE.SIZE, TENANT_SIZE: TENANT.SIZE, VALUES_SIZE: VALUES.SIZE,
+  };
   for (const key of Object.keys(expected) as (keyof CoreSizes)[]) {
     if (sizes[key] !== expected[key]) {
       throw new Error(`core layout mismatch: ${key} is ${sizes[key]} in the WASM core, ${expected[key]} in host/engine/layout.ts`);

@@ -4,8 +4,8 @@
 import { BoundedCache } from '../util/bounded-cache.js';
 import { createShardMemory, instantiateCore, WASM_PAGE_BYTES, type CoreConstants, type CoreExports } from './core.js';
 import {
-  NODE, NODE_FLAG, PERSONA, PERSONA_FLAG_ACTIVE, EDGE, TENANT, TENANT_FLAG_GUARDRAILS, HEADER, JOURNAL,
-  TYPE_COUNT, ERRORS, EVENT_CLASS, MAX_EVENT_IDENTIFIERS, MAX_VALUE_BYTES, SHARD_MAGIC, LAYOUT_VERSION,
+  NODE, NODE_FLAG, PERSONA, PERSONA_FLAG_ACTIVE, PERSONA_VALUES_SHIFT, VALUES, EDGE, TENANT, TENANT_FLAG_GUARDRAILS, HEADER, JOURNAL,
+  TYPE_COUNT, TYPE_CODES, ERRORS, EVENT_CLASS, MAX_EVENT_IDENTIFIERS, MAX_VALUE_BYTES, SHARD_MAGIC, LAYOUT_VERSION,
 } from './layout.js';
 import { encodeEvents, encodedSizeBound, encodeKeys, type EncodedEvent, type EncodedKey } from './codec.js';
 
@@ -76,7 +76,7 @@ const JOURNAL_KINDS: Record<number, JournalKind> = {
 
 /** The structures assembly/footprint.ts measures, in the order it writes them. */
 export const FOOTPRINT_NAMES = [
-  'nodes', 'personas', 'edges', 'tenants', 'arena', 'identifierTable', 'edgeTable', 'personaTable',
+  'nodes', 'personas', 'edges', 'tenants', 'arena', 'values', 'identifierTable', 'edgeTable', 'personaTable',
   'header', 'readerSlots', 'workBuffer', 'inbox', 'journal', 'freeList', 'parents', 'marks',
 ] as const;
 export type FootprintName = (typeof FOOTPRINT_NAMES)[number];
@@ -341,7 +341,7 @@ export class Shard {
     if (record === 0) return 0;
     const at = this.core.personaAddress(record);
     this.ensureViews(at + PERSONA.SIZE);
-    if ((this.view.getUint32(at + PERSONA.FLAGS, true) & PERSONA_FLAG_ACTIVE) !== 0) return record;
+    if ((this.view.getUint32(at + PERSONA.STATE, true) & PERSONA_FLAG_ACTIVE) !== 0) return record;
     return this.core.personaOfNode(this.view.getUint32(at + PERSONA.FOUNDER, true));
   }
 
@@ -354,9 +354,10 @@ export class Shard {
     const at = this.core.personaAddress(record);
     this.ensureViews(at + PERSONA.SIZE);
     const v = this.view;
-    const active = (v.getUint32(at + PERSONA.FLAGS, true) & PERSONA_FLAG_ACTIVE) !== 0;
+    const state = v.getUint32(at + PERSONA.STATE, true);
+    const active = (state & PERSONA_FLAG_ACTIVE) !== 0;
     const founder = v.getUint32(at + PERSONA.FOUNDER, true);
-    const counts = Array.from({ length: TYPE_COUNT }, (_, i) => v.getUint32(at + PERSONA.COUNTS + i * UINT32_BYTES, true));
+    const values = state >>> PERSONA_VALUES_SHIFT;
     return {
       record,
       id: this.personaId(record),
@@ -366,11 +367,38 @@ export class Shard {
       root: active ? this.core.rootOf(founder) : 0,
       tenant: founder === 0 ? 0 : this.u32(this.core.nodeAddress(founder) + NODE.TENANT),
       createdAt: v.getFloat64(at + PERSONA.CREATED, true),
-      updatedAt: v.getFloat64(at + PERSONA.UPDATED, true),
+      ...(values !== 0 ? this.storedValues(values) : this.founderValues(founder)),
+    };
+  }
+
+  private storedValues(values: number): Pick<PersonaRecordView, 'updatedAt' | 'members' | 'counts' | 'latestEmail' | 'latestPhone'> {
+    const at = this.core.valuesAddress(values);
+    this.ensureViews(at + VALUES.SIZE);
+    const v = this.view;
+    const counts = Array.from({ length: TYPE_COUNT }, (_, i) => v.getUint32(at + VALUES.COUNTS + i * UINT32_BYTES, true));
+    return {
+      updatedAt: v.getFloat64(at + VALUES.UPDATED, true),
       members: counts.reduce((sum, n) => sum + n, 0),
       counts,
-      latestEmail: v.getUint32(at + PERSONA.LATEST_EMAIL, true),
-      latestPhone: v.getUint32(at + PERSONA.LATEST_PHONE, true),
+      latestEmail: v.getUint32(at + VALUES.LATEST_EMAIL, true),
+      latestPhone: v.getUint32(at + VALUES.LATEST_PHONE, true),
+    };
+  }
+
+  /** A one-member persona's values: its founder's (as the core's valuesFromNode). */
+  private founderValues(founder: number): Pick<PersonaRecordView, 'updatedAt' | 'members' | 'counts' | 'latestEmail' | 'latestPhone'> {
+    const counts = new Array<number>(TYPE_COUNT).fill(0);
+    if (founder === 0) return { updatedAt: 0, members: 0, counts, latestEmail: 0, latestPhone: 0 };
+    const at = this.core.nodeAddress(founder);
+    this.ensureViews(at + NODE.SIZE);
+    const type = this.view.getUint8(at + NODE.TYPE);
+    counts[type] = 1;
+    return {
+      updatedAt: this.view.getFloat64(at + NODE.LAST_SEEN, true),
+      members: 1,
+      counts,
+      latestEmail: type === TYPE_CODES.email ? founder : 0,
+      latestPhone: type === TYPE_CODES.phone ? founder : 0,
     };
   }
 
