@@ -3,12 +3,14 @@
 // not be explained, split, or re-clustered.
 import {
   KIND_EDGES, HEADER_EDGE_TABLE,
-  EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_SEQ, EDGE_ITEM, EDGE_STRENGTH, EDGE_TIME, EDGE_LAST_TIME,
+  EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_SEQ_ITEM, EDGE_ITEM_BITS, EDGE_TIME, EDGE_LAST_TIME,
   NODE_FIRST_EDGE, NODE_TYPE, NODE_TENANT, VALUES_DEGREE,
   TYPE_EMAIL, TYPE_PHONE, TYPE_CUSTOMER, TENANT_EDGES,
 } from './layout';
 import { header, takeElements } from './memory';
-import { nodeAt, edgeAt, tableProbe, tableFill, slotRef, personaOfRoot, pairTag } from './records';
+import {
+  nodeAt, edgeAt, tableProbe, tableFill, slotRef, personaOfRoot, pairTag, edgeB, edgeStrength, setEdgeStrength,
+} from './records';
 import { storedValues } from './personas';
 import { bump, find } from './unify';
 
@@ -17,7 +19,13 @@ let probeB: u32 = 0;
 
 function pairMatches(edge: u32): bool {
   const e = edgeAt(edge);
-  return load<u32>(e, EDGE_A) == probeA && load<u32>(e, EDGE_B) == probeB;
+  return load<u32>(e, EDGE_A) == probeA && edgeB(e) == probeB;
+}
+
+/** The first event that linked a pair, as one u64 (seq and item were checked to fit: see reserveFor). */
+// @ts-ignore: decorator
+@inline export function seqItem(seq: f64, item: u32): u64 {
+  return (<u64>seq << EDGE_ITEM_BITS) | <u64>item;
 }
 
 /** Identifier types that stand for a person; a node's partners of these types reveal sharing. */
@@ -37,7 +45,7 @@ export function edgeBetween(x: u32, y: u32, seq: f64, item: u32, time: f64, stre
   const found = slotRef(slot);
   if (found != 0) {
     const e = edgeAt(found);
-    if (strength > load<u8>(e, EDGE_STRENGTH)) store<u8>(e, strength, EDGE_STRENGTH);
+    if (strength > edgeStrength(e)) setEdgeStrength(e, strength);
     if (time > load<f64>(e, EDGE_LAST_TIME)) store<f64>(e, time, EDGE_LAST_TIME);
     return found;
   }
@@ -49,9 +57,8 @@ export function edgeBetween(x: u32, y: u32, seq: f64, item: u32, time: f64, stre
   store<u32>(e, b, EDGE_B);
   store<u32>(e, load<u32>(na, NODE_FIRST_EDGE), EDGE_NEXT_A);
   store<u32>(e, load<u32>(nb, NODE_FIRST_EDGE), EDGE_NEXT_B);
-  store<f64>(e, seq, EDGE_SEQ);
-  store<u32>(e, item, EDGE_ITEM);
-  store<u8>(e, strength, EDGE_STRENGTH);
+  store<u64>(e, seqItem(seq, item), EDGE_SEQ_ITEM);
+  setEdgeStrength(e, strength);
   store<f64>(e, time, EDGE_TIME);
   store<f64>(e, time, EDGE_LAST_TIME);
   store<u32>(na, edge, NODE_FIRST_EDGE);
@@ -88,7 +95,7 @@ function addDegree(node: u32): void {
 @inline export function otherEnd(edge: u32, node: u32): u32 {
   const e = edgeAt(edge);
   const a = load<u32>(e, EDGE_A);
-  return a == node ? load<u32>(e, EDGE_B) : a;
+  return a == node ? edgeB(e) : a;
 }
 
 export function firstEdge(node: u32): u32 {

@@ -12,12 +12,12 @@ import {
   READER_SLOTS, READER_SLOT_BYTES, WASM_PAGE, OK, ERR_BAD_INPUT,
   TENANT_NAME, TENANT_NAME_LEN, TENANT_FLAGS, TENANT_LIMITS, TYPE_COUNT,
   NODE_FLAGS, NODE_VALUE, NODE_LEN, NODE_DISPLAY, NODE_TENANT, NODE_TYPE,
-  NODE_FLAG_ERASED, EDGE_FLAGS, EDGE_FLAG_CUT, JOURNAL_ERASE, TENANT_IDENTIFIERS,
+  NODE_FLAG_ERASED, JOURNAL_ERASE, TENANT_IDENTIFIERS,
 } from './layout';
 import { base, header, allocBlock, freeBlock, initKind, kindCount, takeElements, setError } from './memory';
 import {
   nodeAt, personaAt, valuesAt, edgeAt, tenantAt, arenaAt, arenaPut, tableInit, tableRemove, identifierHash,
-  identifierSlot, slotRef, INITIAL_TABLE_CAPACITY, personaOfRoot,
+  identifierSlot, slotRef, INITIAL_TABLE_CAPACITY, personaOfRoot, setEdgeCut,
 } from './records';
 import { recordById, recordOfFounder } from './personas';
 import { find, findReadOnly, personaOfNodeReadOnly } from './unify';
@@ -176,7 +176,7 @@ const CUT_OFF: u32 = 1;
 
 function cutEdge(edge: u32): void {
   const e = edgeAt(edge);
-  store<u8>(e, load<u8>(e, EDGE_FLAGS) | EDGE_FLAG_CUT, EDGE_FLAGS);
+  setEdgeCut(e);
 }
 
 /**

@@ -8,7 +8,7 @@
 //                          len value bytes, displayLen display bytes, zero padding to 4 bytes.
 import {
   NODE_TENANT, NODE_TYPE, NODE_FLAGS, NODE_LEN, NODE_VALUE, NODE_DISPLAY, NODE_FIRST_SEEN, NODE_LAST_SEEN,
-  NODE_FLAG_BLOCKED, EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT, EDGE_STRENGTH, EDGE_SEQ, EDGE_ITEM,
+  NODE_FLAG_BLOCKED, EDGE_SEQ_ITEM, MAX_EVENT_ITEM, MAX_LOG_SEQ,
   TYPE_DEVICE, TYPE_EMAIL, TYPE_COUNT, KIND_NODES, KIND_EDGES, KIND_PERSONAS, KIND_ARENA, KIND_TENANTS,
   HEADER_IDENT_TABLE, HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, HEADER_EVENT_NODES, HEADER_APPLIED_SEQ,
   TENANT_IDENTIFIERS, STRENGTH_WEAK, STRENGTH_MEDIUM, STRENGTH_STRONG, DECISION_IGNORED, DECISION_CUT,
@@ -18,13 +18,13 @@ import {
 import { header, reserveElements, takeElements, kindCount, ensureHeadroom } from './memory';
 import {
   nodeAt, edgeAt, arenaAt, arenaPut, arenaPutPrefixed, arenaWorstCase, tableFill, tableReserve,
-  identifierHash, identifierSlot, slotRef, degreeOf, personaOfRoot,
+  identifierHash, identifierSlot, slotRef, degreeOf, personaOfRoot, edgeStrength, setEdgeDecision, edgeCut,
 } from './records';
 import { find, makeSingleton, attemptUnion, bump } from './unify';
 import { foundPersona, offerLatest, guardrailsOn, typeRank, membersOfPersona, degreeOfPersona, storedValues } from './personas';
 import { refusedInSession } from './sessions';
 import { linkable, checkShared, SHARED_CHECK_HEADROOM } from './shared';
-import { edgeBetween, firstEdge, nextEdge, otherEnd } from './evidence';
+import { edgeBetween, firstEdge, nextEdge, otherEnd, seqItem } from './evidence';
 import { DECISION_RECLUSTERED, reclusterHeadroom } from './recluster';
 import { beginMarks, markOf, setMark } from './marks';
 import { journalReserve } from './journal';
@@ -103,11 +103,13 @@ function countTouchedPersona(node: u32): bool {
  * fail half-way: records, table slots, arena bytes, and for tenants with guardrails the persona
  * records and work memory of every re-cluster it may cause.
  */
-function reserveFor(ptr: usize, len: u32): i32 {
+function reserveFor(ptr: usize, len: u32, seq: f64): i32 {
   const end = ptr + <usize>len;
   if (len < 4) return ERR_BAD_INPUT;
   const events = load<u32>(ptr);
   const tenants = kindCount(KIND_TENANTS);
+  // an edge packs the seq and item of its first event in one u64 (EDGE_SEQ_ITEM)
+  if (!(seq >= 0 && seq <= MAX_LOG_SEQ) || Math.floor(seq) != seq) return ERR_BAD_INPUT;
   if (!beginMarks(0)) return ERR_OUT_OF_MEMORY;
   touchedMembers = 0;
   touchedDegree = 0;
@@ -121,7 +123,7 @@ function reserveFor(ptr: usize, len: u32): i32 {
     const tenant = load<u32>(at);
     const eventClass = load<u8>(at, 4);
     const time = load<f64>(at, 16);
-    if (tenant == 0 || tenant >= tenants) return ERR_BAD_INPUT;
+    if (tenant == 0 || tenant >= tenants || load<u32>(at, 8) > MAX_EVENT_ITEM) return ERR_BAD_INPUT;
     const guarded = guardrailsOn(tenant);
     if (eventClass > EVENT_CLASS_AUTHENTICATED) return ERR_BAD_INPUT;
     const count = <u32>load<u8>(at, 5);
@@ -225,9 +227,9 @@ function link(x: u32, y: u32, eventClass: u8, seq: f64, item: u32, time: f64): v
   const e = edgeAt(edge);
   let decision: u8;
   if (!linkable(x) || !linkable(y)) decision = DECISION_IGNORED;
-  else if ((load<u8>(e, EDGE_FLAGS) & EDGE_FLAG_CUT) != 0) decision = DECISION_CUT;
-  else decision = attemptUnion(x, y, load<u8>(e, EDGE_STRENGTH), edge);
-  if (decision != DECISION_RECLUSTERED) store<u8>(e, decision, EDGE_DECISION);
+  else if (edgeCut(e)) decision = DECISION_CUT;
+  else decision = attemptUnion(x, y, edgeStrength(e), edge);
+  if (decision != DECISION_RECLUSTERED) setEdgeDecision(e, decision);
 }
 
 function isBlocked(node: u32): bool {
@@ -272,7 +274,7 @@ function retrySession(device: u32, time: f64): void {
     const other = otherEnd(e, device);
     if (!refusedInSession(e, time) || !linkable(other)) continue;
     const decision = attemptUnion(device, other, STRENGTH_MEDIUM, e);
-    if (decision != DECISION_RECLUSTERED) store<u8>(edgeAt(e), decision, EDGE_DECISION);
+    if (decision != DECISION_RECLUSTERED) setEdgeDecision(edgeAt(e), decision);
   }
 }
 
@@ -335,12 +337,12 @@ function applyEvent(at: usize, seq: f64): usize {
  */
 function gainedEvidence(node: u32, seq: f64, item: u32): bool {
   const e = firstEdge(node);
-  return e != 0 && load<f64>(edgeAt(e), EDGE_SEQ) == seq && load<u32>(edgeAt(e), EDGE_ITEM) == item;
+  return e != 0 && load<u64>(edgeAt(e), EDGE_SEQ_ITEM) == seqItem(seq, item);
 }
 
 /** Applies a batch; returns OK, or an error code with nothing applied. */
 export function applyBatch(ptr: usize, len: u32, seq: f64): i32 {
-  const status = reserveFor(ptr, len);
+  const status = reserveFor(ptr, len, seq);
   if (status != OK) return status;
   const events = load<u32>(ptr);
   let at = ptr + 4;

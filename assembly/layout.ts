@@ -69,18 +69,28 @@ export const VALUES_NEXT_FREE: u32 = 0; // u32, while on the free list
 export const VALUES_FLAG_BRIDGED: u32 = 1;
 
 // ---- evidence edge: two identifiers seen together in an event ----
-export const EDGE_SIZE: u32 = 48;
+export const EDGE_SIZE: u32 = 40;
 export const EDGE_A: u32 = 0;
-export const EDGE_B: u32 = 4;
+export const EDGE_B: u32 = 4; // B's node in the low EDGE_NODE_BITS, then strength, last decision, cut (see below)
 export const EDGE_NEXT_A: u32 = 8; // next edge in A's adjacency list
 export const EDGE_NEXT_B: u32 = 12;
-export const EDGE_SEQ: u32 = 16; // f64: log sequence of the first event that linked the pair
-export const EDGE_ITEM: u32 = 24; // index of that event within its log entry
-export const EDGE_STRENGTH: u32 = 28; // u8, strongest evidence seen for the pair
-export const EDGE_DECISION: u32 = 29; // u8, last rule decision
-export const EDGE_FLAGS: u32 = 30; // u8
-export const EDGE_TIME: u32 = 32; // f64: event time of that first event
-export const EDGE_LAST_TIME: u32 = 40; // f64: latest event time the pair was seen together (sessions)
+export const EDGE_SEQ_ITEM: u32 = 16; // u64: log sequence of the first event that linked the pair << EDGE_ITEM_BITS | its index in the entry
+export const EDGE_TIME: u32 = 24; // f64: event time of that first event
+export const EDGE_LAST_TIME: u32 = 32; // f64: latest event time the pair was seen together (sessions)
+
+// the word at EDGE_B: node numbers stay below 2^26 (NODE_MAX_PAGES << NODE_PAGE_SHIFT), so its top
+// bits hold the strongest evidence seen for the pair, the last rule decision and the cut flag
+export const EDGE_NODE_BITS: u32 = 26;
+export const EDGE_NODE_MASK: u32 = (1 << EDGE_NODE_BITS) - 1;
+export const EDGE_STRENGTH_SHIFT: u32 = 26; // 2 bits
+export const EDGE_STRENGTH_MASK: u32 = 3;
+export const EDGE_DECISION_SHIFT: u32 = 28; // 3 bits
+export const EDGE_DECISION_MASK: u32 = 7;
+export const EDGE_CUT_BIT: u32 = 0x80000000; // cut by an operator's split: sticky
+// a log sequence and an event index packed in one u64: seq below 2^40, item below 2^24 (checked on input)
+export const EDGE_ITEM_BITS: u64 = 24;
+export const MAX_EVENT_ITEM: u32 = (1 << 24) - 1;
+export const MAX_LOG_SEQ: f64 = 1099511627775; // 2^40 - 1
 
 export const STRENGTH_WEAK: u8 = 1; // link click, or a device beside typed values in an ordinary event
 export const STRENGTH_MEDIUM: u8 = 2; // a device in an authenticated event; person identifiers in an ordinary one
@@ -92,8 +102,8 @@ export const DECISION_REFUSED_LIMIT: u8 = 3;
 export const DECISION_REFUSED_WEAK: u8 = 4;
 export const DECISION_IGNORED: u8 = 5; // one end is blocked or shared
 export const DECISION_CUT: u8 = 6; // cut by an operator's split
-
-export const EDGE_FLAG_CUT: u8 = 1;
+/** Internal to re-clustering (a union through a device across two identities, deferred): never left on an edge. */
+export const DECISION_MERGED_BRIDGE: u8 = 7;
 
 // ---- tenant record: per-tenant guardrail settings and counters ----
 export const TENANT_SIZE: u32 = 64;
@@ -150,7 +160,7 @@ export const HEADER_PAGE_TABLES: u32 = 2048;
 export const HEADER_SIZE: u32 = 131072; // room for the page tables below
 
 export const MAGIC: u32 = 0x50475348; // "PGSH"
-export const LAYOUT_VERSION: u32 = 6;
+export const LAYOUT_VERSION: u32 = 7;
 
 // hash table descriptor: ptr, capacity (power of two), count
 export const TABLE_PTR: u32 = 0;

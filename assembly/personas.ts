@@ -9,7 +9,7 @@ import {
   TYPE_EMAIL, TYPE_PHONE, TYPE_DEVICE, TYPE_CUSTOMER, TYPE_SUBSCRIBER, TYPE_COUNT,
   TENANT_FLAGS, TENANT_FLAG_GUARDRAILS, TENANT_LIMITS, TENANT_NAME, TENANT_NAME_LEN, TENANT_PERSONAS,
   KIND_PERSONAS, KIND_VALUES, HEADER_PERSONA_TABLE, HEADER_VALUES_FREE,
-  STRENGTH_WEAK, STRENGTH_MEDIUM, DECISION_MERGED, DECISION_REFUSED_LIMIT, DECISION_REFUSED_WEAK,
+  STRENGTH_WEAK, STRENGTH_MEDIUM, DECISION_MERGED, DECISION_REFUSED_LIMIT, DECISION_REFUSED_WEAK, DECISION_MERGED_BRIDGE,
 } from './layout';
 import { header, takeElements } from './memory';
 import {
@@ -22,7 +22,7 @@ import { sameSession } from './sessions';
 const PERSONA_ID_SEED: u64 = 0x70736e5f69647331; // "psn_ids1": persona ids hash apart from identifier keys
 const UNLIMITED: u32 = 0;
 /** mergePersonaValues' answer for a union through a device across two complementary identities: merge, and mark the persona bridged. */
-export const DECISION_MERGED_BRIDGE: u8 = 0x81;
+export { DECISION_MERGED_BRIDGE };
 
 /** Lower rank = more stable identifier: phone, customer, email, subscriber, device. */
 export function typeRank(type: u32): u32 {

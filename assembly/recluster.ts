@@ -6,14 +6,17 @@
 import {
   NODE_NEXT, NODE_FLAGS, NODE_TYPE, NODE_TENANT,
   NODE_FLAG_FOUNDER, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
-  EDGE_A, EDGE_B, EDGE_SEQ, EDGE_ITEM, EDGE_STRENGTH, EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT,
+  EDGE_A, EDGE_SEQ_ITEM,
   VALUES_SIZE, KIND_PERSONAS, KIND_VALUES, HEADER_PERSONA_TABLE, OK,
   HEADER_WORK, TENANT_SPLITS,
   DECISION_MERGED, DECISION_SAME, DECISION_IGNORED, DECISION_CUT, DECISION_REFUSED_WEAK,
   JOURNAL_RECLUSTER_FROM, JOURNAL_RECLUSTER_TO, ERR_OUT_OF_MEMORY,
 } from './layout';
 import { header, allocBlock, freeBlock, setError, ensureHeadroom, reserveElements } from './memory';
-import { nodeAt, edgeAt, personaAt, degreeOf, tableReserve, personaOfRoot, setPersonaOfRoot } from './records';
+import {
+  nodeAt, edgeAt, personaAt, degreeOf, tableReserve, personaOfRoot, setPersonaOfRoot, edgeB, edgeStrength, edgeDecision,
+  setEdgeDecision, edgeCut,
+} from './records';
 import { find, makeSingleton, linkRoots, setReclusterBoth, bump } from './unify';
 import {
   valuesFromNode, mergePersonaValues, mergeValuesInto, recordOfFounder, foundPersona, olderPersona,
@@ -114,15 +117,13 @@ function retireRootRecord(root: u32): u32 {
 function edgeBefore(x: u32, y: u32): bool {
   const ex = edgeAt(x);
   const ey = edgeAt(y);
-  const sx = load<u8>(ex, EDGE_STRENGTH);
-  const sy = load<u8>(ey, EDGE_STRENGTH);
+  const sx = edgeStrength(ex);
+  const sy = edgeStrength(ey);
   if (sx != sy) return sx > sy;
-  const qx = load<f64>(ex, EDGE_SEQ);
-  const qy = load<f64>(ey, EDGE_SEQ);
+  // seq, then item: one comparison of the packed u64
+  const qx = load<u64>(ex, EDGE_SEQ_ITEM);
+  const qy = load<u64>(ey, EDGE_SEQ_ITEM);
   if (qx != qy) return qx < qy;
-  const ix = load<u32>(ex, EDGE_ITEM);
-  const iy = load<u32>(ey, EDGE_ITEM);
-  if (ix != iy) return ix < iy;
   return x < y;
 }
 
@@ -279,11 +280,11 @@ export function recluster(ra: u32, rb: u32): u32 {
 function replayEdge(edge: u32, values: usize, tenant: u32, deferBridges: bool): void {
   const e = edgeAt(edge);
   const a = load<u32>(e, EDGE_A);
-  const b = load<u32>(e, EDGE_B);
+  const b = edgeB(e);
   let decision: u8;
   if (((load<u8>(nodeAt(a), NODE_FLAGS) | load<u8>(nodeAt(b), NODE_FLAGS)) & NOT_LINKING) != 0) {
     decision = DECISION_IGNORED;
-  } else if ((load<u8>(e, EDGE_FLAGS) & EDGE_FLAG_CUT) != 0) {
+  } else if (edgeCut(e)) {
     decision = DECISION_CUT;
   } else {
     const ra = find(a);
@@ -292,7 +293,7 @@ function replayEdge(edge: u32, values: usize, tenant: u32, deferBridges: bool): 
     else {
       const va = values + <usize>(personaOfRoot(ra) * VALUES_SIZE);
       const vb = values + <usize>(personaOfRoot(rb) * VALUES_SIZE);
-      decision = mergePersonaValues(va, vb, load<u8>(e, EDGE_STRENGTH), tenant, edge);
+      decision = mergePersonaValues(va, vb, edgeStrength(e), tenant, edge);
       if (decision == DECISION_MERGED || (decision == DECISION_MERGED_BRIDGE && !deferBridges)) {
         const root = linkRoots(ra, rb, membersOf(va), membersOf(vb));
         const into = root == ra ? va : vb;
@@ -302,14 +303,14 @@ function replayEdge(edge: u32, values: usize, tenant: u32, deferBridges: bool): 
       }
     }
   }
-  store<u8>(e, decision, EDGE_DECISION);
+  setEdgeDecision(e, decision);
 }
 
 /** Replays again, in order, the edges whose decision so far is `decision`. */
 function replayDecided(list: usize, edges: u32, values: usize, tenant: u32, decision: u8): void {
   for (let j: u32 = 0; j < edges; j++) {
     const edge = load<u32>(list + <usize>(j * 4));
-    if (load<u8>(edgeAt(edge), EDGE_DECISION) == decision) replayEdge(edge, values, tenant, false);
+    if (edgeDecision(edgeAt(edge)) == decision) replayEdge(edge, values, tenant, false);
   }
 }
 

@@ -4,6 +4,7 @@ import {
   KIND_NODES, KIND_PERSONAS, KIND_EDGES, KIND_TENANTS, KIND_ARENA, KIND_VALUES, ARENA_PAGE_SHIFT,
   TABLE_PTR, TABLE_CAPACITY, TABLE_COUNT, OK, ERR_OUT_OF_MEMORY, ERR_CAPACITY,
   NODE_TENANT, NODE_TYPE, NODE_LEN, NODE_VALUE, NODE_FIRST_EDGE, EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, PARENT_ROOT,
+  EDGE_NODE_MASK, EDGE_STRENGTH_SHIFT, EDGE_STRENGTH_MASK, EDGE_DECISION_SHIFT, EDGE_DECISION_MASK, EDGE_CUT_BIT,
   HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, PERSONA_ID_LO,
 } from './layout';
 import {
@@ -23,6 +24,31 @@ import { xxh64 } from './hash';
 @inline export function tenantAt(t: u32): usize { return elementAddress(KIND_TENANTS, t); }
 // @ts-ignore: decorator
 @inline export function arenaAt(offset: u32): usize { return elementAddress(KIND_ARENA, offset); }
+
+// ---- evidence edge fields packed in the word at EDGE_B (records hold an edge's address) ----
+
+// @ts-ignore: decorator
+@inline export function edgeB(e: usize): u32 { return load<u32>(e, EDGE_B) & EDGE_NODE_MASK; }
+// @ts-ignore: decorator
+@inline export function edgeStrength(e: usize): u8 { return <u8>((load<u32>(e, EDGE_B) >> EDGE_STRENGTH_SHIFT) & EDGE_STRENGTH_MASK); }
+// @ts-ignore: decorator
+@inline export function edgeDecision(e: usize): u8 { return <u8>((load<u32>(e, EDGE_B) >> EDGE_DECISION_SHIFT) & EDGE_DECISION_MASK); }
+// @ts-ignore: decorator
+@inline export function edgeCut(e: usize): bool { return (load<u32>(e, EDGE_B) & EDGE_CUT_BIT) != 0; }
+
+export function setEdgeStrength(e: usize, strength: u8): void {
+  const word = load<u32>(e, EDGE_B) & ~(EDGE_STRENGTH_MASK << EDGE_STRENGTH_SHIFT);
+  store<u32>(e, word | (<u32>strength << EDGE_STRENGTH_SHIFT), EDGE_B);
+}
+
+export function setEdgeDecision(e: usize, decision: u8): void {
+  const word = load<u32>(e, EDGE_B) & ~(EDGE_DECISION_MASK << EDGE_DECISION_SHIFT);
+  store<u32>(e, word | (<u32>decision << EDGE_DECISION_SHIFT), EDGE_B);
+}
+
+export function setEdgeCut(e: usize): void {
+  store<u32>(e, load<u32>(e, EDGE_B) | EDGE_CUT_BIT, EDGE_B);
+}
 
 // ---- the parent column (writer side; readers use unify.ts's read-only walks) ----
 
@@ -161,7 +187,7 @@ export function tableReserve(desc: usize, extra: u32): i32 {
 function tagOfRecord(desc: usize, ref: u32): u32 {
   if (desc == header(HEADER_EDGE_TABLE)) {
     const e = edgeAt(ref);
-    return pairTag(load<u32>(e, EDGE_A), load<u32>(e, EDGE_B));
+    return pairTag(load<u32>(e, EDGE_A), edgeB(e));
   }
   if (desc == header(HEADER_PERSONA_TABLE)) return load<u32>(personaAt(ref), PERSONA_ID_LO);
   const n = nodeAt(ref);

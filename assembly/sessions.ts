@@ -2,10 +2,10 @@
 // then subscribes a phone is one person even on a device the rules otherwise treat as anybody's.
 import {
   NODE_TYPE, NODE_FLAGS, NODE_FIRST_EDGE, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
-  EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_STRENGTH, EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT, EDGE_TIME, EDGE_LAST_TIME,
+  EDGE_A, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_TIME, EDGE_LAST_TIME,
   TYPE_DEVICE, STRENGTH_MEDIUM, DECISION_REFUSED_WEAK,
 } from './layout';
-import { nodeAt, edgeAt, parentOf } from './records';
+import { nodeAt, edgeAt, parentOf, edgeB, edgeStrength, edgeDecision, edgeCut } from './records';
 
 /** One visit: events this close together on one device come from one person (the usual web-analytics session timeout). */
 export const SESSION_MS: f64 = 30 * 60 * 1000;
@@ -36,16 +36,16 @@ function sessionsMeet(e: usize, f: usize): bool {
 export function sameSession(edge: u32): bool {
   const e = edgeAt(edge);
   const a = load<u32>(e, EDGE_A);
-  const device = <u32>load<u8>(nodeAt(a), NODE_TYPE) == TYPE_DEVICE ? a : load<u32>(e, EDGE_B);
+  const device = <u32>load<u8>(nodeAt(a), NODE_TYPE) == TYPE_DEVICE ? a : edgeB(e);
   if (<u32>load<u8>(nodeAt(device), NODE_TYPE) != TYPE_DEVICE) return false;
   const root = rootOf(device);
   let f = load<u32>(nodeAt(device), NODE_FIRST_EDGE);
   while (f != 0) {
     const at = edgeAt(f);
     const fa = load<u32>(at, EDGE_A);
-    const other = fa == device ? load<u32>(at, EDGE_B) : fa;
+    const other = fa == device ? edgeB(at) : fa;
     const o = nodeAt(other);
-    if (f != edge && load<u8>(at, EDGE_STRENGTH) >= STRENGTH_MEDIUM && (load<u8>(at, EDGE_FLAGS) & EDGE_FLAG_CUT) == 0
+    if (f != edge && edgeStrength(at) >= STRENGTH_MEDIUM && !edgeCut(at)
       && <u32>load<u8>(o, NODE_TYPE) != TYPE_DEVICE && (load<u8>(o, NODE_FLAGS) & NOT_LINKING) == 0
       && sessionsMeet(e, at) && rootOf(other) == root) return true;
     f = fa == device ? load<u32>(at, EDGE_NEXT_A) : load<u32>(at, EDGE_NEXT_B);
@@ -56,6 +56,6 @@ export function sameSession(edge: u32): bool {
 /** Medium evidence the rules refused, seen within a session of `time`. */
 export function refusedInSession(edge: u32, time: f64): bool {
   const at = edgeAt(edge);
-  if (load<u8>(at, EDGE_DECISION) != DECISION_REFUSED_WEAK || load<u8>(at, EDGE_STRENGTH) != STRENGTH_MEDIUM) return false;
+  if (edgeDecision(at) != DECISION_REFUSED_WEAK || edgeStrength(at) != STRENGTH_MEDIUM) return false;
   return Math.abs(load<f64>(at, EDGE_TIME) - time) <= SESSION_MS || Math.abs(load<f64>(at, EDGE_LAST_TIME) - time) <= SESSION_MS;
 }

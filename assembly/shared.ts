@@ -3,10 +3,10 @@
 // glued together is re-clustered without it, online.
 import {
   NODE_TYPE, NODE_FLAGS, NODE_TENANT, NODE_FIRST_SEEN, NODE_LAST_SEEN,
-  NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED, EDGE_FLAGS, EDGE_FLAG_CUT,
+  NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
   TYPE_EMAIL, TYPE_PHONE, TYPE_CUSTOMER, TENANT_SHARED_AT, TENANT_SHARED, JOURNAL_SHARED,
 } from './layout';
-import { nodeAt, edgeAt, tenantAt, personaOfRoot } from './records';
+import { nodeAt, edgeAt, tenantAt, personaOfRoot, edgeCut } from './records';
 import { find, bump } from './unify';
 import { firstEdge, nextEdge, otherEnd, partnersMoreThan } from './evidence';
 import { recluster, workBuffer } from './recluster';
@@ -100,7 +100,7 @@ function isIdentity(node: u32): bool {
 }
 
 function isCut(edge: u32): bool {
-  return (load<u8>(edgeAt(edge), EDGE_FLAGS) & EDGE_FLAG_CUT) != 0;
+  return edgeCut(edgeAt(edge));
 }
 
 function sharedThreshold(node: u32): u32 {

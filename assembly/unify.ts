@@ -3,12 +3,14 @@
 import {
   NODE_NEXT, NODE_TYPE, PARENT_ROOT, NODE_TENANT, NODE_FIRST_EDGE,
   VALUES_SIZE,
-  EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, EDGE_STRENGTH, EDGE_DECISION, EDGE_FLAGS, EDGE_FLAG_CUT,
+  EDGE_A, EDGE_NEXT_A, EDGE_NEXT_B,
   HEADER_TEMP_VALUES, TENANT_MERGES, TENANT_REFUSED, TYPE_DEVICE,
   DECISION_MERGED, DECISION_SAME, DECISION_REFUSED_WEAK, DECISION_IGNORED, JOURNAL_MERGE,
 } from './layout';
 import { header, parentsBase, parentsBaseAtomic } from './memory';
-import { nodeAt, personaAt, tenantAt, edgeAt, personaOfRoot, setPersonaOfRoot } from './records';
+import {
+  nodeAt, personaAt, tenantAt, edgeAt, personaOfRoot, setPersonaOfRoot, edgeB, edgeStrength, edgeDecision, edgeCut,
+} from './records';
 import {
   valuesFromNode, mergePersonaValues, mergeValuesInto, foundPersona, olderPersona, typeRank,
   adjustActivePersonas, regrowsBridge, markBridged, valuesOf, ownValues, dropValues, setActive, membersOfPersona,
@@ -143,9 +145,9 @@ function heldOnWeaker(node: u32, root: u32, strength: u8): bool {
   while (e != 0) {
     const at = edgeAt(e);
     const a = load<u32>(at, EDGE_A);
-    const other = a == node ? load<u32>(at, EDGE_B) : a;
-    const counts = (load<u8>(at, EDGE_FLAGS) & EDGE_FLAG_CUT) == 0 && load<u8>(at, EDGE_DECISION) != DECISION_IGNORED;
-    if (counts && load<u8>(at, EDGE_STRENGTH) >= strength && find(other) == root) return false;
+    const other = a == node ? edgeB(at) : a;
+    const counts = !edgeCut(at) && edgeDecision(at) != DECISION_IGNORED;
+    if (counts && edgeStrength(at) >= strength && find(other) == root) return false;
     e = a == node ? load<u32>(at, EDGE_NEXT_A) : load<u32>(at, EDGE_NEXT_B);
   }
   return true;

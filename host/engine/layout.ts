@@ -28,10 +28,17 @@ export const VALUES = {
   SIZE: 60, UPDATED: 0, LATEST_EMAIL_TIME: 8, LATEST_PHONE_TIME: 16, COUNTS: 24, LATEST_EMAIL: 44, LATEST_PHONE: 48,
 } as const;
 
+/**
+ * The word at B holds B's node in its low NODE_BITS, then the strength (2 bits), the last decision
+ * (3 bits) and the cut flag (top bit); SEQ_ITEM is a u64: seq << ITEM_BITS | item.
+ */
 export const EDGE = {
-  SIZE: 48, A: 0, B: 4, NEXT_A: 8, NEXT_B: 12, SEQ: 16, ITEM: 24, STRENGTH: 28, DECISION: 29, FLAGS: 30, TIME: 32,
-  LAST_TIME: 40,
+  SIZE: 40, A: 0, B: 4, NEXT_A: 8, NEXT_B: 12, SEQ_ITEM: 16, TIME: 24, LAST_TIME: 32,
+  NODE_BITS: 26, STRENGTH_SHIFT: 26, STRENGTH_MASK: 3, DECISION_SHIFT: 28, DECISION_MASK: 7, CUT_SHIFT: 31, ITEM_BITS: 24,
 } as const;
+/** An edge keeps its first event's seq and item in one u64: seq below 2^40, item below 2^24. */
+export const MAX_LOG_SEQ = 2 ** 40 - 1;
+export const MAX_EVENT_ITEM = 2 ** EDGE.ITEM_BITS - 1;
 export const STRENGTH_NAMES = ['none', 'weak', 'medium', 'strong'] as const;
 export const DECISION_NAMES = ['pending', 'merged', 'same', 'refused_limit', 'refused_weak', 'ignored', 'cut'] as const;
 
@@ -44,7 +51,7 @@ export const TENANT_FLAG_GUARDRAILS = 1;
 export const HEADER = { MAGIC: 0, VERSION: 4, SEQLOCK: 8, ERROR: 12, APPLIED_SEQ: 16, BUMP: 24, READERS: 88 } as const;
 /** "PGSH" at the header of every shard, and the layout version it was written with. */
 export const SHARD_MAGIC = 0x50475348;
-export const LAYOUT_VERSION = 6;
+export const LAYOUT_VERSION = 7;
 
 export const JOURNAL = { ENTRY_SIZE: 12, MERGE: 1, RECLUSTER_FROM: 2, RECLUSTER_TO: 3, SHARED: 4, ERASE: 5 } as const;
 

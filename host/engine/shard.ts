@@ -5,7 +5,7 @@ import { BoundedCache } from '../util/bounded-cache.js';
 import { createShardMemory, instantiateCore, WASM_PAGE_BYTES, type CoreConstants, type CoreExports } from './core.js';
 import {
   NODE, NODE_FLAG, PERSONA, PERSONA_FLAG_ACTIVE, PERSONA_VALUES_SHIFT, VALUES, EDGE, TENANT, TENANT_FLAG_GUARDRAILS, HEADER, JOURNAL,
-  TYPE_COUNT, TYPE_CODES, ERRORS, EVENT_CLASS, MAX_EVENT_IDENTIFIERS, MAX_VALUE_BYTES, SHARD_MAGIC, LAYOUT_VERSION,
+  TYPE_COUNT, TYPE_CODES, ERRORS, EVENT_CLASS, MAX_LOG_SEQ, MAX_EVENT_ITEM, MAX_EVENT_IDENTIFIERS, MAX_VALUE_BYTES, SHARD_MAGIC, LAYOUT_VERSION,
 } from './layout.js';
 import { encodeEvents, encodedSizeBound, encodeKeys, type EncodedEvent, type EncodedKey } from './codec.js';
 
@@ -106,7 +106,6 @@ export interface ShardOptions {
 
 /** Settings limits and thresholds are stored as u16. */
 const MAX_SETTING = 0xffff;
-const MAX_U32 = 0xffffffff;
 /** A read that keeps overlapping writes waits this long for the writer before looking again. */
 const READ_RETRY_WAIT_MS = 1;
 
@@ -463,17 +462,19 @@ export class Shard {
     const at = this.core.edgeAddress(edge);
     this.ensureViews(at + EDGE.SIZE);
     const v = this.view;
+    const b = v.getUint32(at + EDGE.B, true);
+    const seqItem = v.getBigUint64(at + EDGE.SEQ_ITEM, true);
     return {
       edge,
       a: v.getUint32(at + EDGE.A, true),
-      b: v.getUint32(at + EDGE.B, true),
-      seq: v.getFloat64(at + EDGE.SEQ, true),
-      item: v.getUint32(at + EDGE.ITEM, true),
+      b: b & (2 ** EDGE.NODE_BITS - 1),
+      seq: Number(seqItem >> BigInt(EDGE.ITEM_BITS)),
+      item: Number(seqItem & BigInt(MAX_EVENT_ITEM)),
       time: v.getFloat64(at + EDGE.TIME, true),
       lastTime: v.getFloat64(at + EDGE.LAST_TIME, true),
-      strength: v.getUint8(at + EDGE.STRENGTH),
-      decision: v.getUint8(at + EDGE.DECISION),
-      cut: (v.getUint8(at + EDGE.FLAGS) & 1) !== 0,
+      strength: (b >>> EDGE.STRENGTH_SHIFT) & EDGE.STRENGTH_MASK,
+      decision: (b >>> EDGE.DECISION_SHIFT) & EDGE.DECISION_MASK,
+      cut: b >>> EDGE.CUT_SHIFT === 1,
     };
   }
 
@@ -537,7 +538,9 @@ export class Shard {
   private checkEvent(event: EncodedEvent, index: number): void {
     this.checkTenant(event.tenant);
     if (!Number.isFinite(event.time)) throw new RangeError(`event ${index}: time must be a finite number of ms, got ${event.time}`);
-    if (!Number.isInteger(event.item) || event.item < 0 || event.item > MAX_U32) throw new RangeError(`event ${index}: item must be a u32, got ${event.item}`);
+    if (!Number.isInteger(event.item) || event.item < 0 || event.item > MAX_EVENT_ITEM) {
+      throw new RangeError(`event ${index}: item must be a u32 below 2^24 (an event's index in its log entry), got ${event.item}`);
+    }
     if (!Object.hasOwn(EVENT_CLASS, event.evidence)) throw new RangeError(`event ${index}: evidence must be one of ${Object.keys(EVENT_CLASS).join(', ')}, got ${String(event.evidence)}`);
     if (event.identifiers.length > MAX_EVENT_IDENTIFIERS) throw new RangeError(`event ${index}: an event holds at most ${MAX_EVENT_IDENTIFIERS} identifiers`);
     for (const id of event.identifiers) {
@@ -547,6 +550,7 @@ export class Shard {
 
   /** Applies normalized events covering log sequence `seq`; returns what changed. Nothing changes when it throws. */
   applyEvents(events: EncodedEvent[], seq: number): JournalEntry[] {
+    if (!Number.isInteger(seq) || seq < 0 || seq > MAX_LOG_SEQ) throw new RangeError(`seq must be an integer in 0..2^40-1, got ${seq}`);
     events.forEach((event, index) => this.checkEvent(event, index));
     const inbox = this.inbox(encodedSizeBound(events));
     const size = encodeEvents(this.bytes, inbox, events);
