@@ -11,6 +11,9 @@ import { importFile, type ImportProgress } from './service/importer.js';
 import { openKeyStore } from './service/data-dir.js';
 import { KEY_ROLES, type CreatedKey, type KeyInfo, type KeyRole } from './store/index.js';
 import { CLUSTER_SERVE_FLAGS, clusterOptionsFrom } from './service/cluster/serve-options.js';
+import { traceStartup } from './util/startup-trace.js';
+
+traceStartup('cli modules loaded');
 
 const USAGE = `usage:
   persona-graph serve [--host 127.0.0.1] [--port 8080] [--data ./data]
@@ -33,6 +36,7 @@ async function serve(args: string[]): Promise<void> {
   const port = Number(values.port ?? process.env.PERSONA_PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got ${values.port}`);
   const { startServer } = await import('./http/server.js');
+  traceStartup('http modules loaded');
   // --log / PERSONA_LOG: a node of a cluster over NATS JetStream; otherwise the embedded store.
   const cluster = clusterOptionsFrom(values);
   const graphSource = cluster

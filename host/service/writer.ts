@@ -8,6 +8,7 @@ import type { IdentifierType } from '../types.js';
 import type { ErasureStore, LogEntry, Store } from '../store/index.js';
 import { engineSettings, completeConfig, type TenantConfig } from './config.js';
 import { evidenceOf, type LoggedEvent } from './events.js';
+import { traceStartup } from '../util/startup-trace.js';
 
 export interface Change {
   kind: 'merge' | 'split' | 'erase';
@@ -59,6 +60,7 @@ export function erasedValueHash(salt: Buffer, type: IdentifierType, value: strin
 function restoreNewest(store: Store, index: number): { shard: Shard; after: number } {
   const snapshot = store.snapshots.loadNewest(index);
   if (!snapshot) return { shard: Shard.create(), after: 0 };
+  traceStartup(`shard ${index}: snapshot at seq ${snapshot.seq} read (${snapshot.bytes.length} bytes)`);
   try {
     return { shard: Shard.restore(snapshot.bytes), after: snapshot.seq };
   } catch (err) {
@@ -102,17 +104,24 @@ export class ShardWriter {
   /** Rebuilds the shard: newest valid snapshot, then every later log entry of its tenants. */
   static recover(store: Store, index: number, shardOf: (tenant: string) => number): ShardWriter {
     const { shard, after: covered } = restoreNewest(store, index);
+    traceStartup(`shard ${index}: restored`);
     const writer = new ShardWriter(shard, store, index);
     writer.changesRecordedThrough = store.changes.lastSeqs();
+    traceStartup(`shard ${index}: last recorded changes found`);
     let after = covered;
+    let replayed = 0;
     for (;;) {
       const page = store.log.read(after, REPLAY_PAGE);
       if (page.length === 0) break;
       for (const entry of page) {
-        if (shardOf(entry.tenant) === index) writer.apply(entry);
+        if (shardOf(entry.tenant) === index) {
+          writer.apply(entry);
+          replayed++;
+        }
         after = entry.seq;
       }
     }
+    traceStartup(`shard ${index}: log tail after seq ${covered} replayed (${replayed} entries)`);
     return writer;
   }
 
