@@ -58,11 +58,16 @@ export function erasedValueHash(salt: Buffer, type: IdentifierType, value: strin
  * lose acknowledged events, so it refuses with a message saying what to do.
  */
 function restoreNewest(store: Store, index: number): { shard: Shard; after: number } {
-  const snapshot = store.snapshots.loadNewest(index);
-  if (!snapshot) return { shard: Shard.create(), after: 0 };
-  traceStartup(`shard ${index}: snapshot at seq ${snapshot.seq} read (${snapshot.bytes.length} bytes)`);
+  let memory: WebAssembly.Memory | undefined;
+  // Fresh memory for each file tried: a damaged newer one must leave nothing behind in it.
+  const snapshot = store.snapshots.loadNewestInto(index, (length) => {
+    memory = Shard.memoryFor(length);
+    return new Uint8Array(memory.buffer, 0, length);
+  });
+  if (!snapshot || !memory) return { shard: Shard.create(), after: 0 };
+  traceStartup(`shard ${index}: snapshot at seq ${snapshot.seq} read into shard memory (${snapshot.length} bytes)`);
   try {
-    return { shard: Shard.restore(snapshot.bytes), after: snapshot.seq };
+    return { shard: Shard.restoreIn(memory, snapshot.length), after: snapshot.seq };
   } catch (err) {
     if (!(err instanceof SnapshotLayoutError)) throw err;
     const first = store.log.read(0, 1)[0];
