@@ -5,12 +5,16 @@
 //   resolve --tenant T (--email X | --phone X | --device X | --customer X | --subscriber X) [--data DIR]
 //   keys create --tenant T --role write|secret|admin [--data DIR | --log nats://…] | keys list | keys revoke KEY_ID
 import { parseArgs } from 'node:util';
+// Command modules are imported by the command that needs them: `serve` starts its writer threads
+// before loading the HTTP layer, and loads nothing of import or keys.
 import { IDENTIFIER_TYPES, type IdentifierType } from './types.js';
-import { PersonaGraph } from './service/persona-graph.js';
-import { importFile, type ImportProgress } from './service/importer.js';
-import { openKeyStore } from './service/data-dir.js';
-import { KEY_ROLES, type CreatedKey, type KeyInfo, type KeyRole } from './store/index.js';
+import type { ImportProgress } from './service/importer.js';
+import type { GraphApi } from './service/graph-api.js';
+import type { CreatedKey, KeyInfo, KeyRole } from './store/index.js';
 import { CLUSTER_SERVE_FLAGS, clusterOptionsFrom } from './service/cluster/serve-options.js';
+import { traceStartup } from './util/startup-trace.js';
+
+traceStartup('cli modules loaded');
 
 const USAGE = `usage:
   persona-graph serve [--host 127.0.0.1] [--port 8080] [--data ./data]
@@ -32,13 +36,20 @@ async function serve(args: string[]): Promise<void> {
   const host = values.host ?? process.env.PERSONA_HOST ?? '127.0.0.1';
   const port = Number(values.port ?? process.env.PERSONA_PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got ${values.port}`);
-  const { startServer } = await import('./http/server.js');
-  // --log / PERSONA_LOG: a node of a cluster over NATS JetStream; otherwise the embedded store.
   const cluster = clusterOptionsFrom(values);
-  const graphSource = cluster
-    ? { graph: (await (await import('./service/cluster/cluster-graph.js')).ClusterGraph.open(cluster)) }
-    : { graphOptions: { dataDir: dataDirOf(values.data) } };
-  const server = await startServer({ ...graphSource, host, port });
+  // The graph opens (its writer threads restore their shards) while this thread loads the HTTP layer.
+  const opening = (await startOpening(cluster, values.data)).graph;
+  opening.catch(() => undefined); // awaited below, where a failure is reported
+  const { startServer } = await import('./http/server.js');
+  traceStartup('http modules loaded');
+  const graph = await opening;
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({ graph, host, port });
+  } catch (error) {
+    await graph.close();
+    throw error;
+  }
   const stop = (signal: string) => {
     process.stderr.write(`${signal}: finishing requests and writing snapshots\n`);
     server.shutdown().then(() => process.exit(0), (error: unknown) => {
@@ -48,6 +59,17 @@ async function serve(args: string[]): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/**
+ * Loads the served graph's module and starts opening it: --log / PERSONA_LOG a node of a cluster over
+ * NATS JetStream, otherwise the embedded store. Resolves once opening has begun (wrapped, so the
+ * caller does not wait for the graph itself).
+ */
+async function startOpening(cluster: ReturnType<typeof clusterOptionsFrom>, dataDir: string | undefined): Promise<{ graph: Promise<GraphApi> }> {
+  if (cluster) return { graph: (await import('./service/cluster/cluster-graph.js')).ClusterGraph.open(cluster) };
+  const { PersonaGraph } = await import('./service/persona-graph.js');
+  return { graph: PersonaGraph.open({ dataDir: dataDirOf(dataDir) }) };
 }
 
 function progressPrinter(): (p: ImportProgress) => void {
@@ -71,6 +93,7 @@ async function importCommand(args: string[]): Promise<void> {
   });
   if (positionals.length !== 1 || !values.tenant) throw new UsageError('import needs FILE and --tenant');
   if (values.format && values.format !== 'ndjson' && values.format !== 'csv') throw new UsageError('--format is ndjson or csv');
+  const [{ PersonaGraph }, { importFile }] = await Promise.all([import('./service/persona-graph.js'), import('./service/importer.js')]);
   const graph = await PersonaGraph.open({ dataDir: dataDirOf(values.data) });
   try {
     const started = Date.now();
@@ -90,6 +113,7 @@ async function resolveCommand(args: string[]): Promise<void> {
   const given = IDENTIFIER_TYPES.filter((t) => values[t] !== undefined);
   if (!values.tenant || given.length !== 1) throw new UsageError('resolve needs --tenant and exactly one of --email, --phone, --device, --customer, --subscriber');
   const type = given[0] as IdentifierType;
+  const { PersonaGraph } = await import('./service/persona-graph.js');
   const graph = await PersonaGraph.open({ dataDir: dataDirOf(values.data as string | undefined) });
   try {
     const persona = await graph.personaOf(values.tenant as string, { type, value: values[type] as string });
@@ -111,6 +135,7 @@ interface KeyAdmin {
 async function openKeyAdmin(values: { data?: string; log?: string; replicas?: string }): Promise<KeyAdmin> {
   const cluster = clusterOptionsFrom({ log: values.log, replicas: values.replicas });
   if (!cluster) {
+    const { openKeyStore } = await import('./service/data-dir.js');
     const { keys, close } = openKeyStore(dataDirOf(values.data));
     return { create: (t, r) => keys.createKey(t, r), list: () => keys.listKeys(), revoke: (id) => keys.revokeKey(id), close };
   }
@@ -140,6 +165,7 @@ async function keysCommand(args: string[]): Promise<void> {
     options: { tenant: { type: 'string' }, role: { type: 'string' }, data: { type: 'string' }, log: { type: 'string' }, replicas: { type: 'string' } },
   });
   if (!['create', 'list', 'revoke'].includes(positionals[0] as string)) throw new UsageError('keys takes create, list or revoke');
+  const { KEY_ROLES } = await import('./store/index.js');
   if (positionals[0] === 'create' && (!values.tenant || !KEY_ROLES.includes(values.role as KeyRole))) throw new UsageError('keys create needs --tenant and --role write|secret|admin');
   if (positionals[0] === 'revoke' && !positionals[1]) throw new UsageError('keys revoke needs KEY_ID');
   const keys = await openKeyAdmin(values);

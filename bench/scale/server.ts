@@ -1,6 +1,7 @@
 // The scale benchmark's view of a restart as an operator sees it: `persona-graph serve` started
 // over an existing data directory, timed from spawn until GET /readyz answers 200, then GET /resolve
-// latency over real HTTP with and without concurrent POST /events.
+// latency over real HTTP with and without concurrent POST /events. Also what the restart cost: the
+// server's CPU time and peak RSS until ready.
 import autocannon, { type Request } from 'autocannon';
 import { spawnCliServer, type ServerProcess } from '../soak/server-process.js';
 
@@ -13,6 +14,10 @@ export interface ReadyServer {
   server: ServerProcess;
   /** Seconds from spawn to the first 200 from /readyz. */
   readySeconds: number;
+  /** CPU seconds the server used (all threads) until then. */
+  cpuSeconds: number;
+  /** Peak RSS of the server until then, in bytes. */
+  peakRssBytes: number;
 }
 
 /** Starts the CLI server over `dataDir` and waits until /readyz says it is ready. */
@@ -22,7 +27,10 @@ export async function startUntilReady(dataDir: string): Promise<ReadyServer> {
   const deadline = spawned + READY_TIMEOUT_MS;
   while (performance.now() < deadline) {
     const status = await fetch(`${server.url}/readyz`).then((r) => r.status, () => 0);
-    if (status === 200) return { server, readySeconds: (performance.now() - spawned) / 1000 };
+    if (status === 200) {
+      const readySeconds = (performance.now() - spawned) / 1000;
+      return { server, readySeconds, cpuSeconds: server.cpuSeconds(), peakRssBytes: server.peakRssBytes() };
+    }
     await new Promise((r) => setTimeout(r, READY_POLL_MS));
   }
   await server.kill9();

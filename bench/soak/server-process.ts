@@ -30,6 +30,10 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
   /** Resident set size of the whole process (all threads), in bytes. */
   rssBytes(): number;
+  /** Highest resident set size the process has had so far, in bytes. */
+  peakRssBytes(): number;
+  /** CPU time the process has used so far (all threads, user + system), in seconds. */
+  cpuSeconds(): number;
 }
 
 export interface SpawnOptions {
@@ -131,14 +135,35 @@ export function spawnServer(nodeArgs: string[], options: SpawnOptions = {}): Pro
         return (await exited).code;
       },
       rssBytes: () => rssOf(child.pid!),
+      peakRssBytes: () => statusKilobytes(child.pid!, 'VmHWM') * KILOBYTE,
+      cpuSeconds: () => cpuSecondsOf(child.pid!),
     };
   }
 }
 
+const KILOBYTE = 1024;
+/** The kernel's unit of process CPU time in /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS_PER_SECOND = 100;
+/** utime and stime: fields 14 and 15 of /proc/<pid>/stat, indexes 11 and 12 once pid and command name are cut off. */
+const UTIME_FIELD = 11;
+const STIME_FIELD = 12;
+
 /** VmRSS of a process from /proc (Linux), in bytes. */
 export function rssOf(pid: number): number {
+  return statusKilobytes(pid, 'VmRSS') * KILOBYTE;
+}
+
+/** A kB field of /proc/<pid>/status (Linux). */
+function statusKilobytes(pid: number, field: string): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
-  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
-  return Number(match[1]) * 1024;
+  const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(status);
+  if (!match) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return Number(match[1]);
+}
+
+/** User + system CPU seconds of a process, all its threads, from /proc (Linux). */
+export function cpuSecondsOf(pid: number): number {
+  // the command name in parentheses may hold spaces: count fields after it
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[UTIME_FIELD]) + Number(fields[STIME_FIELD])) / CLOCK_TICKS_PER_SECOND;
 }

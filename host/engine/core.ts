@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { instantiateSync } from '@assemblyscript/loader';
 import { checkLayout } from './layout.js';
+import { traceStartup } from '../util/startup-trace.js';
 
 /** The core's exports (assembly/index.ts). Pointers and indices are u32 numbers. */
 export interface CoreExports {
@@ -65,6 +66,7 @@ function coreModule(): WebAssembly.Module {
     const path = paths.find((p) => existsSync(p));
     if (!path) throw new Error(`WASM core not found at ${paths.join(' or ')}: run "npm run asbuild" first`);
     compiled = new WebAssembly.Module(new Uint8Array(readFileSync(path)));
+    traceStartup('WASM core compiled');
   }
   return compiled;
 }

@@ -645,19 +645,33 @@ export class Shard {
 
   /** A shard rebuilt from snapshot bytes, in fresh memory. */
   static restore(bytes: Uint8Array, options: ShardOptions = {}): Shard {
+    const memory = Shard.memoryFor(bytes.length, options);
+    new Uint8Array(memory.buffer).set(bytes);
+    return Shard.restoreIn(memory, bytes.length);
+  }
+
+  /**
+   * Fresh shard memory of at least `length` bytes, for a snapshot of that length to be read straight
+   * into (then `restoreIn`): a snapshot of several GiB is then never held twice.
+   */
+  static memoryFor(length: number, options: ShardOptions = {}): WebAssembly.Memory {
     const memory = createShardMemory(options.maximumPages);
-    const pages = Math.ceil(bytes.length / WASM_PAGE_BYTES);
+    const pages = Math.ceil(length / WASM_PAGE_BYTES);
     const have = memory.buffer.byteLength / WASM_PAGE_BYTES;
     if (pages > have) {
       try {
         memory.grow(pages - have);
       } catch {
-        throw new ShardError(-1, `cannot restore a snapshot of ${bytes.length} bytes`);
+        throw new ShardError(-1, `cannot restore a snapshot of ${length} bytes`);
       }
     }
-    new Uint8Array(memory.buffer).set(bytes);
+    return memory;
+  }
+
+  /** The shard held by a snapshot in the first `length` bytes of fresh `memory` (see `memoryFor`). */
+  static restoreIn(memory: WebAssembly.Memory, length: number): Shard {
     const shard = new Shard(memory, 0);
-    shard.checkSnapshot(bytes.length);
+    shard.checkSnapshot(length);
     const status = shard.core.initShard();
     if (status !== 0) throw new ShardError(status, 'snapshot does not hold a shard');
     return shard;

@@ -7,6 +7,7 @@ import { PersonaGraph, type PersonaGraphOptions } from '../service/persona-graph
 import type { GraphApi } from '../service/graph-api.js';
 import { createHttpApi, type AppOptions } from './app.js';
 import { createLogger } from './logging.js';
+import { traceStartup } from '../util/startup-trace.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8080;
@@ -56,6 +57,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const port = options.port ?? DEFAULT_PORT;
   const logger = options.logger ?? createLogger();
   const graph: GraphApi = options.graph ?? await PersonaGraph.open(options.graphOptions);
+  traceStartup('graph open');
   const loopback = isLoopback(host);
   if (!loopback && graph.keys.keyCount() === 0) {
     if (!options.graph) await graph.close();
@@ -79,6 +81,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const bound = server.address() as AddressInfo;
   const url = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
   logger.info({ url, open: graph.keys.keyCount() === 0 }, 'listening');
+  traceStartup('listening');
 
   let closing: Promise<void> | undefined;
   const shutdown = () => (closing ??= (async () => {

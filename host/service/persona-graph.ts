@@ -21,6 +21,7 @@ import { buildAudience, checkAudienceRequest } from './audience.js';
 import { buildGraph, buildPersona, locateById, locateByNode, type PersonaGraphView } from './views.js';
 import type { Change, IngestOutcome, IdentifierPair } from './writer.js';
 import { QualitySummaries, type QualitySummary } from './quality.js';
+import { traceStartup } from '../util/startup-trace.js';
 
 export interface PersonaGraphOptions {
   /** Directory of the durable store; omitted or null: memory only. */
@@ -114,6 +115,7 @@ export class PersonaGraph {
     let set: ShardSet;
     try {
       store = openStore(dataDir, { durability });
+      traceStartup('store opened');
       set = await ShardSet.open({ dataDir, shards, durability, maxQueue: options.maxQueue ?? DEFAULT_MAX_QUEUE, faults: options.faults });
     } catch (error) {
       store?.close();

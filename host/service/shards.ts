@@ -8,6 +8,7 @@ import { shardOf } from '../store/tenant-hash.js';
 import type { WorkerOptions, WriterTask } from './writer-worker.js';
 import type { GroupOutcome, IngestBatch } from './writer.js';
 import type { Durability } from '../store/index.js';
+import { traceStartup } from '../util/startup-trace.js';
 
 export interface ShardSetOptions {
   dataDir: string | null;
@@ -70,6 +71,7 @@ export class ShardSet {
     }));
     try {
       const opened = await Promise.all(pools.map((pool) => pool.run({ op: 'open' } satisfies WriterTask) as Promise<{ memory: WebAssembly.Memory }>));
+      traceStartup('every shard recovered');
       return new ShardSet(pools, opened.map(({ memory }) => Shard.attach(memory)), options);
     } catch (error) {
       await Promise.all(pools.map((pool) => pool.destroy()));

@@ -9,6 +9,7 @@ import { shardOf } from '../store/tenant-hash.js';
 import { ShardWriter, type IdentifierPair, type IngestBatch, type SplitSpec } from './writer.js';
 import type { TenantConfig } from './config.js';
 import type { LoggedEvent } from './events.js';
+import { traceStartup } from '../util/startup-trace.js';
 
 export interface WorkerOptions {
   dataDir: string | null;
@@ -35,6 +36,7 @@ export type WriterTask =
   | { op: 'close' };
 
 const options = workerData as WorkerOptions;
+traceStartup(`shard ${options.shard}: writer modules loaded`);
 
 // Diagnostics: Piscina workers write no --cpu-prof profiles, so PG_WRITER_CPU_PROFILE=DIR profiles
 // each writer thread from its start to its store's close, into DIR/writer-<shard>-<time>.cpuprofile.
@@ -66,6 +68,7 @@ let writer: ShardWriter | undefined;
 function open(): ShardWriter {
   if (!writer) {
     store = openStore(options.dataDir, { durability: options.durability });
+    traceStartup(`shard ${options.shard}: store opened`);
     writer = ShardWriter.recover(store, options.shard, (tenant) => shardOf(tenant, options.shards));
   }
   return writer;

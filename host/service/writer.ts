@@ -8,6 +8,7 @@ import type { IdentifierType } from '../types.js';
 import type { ErasureStore, LogEntry, Store } from '../store/index.js';
 import { engineSettings, completeConfig, type TenantConfig } from './config.js';
 import { evidenceOf, type LoggedEvent } from './events.js';
+import { traceStartup } from '../util/startup-trace.js';
 
 export interface Change {
   kind: 'merge' | 'split' | 'erase';
@@ -57,10 +58,16 @@ export function erasedValueHash(salt: Buffer, type: IdentifierType, value: strin
  * lose acknowledged events, so it refuses with a message saying what to do.
  */
 function restoreNewest(store: Store, index: number): { shard: Shard; after: number } {
-  const snapshot = store.snapshots.loadNewest(index);
-  if (!snapshot) return { shard: Shard.create(), after: 0 };
+  let memory: WebAssembly.Memory | undefined;
+  // Fresh memory for each file tried: a damaged newer one must leave nothing behind in it.
+  const snapshot = store.snapshots.loadNewestInto(index, (length) => {
+    memory = Shard.memoryFor(length);
+    return new Uint8Array(memory.buffer, 0, length);
+  });
+  if (!snapshot || !memory) return { shard: Shard.create(), after: 0 };
+  traceStartup(`shard ${index}: snapshot at seq ${snapshot.seq} read into shard memory (${snapshot.length} bytes)`);
   try {
-    return { shard: Shard.restore(snapshot.bytes), after: snapshot.seq };
+    return { shard: Shard.restoreIn(memory, snapshot.length), after: snapshot.seq };
   } catch (err) {
     if (!(err instanceof SnapshotLayoutError)) throw err;
     const first = store.log.read(0, 1)[0];
@@ -102,17 +109,24 @@ export class ShardWriter {
   /** Rebuilds the shard: newest valid snapshot, then every later log entry of its tenants. */
   static recover(store: Store, index: number, shardOf: (tenant: string) => number): ShardWriter {
     const { shard, after: covered } = restoreNewest(store, index);
+    traceStartup(`shard ${index}: restored`);
     const writer = new ShardWriter(shard, store, index);
     writer.changesRecordedThrough = store.changes.lastSeqs();
+    traceStartup(`shard ${index}: last recorded changes found`);
     let after = covered;
+    let replayed = 0;
     for (;;) {
       const page = store.log.read(after, REPLAY_PAGE);
       if (page.length === 0) break;
       for (const entry of page) {
-        if (shardOf(entry.tenant) === index) writer.apply(entry);
+        if (shardOf(entry.tenant) === index) {
+          writer.apply(entry);
+          replayed++;
+        }
         after = entry.seq;
       }
     }
+    traceStartup(`shard ${index}: log tail after seq ${covered} replayed (${replayed} entries)`);
     return writer;
   }
 

@@ -1,6 +1,6 @@
 // Snapshots kept in process memory, for the library's no-dataDir mode: the same contract as the
 // files (newest few per shard, newest first) without disk, and gone when the process ends.
-import type { LoadedSnapshot, SnapshotInfo, SnapshotStore } from './types.js';
+import type { LoadedSnapshot, ReadSnapshot, SnapshotInfo, SnapshotStore } from './types.js';
 import { checkSnapshotArgs, requireShard } from './snapshot-format.js';
 import { DEFAULT_KEEP_SNAPSHOTS } from './snapshot-files.js';
 import { requirePositiveInt } from './validate.js';
@@ -26,6 +26,13 @@ export class MemorySnapshotStore implements SnapshotStore {
   loadNewest(shard: number): LoadedSnapshot | null {
     requireShard(shard);
     return this.byShard.get(shard)?.[0] ?? null;
+  }
+
+  loadNewestInto(shard: number, into: (length: number) => Uint8Array): ReadSnapshot | null {
+    const newest = this.loadNewest(shard);
+    if (!newest) return null;
+    into(newest.bytes.length).set(newest.bytes);
+    return { seq: newest.seq, length: newest.bytes.length };
   }
 
   dropOlder(shard: number, seq: number): void {

@@ -44,27 +44,42 @@ export function encodeHeader(header: SnapshotHeader): Buffer {
 }
 
 /**
+ * The header at the start of `file` after checking everything it promises about itself, including
+ * that it is the header of `expected.shard` at `expected.seq`, and that the body that follows is
+ * `bodyBytes` long. Throws an Error saying what is wrong.
+ */
+export function verifyHeader(file: Uint8Array, bodyBytes: number, expected: { shard: number; seq: number }): SnapshotHeader {
+  if (file.length < HEADER_SIZE) throw new Error(`truncated header (${file.length} bytes)`);
+  const header = Buffer.from(file.buffer, file.byteOffset, HEADER_SIZE);
+  if (!header.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error('bad magic');
+  const version = header.readUInt32LE(4);
+  if (version !== FORMAT_VERSION) throw new Error(`unknown format version ${version}`);
+  if (header.readUInt32LE(HEADER_CRC_OFFSET) !== crc32(header.subarray(0, HEADER_CRC_OFFSET))) {
+    throw new Error('header checksum mismatch');
+  }
+  const shard = header.readUInt32LE(8);
+  const seq = Number(header.readBigUInt64LE(16));
+  if (shard !== expected.shard || seq !== expected.seq) {
+    throw new Error(`header says shard ${shard} seq ${seq}, file name says shard ${expected.shard} seq ${expected.seq}`);
+  }
+  const length = Number(header.readBigUInt64LE(24));
+  if (bodyBytes !== length) throw new Error(`body is ${bodyBytes} bytes, header says ${length}`);
+  return { shard, seq, length, bodyCrc: header.readUInt32LE(12) };
+}
+
+/** Throws unless `crc` (of the body as read) is the one the header promises. */
+export function verifyBodyCrc(header: SnapshotHeader, crc: number): void {
+  if (crc !== header.bodyCrc) throw new Error('body checksum mismatch');
+}
+
+/**
  * The body of a whole snapshot file after checking everything the header promises, including
  * that it is the snapshot of `expected.shard` at `expected.seq`. Throws an Error saying what is wrong.
  */
 export function verifySnapshot(file: Buffer, expected: { shard: number; seq: number }): Buffer {
-  if (file.length < HEADER_SIZE) throw new Error(`truncated header (${file.length} bytes)`);
-  if (!file.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error('bad magic');
-  const version = file.readUInt32LE(4);
-  if (version !== FORMAT_VERSION) throw new Error(`unknown format version ${version}`);
-  if (file.readUInt32LE(HEADER_CRC_OFFSET) !== crc32(file.subarray(0, HEADER_CRC_OFFSET))) {
-    throw new Error('header checksum mismatch');
-  }
-  const shard = file.readUInt32LE(8);
-  const seq = Number(file.readBigUInt64LE(16));
-  if (shard !== expected.shard || seq !== expected.seq) {
-    throw new Error(`header says shard ${shard} seq ${seq}, file name says shard ${expected.shard} seq ${expected.seq}`);
-  }
-  const length = Number(file.readBigUInt64LE(24));
-  const actual = file.length - HEADER_SIZE;
-  if (actual !== length) throw new Error(`body is ${actual} bytes, header says ${length}`);
+  const header = verifyHeader(file, Math.max(file.length - HEADER_SIZE, 0), expected);
   const body = file.subarray(HEADER_SIZE);
-  if (crc32(body) !== file.readUInt32LE(12)) throw new Error('body checksum mismatch');
+  verifyBodyCrc(header, crc32(body));
   return body;
 }
 

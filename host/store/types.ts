@@ -157,11 +157,23 @@ export interface LoadedSnapshot {
   bytes: Buffer;
 }
 
+/** A snapshot read into a caller's buffer: the seq it covers and its body's length. */
+export interface ReadSnapshot {
+  seq: number;
+  length: number;
+}
+
 export interface SnapshotStore {
   /** Stores the shard's bytes as covering the log through `seq`; keeps only the newest few. */
   save(shard: number, seq: number, bytes: Uint8Array | readonly Uint8Array[]): void;
   /** The newest snapshot that verifies, skipping damaged ones, or null. */
   loadNewest(shard: number): LoadedSnapshot | null;
+  /**
+   * The same, read straight into the first `length` bytes of the buffer `into(length)` returns
+   * (e.g. a shard's memory) instead of a buffer of its own: no second copy of a large snapshot.
+   * `into` is called again for an older snapshot when a newer one turns out damaged.
+   */
+  loadNewestInto(shard: number, into: (length: number) => Uint8Array): ReadSnapshot | null;
   /** Stored snapshots of the shard, newest first (not verified). */
   list(shard: number): SnapshotInfo[];
   /** Deletes the shard's snapshots older than `seq` (after an erasure: none may keep erased values). */

@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../host/store/index.js';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { makeTempDir } from './helpers.js';
+
+/** A second, read-only connection to the store's database: the oracle's own view of the rows. */
+const openDatabaseOf = (dir: string) => new Database(join(dir, 'store.db'), { readonly: true });
 
 let temp: ReturnType<typeof makeTempDir>;
 let store: Store;
@@ -146,5 +151,20 @@ describe('changes feed', () => {
     const [first, second] = store.changes.since('shop-a', 0, 2);
     expect(store.changes.since('shop-a', first.cursor, 10).map((c) => c.cursor)).toEqual([second.cursor, all[2].cursor]);
     expect(store.changes.since('shop-a', all[2].cursor, 10)).toEqual([]);
+  });
+
+  it('finds the highest recorded seq of every tenant, as a full GROUP BY over every change does', () => {
+    expect(store.changes.lastSeqs()).toEqual(new Map());
+    // tenants whose names sort around each other, seqs recorded out of order, several changes per entry
+    const tenants = ['a', 'a-1', 'a_2', 'b', 'shop-z', 'z9'];
+    for (let i = 0; i < 300; i++) {
+      const changes = Array.from({ length: 1 + (i % 3) }, (_, n) => ({ kind: 'merge', n }));
+      store.changes.record(tenants[(i * 5) % tenants.length], 1 + ((i * 7919) % 10_007), changes);
+    }
+    const db = openDatabaseOf(temp.dir);
+    const oracle = db.prepare('SELECT tenant, MAX(seq) AS seq FROM changes GROUP BY tenant').all() as { tenant: string; seq: number }[];
+    db.close();
+    expect(oracle.length).toBe(tenants.length);
+    expect(store.changes.lastSeqs()).toEqual(new Map(oracle.map((row) => [row.tenant, row.seq])));
   });
 });

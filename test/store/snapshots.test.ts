@@ -56,6 +56,19 @@ describe.each([
     ]);
   });
 
+  it('reads the newest straight into the buffer the caller provides, shared memory too', () => {
+    const store = make();
+    expect(store.loadNewestInto(0, () => { throw new Error('no snapshot: never called'); })).toBeNull();
+    store.save(0, 10, bytesOf(1));
+    store.save(0, 20, [bytesOf(2, 300), bytesOf(4, 700)]);
+    const asked: number[] = [];
+    const target = new Uint8Array(new SharedArrayBuffer(1500), 0, 1200).fill(0xee);
+    expect(store.loadNewestInto(0, (length) => { asked.push(length); return target; })).toEqual({ seq: 20, length: 1000 });
+    expect(asked).toEqual([1000]);
+    expect(Buffer.from(target.subarray(0, 1000))).toEqual(Buffer.concat([bytesOf(2, 300), bytesOf(4, 700)]));
+    expect(target[1000]).toBe(0xee); // nothing written past the body
+  });
+
   it('keeps only the newest two per shard by default', () => {
     const store = make();
     for (const seq of [5, 9, 7, 12]) store.save(3, seq, bytesOf(seq));
@@ -100,6 +113,25 @@ describe('damaged snapshot files', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(reason);
     expect(warnings[0]).toContain(pathOf(0, 20));
+  });
+
+  it.each([
+    ['a flipped body byte', (path: string) => flipByte(path, statSync(path).size - 1), /body checksum/],
+    ['a truncated body', (path: string) => truncateSync(path, statSync(path).size - 1), /body is 999 bytes/],
+    ['a flipped length byte in the header', (path: string) => flipByte(path, 24), /header checksum/],
+  ])('reading into a caller buffer: skips the newest with %s, asks again for the older one', (_what, damage, reason) => {
+    damage(pathOf(0, 20));
+    const targets: Uint8Array[] = [];
+    const read = snapshots.loadNewestInto(0, (length) => targets[targets.push(new Uint8Array(length)) - 1]);
+    expect(read).toEqual({ seq: 10, length: 1000 });
+    expect(targets.at(-1)).toEqual(bytesOf(10));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(reason);
+  });
+
+  it('refuses a buffer smaller than the snapshot', () => {
+    expect(snapshots.loadNewestInto(0, (length) => new Uint8Array(length - 1))).toBeNull();
+    expect(warnings[0]).toMatch(/needs as large a buffer/);
   });
 
   it('refuses a valid file renamed to claim another seq', () => {
