@@ -49,6 +49,12 @@ export interface WriteFailure {
 
 export type GroupOutcome = { outcome: IngestOutcome; error?: undefined } | { error: WriteFailure; outcome?: undefined };
 
+interface PendingChanges {
+  tenant: string;
+  seq: number;
+  changes: Change[];
+}
+
 /** What an operator's split cuts, by value (node numbers are not stable enough to log). */
 export interface SplitSpec {
   persona: string;
@@ -161,11 +167,29 @@ export class ShardWriter {
    * outcome, or the error that stopped it; the others are unaffected.
    */
   ingestGroup(batches: IngestBatch[]): GroupOutcome[] {
-    return this.appendEncoded(batches).map(({ events, appended }, i) => {
-      if (appended instanceof Error) return { error: describeError(appended) };
-      const applied = attempt(() => this.applyAppended(batches[i].tenant, events, appended));
-      return applied instanceof Error ? { error: describeError(applied) } : { outcome: applied };
-    });
+    const appended = this.appendEncoded(batches);
+    // the batches' changes are recorded together once all are applied: one commit (and sync) instead of one per batch
+    const pending: PendingChanges[] = [];
+    this.pendingChanges = pending;
+    let outcomes: GroupOutcome[];
+    try {
+      outcomes = appended.map(({ events, appended: result }, i) => {
+        if (result instanceof Error) return { error: describeError(result) };
+        const applied = attempt(() => this.applyAppended(batches[i].tenant, events, result));
+        return applied instanceof Error ? { error: describeError(applied) } : { outcome: applied };
+      });
+    } finally {
+      this.pendingChanges = undefined;
+    }
+    if (pending.length === 0) return outcomes;
+    const recorded = attempt(() => this.store.changes.recordAll
+      ? this.store.changes.recordAll(pending)
+      : pending.forEach(({ tenant, seq, changes }) => this.store.changes.record(tenant, seq, changes)));
+    if (!(recorded instanceof Error)) return outcomes;
+    // as when a batch's own record failed: the batches whose changes were not recorded report it
+    const failure = describeError(recorded);
+    const unrecorded = new Set(pending.map((p) => p.seq));
+    return outcomes.map((outcome) => (outcome.outcome?.seq != null && unrecorded.has(outcome.outcome.seq) ? { error: failure } : outcome));
   }
 
   /** Decodes each batch (apply needs the events) and appends them all, the bytes as they came where the log takes them. */
@@ -332,10 +356,15 @@ export class ShardWriter {
   /** Replayed entries up to here already have their changes recorded (by the run that applied them first). */
   private changesRecordedThrough = new Map<string, number>();
 
+  /** While a group is applied: the changes to record once all of it is. */
+  private pendingChanges: PendingChanges[] | undefined;
+
   private recordChanges(tenant: string, seq: number, journal: JournalEntry[], at: number): void {
     if (seq <= (this.changesRecordedThrough.get(tenant) ?? 0)) return;
     const changes = describeChanges(journal, (record) => this.shard.personaId(record), new Date(at).toISOString());
-    if (changes.length > 0) this.store.changes.record(tenant, seq, changes);
+    if (changes.length === 0) return;
+    if (this.pendingChanges) this.pendingChanges.push({ tenant, seq, changes });
+    else this.store.changes.record(tenant, seq, changes);
   }
 
   snapshot(): { seq: number; bytes: number } {

@@ -12,6 +12,7 @@ export class SqliteChangeStore implements ChangeStore {
   private readonly insertAll: Statement<[string, number, string]>;
   private readonly select: Statement<[string, number, number, number, number]>;
   private readonly selectLastSeqs: Statement<[], { tenant: string; seq: number }>;
+  private readonly recordAllTransaction: (entries: { tenant: string; seq: number; changes: unknown[] }[]) => void;
 
   constructor(db: SqliteDatabase) {
     // one statement for all of an entry's changes: json_each yields each element's position and JSON text
@@ -23,11 +24,18 @@ export class SqliteChangeStore implements ChangeStore {
       'SELECT seq, pos, change FROM changes WHERE tenant = ? AND (seq > ? OR (seq = ? AND pos > ?)) ORDER BY seq, pos LIMIT ?',
     );
     this.selectLastSeqs = db.prepare<[], { tenant: string; seq: number }>('SELECT tenant, MAX(seq) AS seq FROM changes GROUP BY tenant');
+    this.recordAllTransaction = db.transaction((entries: { tenant: string; seq: number; changes: unknown[] }[]) => {
+      for (const { tenant, seq, changes } of entries) this.record(tenant, seq, changes);
+    });
   }
 
   record(tenant: string, seq: number, changes: unknown[]): void {
     if (changes.length >= CURSOR_SCALE) throw new RangeError(`at most ${CURSOR_SCALE - 1} changes per log entry`);
     this.insertAll.run(tenant, seq, JSON.stringify(changes));
+  }
+
+  recordAll(entries: { tenant: string; seq: number; changes: unknown[] }[]): void {
+    this.recordAllTransaction(entries);
   }
 
   lastSeqs(): Map<string, number> {

@@ -157,6 +157,8 @@ export interface ChangeRecord {
 export interface ChangeStore {
   /** Records the changes applying log entry `seq` made; idempotent per (tenant, seq). */
   record(tenant: string, seq: number, changes: unknown[]): void;
+  /** Optional: several entries' changes recorded in one transaction (one sync of the database for all). */
+  recordAll?(entries: { tenant: string; seq: number; changes: unknown[] }[]): void;
   /** Per tenant, the highest log sequence a change was recorded for: replay up to it records nothing new. */
   lastSeqs(): Map<string, number>;
   /** Changes after `cursor` (0: from the start), oldest first, at most `limit`. */
