@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStore } from '../../host/store/index.js';
-import { ShardWriter } from '../../host/service/writer.js';
+import { ShardWriter, encodeBatch } from '../../host/service/writer.js';
 import { normalizeEvents } from '../../host/service/events.js';
 import { completeConfig } from '../../host/service/config.js';
 import { generateEvents } from './generate.js';
@@ -36,7 +36,7 @@ try {
   const group = Number(values.group);
   for (let i = 0; i < batches.length; i += group) {
     if (group === 1) writer.ingest('shop-a', batches[i]);
-    else writer.ingestGroup(batches.slice(i, i + group).map((events) => ({ tenant: 'shop-a', events })));
+    else writer.ingestGroup(batches.slice(i, i + group).map((events) => encodeBatch('shop-a', events)));
   }
   const end = cpu();
   const wallMs = performance.now() - wall;

@@ -45,6 +45,7 @@ export function createBlockList(tenantBlocked: TenantBlockConfig = {}): BlockLis
     isBlocked(type, normalizedValue, raw) {
       const builtin = builtinBlockReason(type, normalizedValue, raw);
       if (builtin !== null) return builtin;
+      if (!valueSets.get(type)?.size && !patterns.get(type)?.length) return null; // most tenants list nothing
       const candidates = [normalizedValue, raw].filter((value): value is string => typeof value === 'string');
       const blockedValues = valueSets.get(type);
       if (blockedValues?.size && candidates.some((value) => blockedValues.has(matchKey(type, value)))) {

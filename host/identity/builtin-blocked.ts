@@ -57,13 +57,15 @@ export function builtinBlockReason(
   normalizedValue: string | null,
   raw?: string,
 ): BuiltinBlockReason | null {
-  for (const candidate of [normalizedValue, raw]) {
-    if (typeof candidate !== 'string') continue;
-    // The specific reason first: `0000000000` is a placeholder phone before it is null-like.
-    const reason = emptyReason(candidate) ?? placeholderReason(type, candidate) ?? nullLikeReason(candidate);
-    if (reason !== null) return reason;
-  }
-  return null;
+  const normalizedReason = typeof normalizedValue === 'string' ? valueReason(type, normalizedValue) : null;
+  if (normalizedReason !== null) return normalizedReason;
+  // a raw value equal to its normalized form (the usual case for ids and UUIDs) was just judged
+  return typeof raw === 'string' && raw !== normalizedValue ? valueReason(type, raw) : null;
+}
+
+function valueReason(type: IdentifierType, value: string): BuiltinBlockReason | null {
+  // The specific reason first: `0000000000` is a placeholder phone before it is null-like.
+  return emptyReason(value) ?? placeholderReason(type, value) ?? nullLikeReason(value);
 }
 
 function emptyReason(value: string): BuiltinBlockReason | null {

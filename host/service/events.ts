@@ -183,26 +183,6 @@ function checkSchema(raw: unknown): Record<string, unknown> {
   return event;
 }
 
-/** Block-list verdicts per (type, value): the same values arrive again and again. */
-const blockVerdicts = new WeakMap<TenantConfig, Map<string, string | null>>();
-const BLOCK_VERDICT_CACHE = 100_000;
-
-function blockReason(config: TenantConfig, type: IdentifierType, value: string | null, raw: string): string | null {
-  let verdicts = blockVerdicts.get(config);
-  if (!verdicts) {
-    verdicts = new Map();
-    blockVerdicts.set(config, verdicts);
-  }
-  const key = value === null ? `${type}\0raw\0${raw}` : `${type}\0${value}\0${value === raw ? '' : raw}`;
-  let reason = verdicts.get(key);
-  if (reason === undefined) {
-    reason = blockListOf(config).isBlocked(type, value, raw);
-    if (verdicts.size >= BLOCK_VERDICT_CACHE) verdicts.clear();
-    verdicts.set(key, reason);
-  }
-  return reason;
-}
-
 /** ISO-8601 UTC with milliseconds ("2026-03-01T10:00:00.000Z"), the common case, without Date.parse. */
 const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{3}))?Z$/;
 
@@ -290,7 +270,7 @@ function verdictCache(config: TenantConfig): Map<string, Verdict>[] {
 
 function judge(config: TenantConfig, type: IdentifierType, raw: string): Verdict {
   const normalized = normalizeIdentifier(type, raw, config);
-  const blocked = blockReason(config, type, normalized?.value ?? null, raw);
+  const blocked = blockListOf(config).isBlocked(type, normalized?.value ?? null, raw);
   return {
     logged: normalized ? Object.freeze([type, normalized.value, normalized.display ?? '', blocked ? 1 : 0]) as LoggedIdentifier : null,
     blocked,

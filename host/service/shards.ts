@@ -5,8 +5,8 @@ import { Piscina } from 'piscina';
 import { Shard } from '../engine/shard.js';
 import { RequestError } from '../types.js';
 import { shardOf } from '../store/tenant-hash.js';
-import type { WorkerOptions, WriterTask } from './writer-worker.js';
-import type { GroupOutcome, IngestBatch } from './writer.js';
+import type { WorkerOptions, WorkerTask, WriterTask } from './writer-worker.js';
+import { encodeBatch, type GroupOutcome, type IngestBatch } from './writer.js';
 import type { Durability } from '../store/index.js';
 import { traceStartup } from '../util/startup-trace.js';
 
@@ -27,7 +27,7 @@ export interface ShardSetOptions {
 const GROUP_MAX_EVENTS = 50_000;
 
 interface PendingWrite {
-  task: WriterTask;
+  task: WorkerTask;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -70,7 +70,7 @@ export class ShardSet {
       workerData: { dataDir: options.dataDir, shard, shards: options.shards, durability: options.durability, faults: options.faults } satisfies WorkerOptions,
     }));
     try {
-      const opened = await Promise.all(pools.map((pool) => pool.run({ op: 'open' } satisfies WriterTask) as Promise<{ memory: WebAssembly.Memory }>));
+      const opened = await Promise.all(pools.map((pool) => pool.run({ op: 'open' } satisfies WorkerTask) as Promise<{ memory: WebAssembly.Memory }>));
       traceStartup('every shard recovered');
       return new ShardSet(pools, opened.map(({ memory }) => Shard.attach(memory)), options);
     } catch (error) {
@@ -108,14 +108,17 @@ export class ShardSet {
   }
 
   writeShard<T>(shard: number, task: WriterTask): Promise<T> {
+    let message: WorkerTask;
     try {
       this.admit(shard);
+      // encoded now, not when dispatched: a waiting batch holds one buffer instead of its event objects
+      message = task.op === 'ingest' ? { op: 'ingest', batch: encodeBatch(task.tenant, task.events) } : task;
     } catch (error) {
       return Promise.reject(error);
     }
     this.queued[shard]++;
     const result = new Promise<T>((resolve, reject) => {
-      this.waiting[shard].push({ task, resolve: resolve as (value: unknown) => void, reject });
+      this.waiting[shard].push({ task: message, resolve: resolve as (value: unknown) => void, reject });
       this.dispatch(shard);
     }).finally(() => { this.queued[shard]--; });
     this.tails[shard] = result.catch(() => undefined);
@@ -128,11 +131,11 @@ export class ShardSet {
     if (this.running[shard] || waiting.length === 0) return;
     let take = 1;
     if (waiting[0].task.op === 'ingest') {
-      let events = waiting[0].task.events.length;
+      let events = waiting[0].task.batch.count;
       while (take < waiting.length) {
         const next = waiting[take].task;
-        if (next.op !== 'ingest' || events + next.events.length > GROUP_MAX_EVENTS) break;
-        events += next.events.length;
+        if (next.op !== 'ingest' || events + next.batch.count > GROUP_MAX_EVENTS) break;
+        events += next.batch.count;
         take++;
       }
     }
@@ -154,10 +157,7 @@ export class ShardSet {
   }
 
   private async runGroup(shard: number, writes: PendingWrite[]): Promise<void> {
-    const batches = writes.map(({ task }) => {
-      const { tenant, events } = task as Extract<WriterTask, { op: 'ingest' }>;
-      return { tenant, events } satisfies IngestBatch;
-    });
+    const batches = writes.map(({ task }) => (task as Extract<WorkerTask, { op: 'ingest' }>).batch);
     let outcomes: GroupOutcome[];
     try {
       outcomes = await this.runOnWriter<GroupOutcome[]>(shard, { op: 'ingestGroup', batches });
@@ -177,10 +177,10 @@ export class ShardSet {
    * Piscina starts a new one, which recovers the shard from snapshot and log into fresh memory; the
    * reader is moved to that memory before anything else runs, so no read sees the torn state.
    */
-  private async runOnWriter<T>(shard: number, task: WriterTask): Promise<T> {
+  private async runOnWriter<T>(shard: number, task: WorkerTask): Promise<T> {
     await this.recovering[shard];
     try {
-      return (await this.pools[shard].run(task)) as T;
+      return (await this.pools[shard].run(task, { transferList: transfersOf(task) })) as T;
     } catch (error) {
       if (!isWorkerDeath(error)) throw error;
       this.recovering[shard] = this.reattach(shard);
@@ -190,7 +190,7 @@ export class ShardSet {
   }
 
   private async reattach(shard: number): Promise<void> {
-    const { memory } = (await this.pools[shard].run({ op: 'open' } satisfies WriterTask)) as { memory: WebAssembly.Memory };
+    const { memory } = (await this.pools[shard].run({ op: 'open' } satisfies WorkerTask)) as { memory: WebAssembly.Memory };
     this.readers[shard] = Shard.attach(memory);
     this.restarts++;
   }
@@ -225,7 +225,7 @@ export class ShardSet {
 
   /** Tests only: kills the shard's writer thread now (as a crash would). */
   async killWriter(shard: number): Promise<void> {
-    await this.pools[shard].run({ op: 'crash' } satisfies WriterTask).catch(() => undefined);
+    await this.pools[shard].run({ op: 'crash' } satisfies WorkerTask).catch(() => undefined);
     this.recovering[shard] = this.reattach(shard);
     await this.recovering[shard];
   }
@@ -233,10 +233,21 @@ export class ShardSet {
   async close(): Promise<void> {
     await Promise.all(this.tails);
     await Promise.all(this.pools.map(async (pool) => {
-      await pool.run({ op: 'close' } satisfies WriterTask);
+      await pool.run({ op: 'close' } satisfies WorkerTask);
       await pool.destroy();
     }));
   }
+}
+
+/** The buffers of a task's encoded batches: moved to the writer thread, not copied. */
+function transfersOf(task: WorkerTask): ArrayBuffer[] | undefined {
+  if (task.op === 'ingest') return [bufferOf(task.batch)];
+  if (task.op === 'ingestGroup') return task.batches.map(bufferOf);
+  return undefined;
+}
+
+function bufferOf(batch: IngestBatch): ArrayBuffer {
+  return batch.json.buffer as ArrayBuffer;
 }
 
 /** Piscina rejects a task whose worker thread exited with this kind of error. */

@@ -23,7 +23,6 @@ export interface WorkerOptions {
 export type WriterTask =
   | { op: 'open' }
   | { op: 'ingest'; tenant: string; events: LoggedEvent[] }
-  | { op: 'ingestGroup'; batches: IngestBatch[] }
   | { op: 'configure'; tenant: string; config: TenantConfig }
   | { op: 'split'; tenant: string; spec: SplitSpec }
   | { op: 'erase'; tenant: string; identifiers: IdentifierPair[] }
@@ -34,6 +33,12 @@ export type WriterTask =
   | { op: 'events'; tenant: string; refs: [number, number][] }
   | { op: 'crash' }
   | { op: 'close' };
+
+/** What the writer thread receives: a write task, its ingests' events encoded (IngestBatch), several as one group. */
+export type WorkerTask =
+  | Exclude<WriterTask, { op: 'ingest' }>
+  | { op: 'ingest'; batch: IngestBatch }
+  | { op: 'ingestGroup'; batches: IngestBatch[] };
 
 const options = workerData as WorkerOptions;
 traceStartup(`shard ${options.shard}: writer modules loaded`);
@@ -74,14 +79,14 @@ function open(): ShardWriter {
   return writer;
 }
 
-export default function run(task: WriterTask): unknown {
+export default function run(task: WorkerTask): unknown {
   const w = open();
   switch (task.op) {
     case 'open':
       return { memory: w.shard.memory, appliedSeq: w.shard.appliedSeq() };
     case 'ingest':
-      if (options.faults?.dieWhileApplyingTenant === task.tenant) w.onApplied = () => process.exit(1);
-      return w.ingest(task.tenant, task.events);
+      if (options.faults?.dieWhileApplyingTenant === task.batch.tenant) w.onApplied = () => process.exit(1);
+      return w.ingestEncoded(task.batch);
     case 'ingestGroup':
       if (options.faults?.dieWhileApplyingTenant) {
         w.faultTenant = options.faults.dieWhileApplyingTenant;

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { Shard, SnapshotLayoutError, NODE_FLAG, type EncodedEvent, type JournalEntry } from '../engine/shard.js';
 import { TYPE_CODES, TYPE_NAMES } from '../engine/layout.js';
 import type { IdentifierType } from '../types.js';
-import type { ErasureStore, LogEntry, Store } from '../store/index.js';
+import type { AppendResult, ErasureStore, GroupAppend, LogEntry, Store } from '../store/index.js';
 import { engineSettings, completeConfig, type TenantConfig } from './config.js';
 import { evidenceOf, type LoggedEvent } from './events.js';
 import { traceStartup } from '../util/startup-trace.js';
@@ -23,9 +23,23 @@ export interface IngestOutcome {
 
 export type IdentifierPair = [IdentifierType, string];
 
+/**
+ * An ingest batch as it crosses to the writer thread: the UTF-8 JSON array of its logged events,
+ * the bytes the log stores, in a buffer of its own so it is transferred, not copied (cloning the
+ * event objects cost the writer more than appending them).
+ */
 export interface IngestBatch {
   tenant: string;
-  events: LoggedEvent[];
+  /** Events in the batch (the write queue groups batches by it without decoding them). */
+  count: number;
+  json: Uint8Array;
+}
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+export function encodeBatch(tenant: string, events: LoggedEvent[]): IngestBatch {
+  return { tenant, count: events.length, json: utf8Encoder.encode(JSON.stringify(events)) };
 }
 
 /** An error as it crosses the thread boundary of a grouped write. */
@@ -35,6 +49,12 @@ export interface WriteFailure {
 }
 
 export type GroupOutcome = { outcome: IngestOutcome; error?: undefined } | { error: WriteFailure; outcome?: undefined };
+
+interface PendingChanges {
+  tenant: string;
+  seq: number;
+  changes: Change[];
+}
 
 /** What an operator's split cuts, by value (node numbers are not stable enough to log). */
 export interface SplitSpec {
@@ -148,24 +168,70 @@ export class ShardWriter {
     return this.applyAppended(tenant, events, result);
   }
 
+  /** One encoded batch: appended as its bytes, then applied; throws what stopped it. */
+  ingestEncoded(batch: IngestBatch): IngestOutcome {
+    const [{ events, appended }] = this.appendEncoded([batch]);
+    if (appended instanceof Error) throw appended;
+    return this.applyAppended(batch.tenant, events, appended);
+  }
+
   /**
-   * Several ingest batches (of any tenants of the shard) appended in one transaction, so one sync
-   * of the log covers them all, then applied in log order. Each batch gets its own outcome, or
-   * the error that stopped it; the others are unaffected.
+   * Several encoded ingest batches (of any tenants of the shard) appended in one transaction, so
+   * one sync of the log covers them all, then applied in log order. Each batch gets its own
+   * outcome, or the error that stopped it; the others are unaffected.
    */
   ingestGroup(batches: IngestBatch[]): GroupOutcome[] {
-    const appended = this.store.log.appendGroup
-      ? this.store.log.appendGroup(batches.map((b) => ({ tenant: b.tenant, kind: ENTRY.EVENTS, items: logItems(b.events) })))
-      : batches.map((b) => attempt(() => this.store.log.append(b.tenant, ENTRY.EVENTS, logItems(b.events))));
-    return batches.map((batch, i) => {
-      const result = appended[i];
-      if (result instanceof Error) return { error: describeError(result) };
-      const applied = attempt(() => this.applyAppended(batch.tenant, batch.events, result));
-      return applied instanceof Error ? { error: describeError(applied) } : { outcome: applied };
+    const appended = this.appendEncoded(batches);
+    // the batches' changes are recorded together once all are applied: one commit (and sync) instead of one per batch
+    const pending: PendingChanges[] = [];
+    this.pendingChanges = pending;
+    let outcomes: GroupOutcome[];
+    try {
+      outcomes = appended.map(({ events, appended: result }, i) => {
+        if (result instanceof Error) return { error: describeError(result) };
+        const applied = attempt(() => this.applyAppended(batches[i].tenant, events, result));
+        return applied instanceof Error ? { error: describeError(applied) } : { outcome: applied };
+      });
+    } finally {
+      this.pendingChanges = undefined;
+    }
+    if (pending.length === 0) return outcomes;
+    const recorded = attempt(() => this.store.changes.recordAll
+      ? this.store.changes.recordAll(pending)
+      : pending.forEach(({ tenant, seq, changes }) => this.store.changes.record(tenant, seq, changes)));
+    if (!(recorded instanceof Error)) return outcomes;
+    // as when a batch's own record failed: the batches whose changes were not recorded report it
+    const failure = describeError(recorded);
+    const unrecorded = new Set(pending.map((p) => p.seq));
+    return outcomes.map((outcome) => (outcome.outcome?.seq != null && unrecorded.has(outcome.outcome.seq) ? { error: failure } : outcome));
+  }
+
+  /** Decodes each batch (apply needs the events) and appends them all, the bytes as they came where the log takes them. */
+  private appendEncoded(batches: IngestBatch[]): { events: LoggedEvent[]; appended: AppendResult | Error }[] {
+    const decoded = batches.map((batch) => attempt(() => JSON.parse(utf8Decoder.decode(batch.json)) as LoggedEvent[]));
+    const { log } = this.store;
+    let appended: (AppendResult | Error)[];
+    if (log.appendGroup) {
+      const appends = batches.map((batch, i): GroupAppend => {
+        const events = decoded[i];
+        // a batch that failed to decode goes as no items: its error is reported in its place below
+        const items = events instanceof Error ? [] : { ids: events.map((event) => event.id), bodies: events, json: batch.json };
+        return { tenant: batch.tenant, kind: ENTRY.EVENTS, items };
+      });
+      appended = log.appendGroup(appends);
+    } else {
+      appended = batches.map((batch, i) => {
+        const events = decoded[i];
+        return events instanceof Error ? events : attempt(() => log.append(batch.tenant, ENTRY.EVENTS, logItems(events)));
+      });
+    }
+    return batches.map((_, i) => {
+      const events = decoded[i];
+      return events instanceof Error ? { events: [], appended: events } : { events, appended: appended[i] };
     });
   }
 
-  private applyAppended(tenant: string, events: LoggedEvent[], result: { seq: number | null; duplicate: boolean[] }): IngestOutcome {
+  private applyAppended(tenant: string, events: LoggedEvent[], result: AppendResult): IngestOutcome {
     if (result.seq !== null) {
       const kept = events.filter((_, i) => !result.duplicate[i]);
       if (this.onApplied && (this.faultTenant === undefined || this.faultTenant === tenant)) {
@@ -304,10 +370,15 @@ export class ShardWriter {
   /** Replayed entries up to here already have their changes recorded (by the run that applied them first). */
   private changesRecordedThrough = new Map<string, number>();
 
+  /** While a group is applied: the changes to record once all of it is. */
+  private pendingChanges: PendingChanges[] | undefined;
+
   private recordChanges(tenant: string, seq: number, journal: JournalEntry[], at: number): void {
     if (seq <= (this.changesRecordedThrough.get(tenant) ?? 0)) return;
     const changes = describeChanges(journal, (record) => this.shard.personaId(record), new Date(at).toISOString());
-    if (changes.length > 0) this.store.changes.record(tenant, seq, changes);
+    if (changes.length === 0) return;
+    if (this.pendingChanges) this.pendingChanges.push({ tenant, seq, changes });
+    else this.store.changes.record(tenant, seq, changes);
   }
 
   snapshot(): { seq: number; bytes: number } {

@@ -1,6 +1,6 @@
 // What every log implementation does first with the items of an append: check them and serialize
 // their bodies once, so a bad body is reported before anything is written or sent.
-import type { LogItem } from './types.js';
+import type { LogItem, SerializedItems } from './types.js';
 import { requireNonEmptyString, toJson } from './validate.js';
 
 export interface PreparedItems {
@@ -26,6 +26,16 @@ export function prepareItems(items: LogItem[]): PreparedItems {
     bodies[i] = item.body;
   }
   return { ids, bodies, bodiesJson: serializeBodies(bodies) };
+}
+
+/** Serialized items, checked the same way (their JSON is the caller's: it is stored as it is). */
+export function prepareSerialized({ ids, bodies, json }: SerializedItems): Omit<PreparedItems, 'bodiesJson'> & { bodiesJson: Uint8Array } {
+  if (!Array.isArray(ids) || !Array.isArray(bodies) || ids.length !== bodies.length) {
+    throw new TypeError('serialized items need as many ids as bodies');
+  }
+  if (!(json instanceof Uint8Array)) throw new TypeError('serialized items need their JSON as UTF-8 bytes');
+  for (let i = 0; i < ids.length; i++) if (ids[i] !== undefined) requireNonEmptyString(ids[i], `items[${i}].id`);
+  return { ids, bodies, bodiesJson: json };
 }
 
 function serializeBodies(bodies: unknown[]): string {

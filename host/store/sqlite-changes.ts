@@ -12,6 +12,7 @@ export class SqliteChangeStore implements ChangeStore {
   private readonly insertAll: Statement<[string, number, string]>;
   private readonly select: Statement<[string, number, number, number, number]>;
   private readonly selectLastSeqs: Statement<[], { tenant: string; seq: number }>;
+  private readonly recordAllTransaction: (entries: { tenant: string; seq: number; changes: unknown[] }[]) => void;
 
   constructor(db: SqliteDatabase) {
     // one statement for all of an entry's changes: json_each yields each element's position and JSON text
@@ -30,11 +31,18 @@ export class SqliteChangeStore implements ChangeStore {
         SELECT (SELECT MIN(tenant) FROM changes WHERE tenant > tenants.tenant) FROM tenants WHERE tenants.tenant IS NOT NULL
       )
       SELECT tenant, (SELECT MAX(seq) FROM changes WHERE changes.tenant = tenants.tenant) AS seq FROM tenants WHERE tenant IS NOT NULL`);
+    this.recordAllTransaction = db.transaction((entries: { tenant: string; seq: number; changes: unknown[] }[]) => {
+      for (const { tenant, seq, changes } of entries) this.record(tenant, seq, changes);
+    });
   }
 
   record(tenant: string, seq: number, changes: unknown[]): void {
     if (changes.length >= CURSOR_SCALE) throw new RangeError(`at most ${CURSOR_SCALE - 1} changes per log entry`);
     this.insertAll.run(tenant, seq, JSON.stringify(changes));
+  }
+
+  recordAll(entries: { tenant: string; seq: number; changes: unknown[] }[]): void {
+    this.recordAllTransaction(entries);
   }
 
   lastSeqs(): Map<string, number> {

@@ -2,8 +2,8 @@
 // find the duplicate item ids, store the kept bodies as one row and the new ids as one row; the
 // commit (synced per the durability setting) has happened when append returns.
 import type { Statement } from 'better-sqlite3';
-import type { AppendResult, EventLog, LogEntry, LogItem } from './types.js';
-import { prepareItems, type PreparedItems } from './log-items.js';
+import type { AppendResult, EventLog, GroupAppend, LogEntry, LogItem } from './types.js';
+import { prepareItems, prepareSerialized, type PreparedItems } from './log-items.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import { SqliteIdRegistry } from './sqlite-id-registry.js';
 import {
@@ -14,6 +14,9 @@ import {
   requireTenant,
   toJson,
 } from './validate.js';
+
+/** Items ready to store: their bodies' JSON as text, or as UTF-8 bytes serialized by the caller. */
+type StoredItems = Omit<PreparedItems, 'bodiesJson'> & { bodiesJson: string | Uint8Array };
 
 interface LogRow {
   seq: number;
@@ -29,19 +32,20 @@ interface LogRow {
  */
 export class SqliteEventLog implements EventLog {
   private readonly ids: SqliteIdRegistry;
-  private readonly insertEntry: Statement<[string, string, number, string]>;
+  private readonly insertEntry: Statement<[string, string, number, string | Uint8Array]>;
   private readonly selectAfter: Statement<[number, number], LogRow>;
   private readonly selectTenantAfter: Statement<[string, number, number], LogRow>;
   private readonly selectLastSeq: Statement<[], number>;
   private readonly updateItems: Statement<[string, number]>;
   private readonly deleteThrough: Statement<[number]>;
-  private readonly appendTransaction: (tenant: string, kind: string, input: PreparedItems) => AppendResult;
+  private readonly appendTransaction: (tenant: string, kind: string, input: StoredItems) => AppendResult;
   private readonly groupTransaction: (appends: (PreparedAppend | Error)[]) => (AppendResult | Error)[];
 
   /** Uses `db` (opened by openDatabase); `close()` closes it. */
   constructor(private readonly db: SqliteDatabase) {
     this.ids = new SqliteIdRegistry(db);
-    this.insertEntry = db.prepare('INSERT INTO log (tenant, kind, at, items) VALUES (?, ?, ?, ?)');
+    // CAST: items given as UTF-8 bytes are stored as the text they are (SQLite would keep a blob a blob)
+    this.insertEntry = db.prepare('INSERT INTO log (tenant, kind, at, items) VALUES (?, ?, ?, CAST(? AS TEXT))');
     this.selectAfter = db.prepare('SELECT seq, tenant, kind, at, items FROM log WHERE seq > ? ORDER BY seq LIMIT ?');
     this.selectTenantAfter = db.prepare(
       'SELECT seq, tenant, kind, at, items FROM log WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?',
@@ -51,11 +55,11 @@ export class SqliteEventLog implements EventLog {
     this.deleteThrough = db.prepare('DELETE FROM log WHERE seq <= ?');
     // IMMEDIATE: take the write lock up front, so a concurrent writer waits (busy timeout)
     // instead of failing when its read would have to be upgraded to a write.
-    this.appendTransaction = db.transaction((tenant: string, kind: string, input: PreparedItems) =>
+    this.appendTransaction = db.transaction((tenant: string, kind: string, input: StoredItems) =>
       this.appendLocked(tenant, kind, input),
     ).immediate;
     // Inside the group's transaction each append is a savepoint: a failing one is undone alone.
-    const nested = db.transaction((tenant: string, kind: string, input: PreparedItems) => this.appendLocked(tenant, kind, input));
+    const nested = db.transaction((tenant: string, kind: string, input: StoredItems) => this.appendLocked(tenant, kind, input));
     this.groupTransaction = db.transaction((appends: (PreparedAppend | Error)[]) => appends.map((append) => {
       if (append instanceof Error) return append;
       try {
@@ -79,15 +83,18 @@ export class SqliteEventLog implements EventLog {
   /**
    * Several appends in one transaction, so one sync of the log covers them all; each is its own
    * entry, and one that fails (bad argument or body) is reported in its place without undoing the others.
+   * Items given already serialized are stored as their bytes, unless some are duplicates.
    */
-  appendGroup(appends: { tenant: string; kind: string; items: LogItem[] }[]): (AppendResult | Error)[] {
+  appendGroup(appends: GroupAppend[]): (AppendResult | Error)[] {
     requireArray(appends, 'appends');
     const prepared = appends.map((append): PreparedAppend | Error => {
       try {
         requireTenant(append.tenant);
         requireNonEmptyString(append.kind, 'kind');
-        requireArray(append.items, 'items');
-        return { tenant: append.tenant, kind: append.kind, input: prepareItems(append.items) };
+        const { items } = append;
+        if (Array.isArray(items)) return { tenant: append.tenant, kind: append.kind, input: prepareItems(items) };
+        if (typeof items !== 'object' || items === null) throw new TypeError('items must be an array or serialized items');
+        return { tenant: append.tenant, kind: append.kind, input: prepareSerialized(items) };
       } catch (error) {
         return error instanceof Error ? error : new Error(String(error));
       }
@@ -136,7 +143,7 @@ export class SqliteEventLog implements EventLog {
     this.db.close();
   }
 
-  private appendLocked(tenant: string, kind: string, { ids, bodies, bodiesJson }: PreparedItems): AppendResult {
+  private appendLocked(tenant: string, kind: string, { ids, bodies, bodiesJson }: StoredItems): AppendResult {
     const duplicate = this.ids.duplicates(tenant, ids);
     const newIds: string[] = [];
     let duplicates = 0;
@@ -155,7 +162,7 @@ export class SqliteEventLog implements EventLog {
 interface PreparedAppend {
   tenant: string;
   kind: string;
-  input: PreparedItems;
+  input: StoredItems;
 }
 
 function toEntry(row: LogRow): LogEntry {

@@ -10,6 +10,24 @@ export interface LogItem {
   body: unknown;
 }
 
+/**
+ * Items whose bodies the caller has already serialized (the writer thread receives a batch as the
+ * bytes the log stores): per item its id, the bodies, and the JSON array of the bodies as UTF-8,
+ * stored as it is unless some items are duplicates.
+ */
+export interface SerializedItems {
+  ids: (string | undefined)[];
+  bodies: unknown[];
+  json: Uint8Array;
+}
+
+/** One append of a group: its items as objects, or already serialized. */
+export interface GroupAppend {
+  tenant: string;
+  kind: string;
+  items: LogItem[] | SerializedItems;
+}
+
 /** One durable log entry: the kept bodies of one `append` call. */
 export interface LogEntry {
   seq: number;
@@ -34,7 +52,7 @@ export interface EventLog {
    * Optional: several appends in one transaction (one sync for all), each its own entry; a failing
    * one is returned as its Error in place, the others are kept.
    */
-  appendGroup?(appends: { tenant: string; kind: string; items: LogItem[] }[]): (AppendResult | Error)[];
+  appendGroup?(appends: GroupAppend[]): (AppendResult | Error)[];
   /** Entries with seq > afterSeq, ascending, at most `limit`. */
   read(afterSeq: number, limit: number): LogEntry[];
   /** Same as `read`, restricted to one tenant. */
@@ -139,6 +157,8 @@ export interface ChangeRecord {
 export interface ChangeStore {
   /** Records the changes applying log entry `seq` made; idempotent per (tenant, seq). */
   record(tenant: string, seq: number, changes: unknown[]): void;
+  /** Optional: several entries' changes recorded in one transaction (one sync of the database for all). */
+  recordAll?(entries: { tenant: string; seq: number; changes: unknown[] }[]): void;
   /** Per tenant, the highest log sequence a change was recorded for: replay up to it records nothing new. */
   lastSeqs(): Map<string, number>;
   /** Changes after `cursor` (0: from the start), oldest first, at most `limit`. */

@@ -36,4 +36,30 @@ describe('group commit', () => {
     expect(await graph.ingest('shop-a', batch(1100, 101))).toMatchObject({ accepted: 1, duplicates: 100 });
     await graph.close();
   });
+
+  it('records the changes of every batch of a group in the feed, once, and they stay after a restart', async () => {
+    const groupDir = join(dir, 'changes');
+    let graph = await PersonaGraph.open({ dataDir: groupDir, shards: 1, snapshotIntervalMs: 0 });
+    const PEOPLE = 40;
+    const BATCHES = 8;
+    const alone = Array.from({ length: PEOPLE * BATCHES }, (_, i) => [{ identifiers: { customer: `c-${i}` } }, { identifiers: { email: `p${i}@shop.bg` } }]).flat();
+    await graph.ingest('shop-a', alone);
+    // concurrent batches, each joining its own people's two personas: one merge per person
+    const results = await Promise.all(Array.from({ length: BATCHES }, (_, k) => graph.ingest('shop-a', batch(k * PEOPLE, PEOPLE))));
+    const merges = async () => {
+      const found: string[] = [];
+      for (let since = ''; ;) {
+        const page = await graph.changes('shop-a', since);
+        if (page.changes.length === 0) return found;
+        found.push(...page.changes.map((c) => `${c.kind}:${c.cursor.slice(0, -6)}`));
+        since = page.cursor;
+      }
+    };
+    const expected = results.flatMap((r) => Array.from({ length: PEOPLE }, () => `merge:${r.seq}`)).sort();
+    expect((await merges()).sort()).toEqual(expected);
+    await graph.close();
+    graph = await PersonaGraph.open({ dataDir: groupDir, shards: 1, snapshotIntervalMs: 0, snapshotOnClose: false });
+    expect((await merges()).sort()).toEqual(expected);
+    await graph.close();
+  });
 });

@@ -79,3 +79,32 @@ describe('appendGroup', () => {
     expect(store.log.append('shop-a', 'events', items(['d', 'e'])).duplicate).toEqual([true, false]);
   });
 });
+
+describe('appendGroup with serialized items', () => {
+  const serialized = (bodies: { id?: string; v: string }[]) => ({
+    ids: bodies.map((b) => b.id), bodies, json: new TextEncoder().encode(JSON.stringify(bodies)),
+  });
+
+  it('stores the given bytes as the entry text, and drops duplicates from them like object items', () => {
+    const store = open();
+    const first = [{ id: 'a', v: 'é ✓ 𝄞' }, { v: 'no id' }];
+    const again = [{ id: 'a', v: 'dup' }, { id: 'b', v: 'b' }];
+    const results = store.log.appendGroup!([
+      { tenant: 'shop-a', kind: 'events', items: serialized(first) },
+      { tenant: 'shop-a', kind: 'events', items: serialized(again) },
+      { tenant: 'shop-a', kind: 'events', items: { ids: ['x'], bodies: [], json: new Uint8Array() } },
+    ]);
+    expect(results[0]).toEqual({ seq: 1, duplicate: [false, false] });
+    expect(results[1]).toEqual({ seq: 2, duplicate: [true, false] });
+    expect(results[2]).toBeInstanceOf(TypeError);
+    expect(store.log.read(0, 10).map((e) => e.items)).toEqual([first, [{ id: 'b', v: 'b' }]]);
+    // stored as text, not as a blob: other readers of the table see the JSON
+    const db = new Database(join(temp.dir, DATABASE_FILE), { readonly: true });
+    try {
+      expect(db.prepare('SELECT typeof(items) AS type, items FROM log WHERE seq = 1').get()).toEqual({ type: 'text', items: JSON.stringify(first) });
+    } finally {
+      db.close();
+    }
+    expect(store.log.append('shop-a', 'events', items(['a', 'b', 'c'])).duplicate).toEqual([true, true, false]);
+  });
+});
