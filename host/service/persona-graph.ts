@@ -13,7 +13,7 @@ import { openStore, type Durability, type Store, type KeyStore } from '../store/
 import type { Shard, TenantStats } from '../engine/shard.js';
 import { completeConfig, updateConfig, type TenantConfig } from './config.js';
 import { normalizeEvents } from './events.js';
-import { lookupKeyOf, type LookupKey } from './lookup-keys.js';
+import { engineKeyOf, lookupKeyOf, type LookupKey } from './lookup-keys.js';
 import { cachedPersona, cachedPersonaJson } from './persona-cache.js';
 import { ShardSet } from './shards.js';
 import { lockDataDir } from './data-dir.js';
@@ -176,7 +176,7 @@ export class PersonaGraph {
     if (identifiers.length > MAX_LOOKUPS) throw new RequestError(400, 'batch_too_large', `at most ${MAX_LOOKUPS} lookups per request, got ${identifiers.length}`);
     const config = this.config(tenant);
     const keys = new Array<LookupKey['engine']>(identifiers.length);
-    for (let i = 0; i < identifiers.length; i++) keys[i] = lookupKeyOf(identifiers[i], config)?.engine ?? NO_KEY;
+    for (let i = 0; i < identifiers.length; i++) keys[i] = engineKeyOf(identifiers[i], config) ?? NO_KEY;
     return this.shards.read(tenant, (shard, t) => {
       const records = shard.resolveRecords(t, keys);
       const personas = new Array<string | null>(records.length);
@@ -443,7 +443,7 @@ export class PersonaGraph {
 
   /** The engine key of a single lookup; 400 for a value that cannot be normalized. */
   private personaLookupKey(tenant: string, identifier: Identifier): LookupKey['engine'] {
-    const key = lookupKeyOf(identifier, this.config(tenant))?.engine;
+    const key = engineKeyOf(identifier, this.config(tenant));
     if (!key) {
       throw new RequestError(400, `invalid_${IDENTIFIER_TYPES.includes(identifier.type) ? identifier.type : 'identifier'}`,
         `${String(identifier.type)} "${String(identifier.value).slice(0, 64)}" cannot be normalized`);
