@@ -5,7 +5,7 @@
 //   koa-hello  Koa with one GET JSON route: the reference for GET /resolve
 //   bare-json  node:http that only JSON-parses POST bodies: the reference for POST /events
 //   persona    persona-graph (memory only, seeded with SEED_PEOPLE people), or durable with dataDir
-//   persona-http-only  persona-graph's HTTP layer over a facade whose personaOf answers one canned
+//   persona-http-only  persona-graph's HTTP layer over a facade whose personaOf (and personaJsonOf) answers one canned
 //              persona at once: what the HTTP layer alone costs per GET /resolve
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -64,7 +64,10 @@ async function personaHttpOnly(): Promise<{ ready: TargetReady; stop: () => Prom
   const graph = await PersonaGraph.open({ dataDir: null, snapshotIntervalMs: 0 });
   await graph.ingest(RESOLVE_TENANT, seedEvents(0, 1));
   const canned = await graph.personaOf(RESOLVE_TENANT, { type: 'customer', value: person(0).customer });
-  graph.personaOf = async () => canned; // the rest of the facade (keys, config) stays real
+  const cannedJson = JSON.stringify(canned);
+  // the rest of the facade (keys, config) stays real
+  graph.personaOf = async () => canned;
+  graph.personaJsonOf = async () => cannedJson;
   const key = graph.keys.createKey('*', 'admin').key;
   const running = await startServer({ graph, host: HOST, port: 0 });
   return { ready: { url: running.url, key }, stop: () => running.shutdown() };

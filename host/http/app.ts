@@ -24,6 +24,8 @@ export interface AppOptions {
   bodyLimitBytes?: number;
   /** Default: JSON lines on stdout at LOG_LEVEL (info). */
   logger?: Logger;
+  /** Successful GETs answered within this many ms are logged at debug only (default DEFAULT_SLOW_READ_MS). */
+  slowReadMs?: number;
   /** What /readyz reports; default: always ready (the graph is open). */
   ready?: () => boolean;
   /**
@@ -77,7 +79,7 @@ export function createHttpApi(graph: GraphApi, options: AppOptions = {}): HttpAp
   const app = new Koa();
   app.silent = true; // every error is answered and logged by errorBoundary
   app.on('error', (err: unknown) => logger.error({ err }, 'koa error'));
-  app.use(observeRequests(logger, metrics));
+  app.use(observeRequests(logger, metrics, options.slowReadMs));
   app.use(errorBoundary(logger));
   app.use(dispatch);
   return { app, table, routes, metrics };

@@ -25,8 +25,25 @@ function requestIdOf(header: string | undefined): string {
   return header !== undefined && CLIENT_REQUEST_ID.test(header) ? header : randomUUID();
 }
 
+/**
+ * Reads answered faster than this (ms) are logged at debug only: a line per fast read cost the
+ * server more than a tenth of its time per GET /resolve. Slow reads, failures and writes stay at info.
+ */
+export const DEFAULT_SLOW_READ_MS = 100;
+/** Methods that change nothing: their successful, fast answers are the quiet ones. */
+const READ_METHODS = new Set(['GET', 'HEAD']);
+
 /** Outermost middleware: request id, then one log line and the request metrics once answered. */
-export function observeRequests(logger: Logger, metrics: HttpMetrics) {
+export function observeRequests(logger: Logger, metrics: HttpMetrics, slowReadMs = DEFAULT_SLOW_READ_MS) {
+  function logRequest(ctx: Context, requestId: string, route: string | undefined, elapsedNs: number): void {
+    const ms = Math.round(elapsedNs / (NS_PER_MS / 100)) / 100;
+    const quiet = ctx.status < 400 && ms <= slowReadMs && READ_METHODS.has(ctx.method);
+    if (quiet && !logger.isLevelEnabled('debug')) return;
+    const line = { reqId: requestId, method: ctx.method, route: route ?? null, tenant: ctx.state.tenant as string | undefined, status: ctx.status, ms };
+    if (quiet) logger.debug(line, 'request');
+    else logger.info(line, 'request');
+  }
+
   return async function observe(ctx: Context, next: Next): Promise<void> {
     const started = process.hrtime.bigint();
     const header = ctx.req.headers['x-request-id'];
@@ -39,10 +56,7 @@ export function observeRequests(logger: Logger, metrics: HttpMetrics) {
       const elapsedNs = Number(process.hrtime.bigint() - started);
       const route = ctx.state.route as string | undefined;
       metrics.observeRequest(ctx.method, route, ctx.status, elapsedNs / NS_PER_S);
-      logger.info({
-        reqId: requestId, method: ctx.method, route: route ?? null, tenant: ctx.state.tenant as string | undefined,
-        status: ctx.status, ms: Math.round(elapsedNs / (NS_PER_MS / 100)) / 100,
-      }, 'request');
+      logRequest(ctx, requestId, route, elapsedNs);
     }
   };
 }

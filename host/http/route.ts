@@ -24,6 +24,11 @@ export class Reply {
   ) {}
 }
 
+/** A JSON answer already encoded (sent as 200): the handler's source keeps the text ready. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export interface RouteInput<P, Q, B> {
   params: P;
   query: Q;
@@ -33,8 +38,8 @@ export interface RouteInput<P, Q, B> {
   receivedAt: Date;
 }
 
-/** What a handler returns: a JSON value (sent as 200), `null` for 404, or a Reply. */
-export type RouteOutput = object | null | Reply;
+/** What a handler returns: a JSON value or JsonText (sent as 200), `null` for 404, or a Reply. */
+export type RouteOutput = object | null | JsonText | Reply;
 
 export interface RouteSpec<P extends TSchema = TSchema, Q extends TSchema = TSchema, B extends TSchema = TSchema> {
   method: Method;

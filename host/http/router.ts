@@ -8,7 +8,7 @@ import { authorize, bearerKey, wireTenant, type Caller, type KeyAuthenticator } 
 import { readJsonBody } from './body.js';
 import { allowOrigin, answerPreflight } from './cors.js';
 import { methodNotAllowed, notFound } from './errors.js';
-import { Reply, type RouteSpec } from './route.js';
+import { JsonText, Reply, type RouteSpec } from './route.js';
 import { RouteTable } from './route-table.js';
 import { compileValidator, type Validator } from './validation.js';
 import { writeKeyFromBasicAuth } from './wire/index.js';
@@ -119,7 +119,7 @@ function send(ctx: Context, output: object): void {
   if (!(output instanceof Reply)) {
     ctx.status = 200;
     ctx.set('Content-Type', JSON_CONTENT_TYPE); // a constant: ctx.type would look the type up each time
-    const json = JSON.stringify(output);
+    const json = output instanceof JsonText ? output.text : JSON.stringify(output);
     ctx.body = json.length > ENCODE_ONCE_ABOVE ? Buffer.from(json, 'utf8') : json;
     return;
   }

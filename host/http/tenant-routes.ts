@@ -2,7 +2,7 @@
 import type { GraphApi, ReadOptions } from '../service/graph-api.js';
 import { IDENTIFIER_TYPES, type Identifier, type IdentifierType } from '../types.js';
 import type { HttpMetrics } from './metrics.js';
-import { route, type RouteSpec } from './route.js';
+import { JsonText, route, type RouteSpec } from './route.js';
 import * as S from './schemas.js';
 
 const TENANT = '/v1/tenants/{tenant}';
@@ -38,7 +38,13 @@ export function tenantRoutes(graph: GraphApi, metrics: HttpMetrics): RouteSpec[]
       access: { kind: 'tenant', role: 'secret' }, params: S.TenantParams, query: S.ResolveQuery,
       response: S.ResolveOneResponse, notFound: 'no persona holds this identifier',
       handle: async ({ tenant, query }) => {
-        const persona = await graph.personaOf(tenant, queryIdentifier(query), readOptions(query));
+        const identifier = queryIdentifier(query);
+        if (graph.personaJsonOf !== undefined) {
+          // the graph keeps the persona's text ready: wrapping it costs no encoding
+          const json = await graph.personaJsonOf(tenant, identifier, readOptions(query));
+          return json === null ? null : new JsonText(`{"persona":${json}}`);
+        }
+        const persona = await graph.personaOf(tenant, identifier, readOptions(query));
         return persona && { persona };
       },
     }),

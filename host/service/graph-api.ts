@@ -21,6 +21,8 @@ export interface GraphApi extends Facade {
   resolve(tenant: string, identifiers: Identifier[], options?: ReadOptions): ReturnType<PersonaGraph['resolve']>;
   personaOf(tenant: string, identifier: Identifier, options?: ReadOptions): ReturnType<PersonaGraph['personaOf']>;
   persona(tenant: string, id: string, options?: ReadOptions): ReturnType<PersonaGraph['persona']>;
+  /** `JSON.stringify` of `personaOf`'s answer, kept ready by the graph; a graph without it is asked `personaOf`. */
+  personaJsonOf?(tenant: string, identifier: Identifier, options?: ReadOptions): ReturnType<PersonaGraph['personaJsonOf']>;
   dedupe(tenant: string, request: unknown, options?: ReadOptions): ReturnType<PersonaGraph['dedupe']>;
   graph(tenant: string, id: string, options?: ReadOptions): ReturnType<PersonaGraph['graph']>;
   stats(tenant: string, options?: ReadOptions): ReturnType<PersonaGraph['stats']>;

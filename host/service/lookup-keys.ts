@@ -23,13 +23,37 @@ const caches = new WeakMap<TenantConfig, Map<string, LookupKey | null>[]>();
 
 /** The key of `{type, value}`, or null when it is not an identifier or its value cannot be normalized. */
 export function lookupKeyOf(identifier: unknown, config: TenantConfig): LookupKey | null {
-  if (typeof identifier !== 'object' || identifier === null) return null;
-  const { type, value } = identifier as { type: unknown; value: unknown };
-  const typeIndex = typeof type === 'string' ? TYPE_INDEX.get(type) : undefined;
-  if (typeIndex === undefined || typeof value !== 'string') return null;
+  const typeIndex = typeIndexOf(identifier);
+  if (typeIndex < 0) return null;
+  const { type, value } = identifier as { type: IdentifierType; value: string };
   // ids are taken as given and UUIDs checked by a short regex: a Map lookup (hashing a fresh string)
   // would cost more than normalizing them; emails and phones are worth it
-  if (!CACHED_TYPES[typeIndex]) return computeKey(type as IdentifierType, value, config);
+  if (!CACHED_TYPES[typeIndex]) return computeKey(type, value, config);
+  return memoizedKey(typeIndex, type, value, config);
+}
+
+/**
+ * Only the engine key of `{type, value}` (what reads search the shard by), or null: for ids and
+ * devices no LookupKey is built around it, which a batch of 10,000 lookups would only throw away.
+ */
+export function engineKeyOf(identifier: unknown, config: TenantConfig): LookupKey['engine'] | null {
+  const typeIndex = typeIndexOf(identifier);
+  if (typeIndex < 0) return null;
+  const { type, value } = identifier as { type: IdentifierType; value: string };
+  if (CACHED_TYPES[typeIndex]) return memoizedKey(typeIndex, type, value, config)?.engine ?? null;
+  const normalized = normalizedValue(type, value, config);
+  return normalized === null ? null : { type: TYPE_CODES[type], value: normalized.value };
+}
+
+/** Index of the identifier's type in IDENTIFIER_TYPES; -1 when it is not `{type, value: string}` of a known type. */
+function typeIndexOf(identifier: unknown): number {
+  if (typeof identifier !== 'object' || identifier === null) return -1;
+  const { type, value } = identifier as { type: unknown; value: unknown };
+  const typeIndex = typeof type === 'string' ? TYPE_INDEX.get(type) : undefined;
+  return typeIndex === undefined || typeof value !== 'string' ? -1 : typeIndex;
+}
+
+function memoizedKey(typeIndex: number, type: IdentifierType, value: string, config: TenantConfig): LookupKey | null {
   let perType = caches.get(config);
   if (!perType) {
     perType = IDENTIFIER_TYPES.map(() => new Map());
@@ -38,7 +62,7 @@ export function lookupKeyOf(identifier: unknown, config: TenantConfig): LookupKe
   const cache = perType[typeIndex];
   let key = cache.get(value);
   if (key === undefined) {
-    key = computeKey(type as IdentifierType, value, config);
+    key = computeKey(type, value, config);
     // only short values are kept: a flood of long junk lookups must not fill memory
     if (value.length <= MAX_LOOKUP_VALUE_LENGTH / 4) {
       if (cache.size >= CACHE_PER_TYPE) cache.clear();
@@ -48,9 +72,13 @@ export function lookupKeyOf(identifier: unknown, config: TenantConfig): LookupKe
   return key;
 }
 
-function computeKey(type: IdentifierType, value: string, config: TenantConfig): LookupKey | null {
+function normalizedValue(type: IdentifierType, value: string, config: TenantConfig): ReturnType<typeof normalizeIdentifier> {
   if (value.length > MAX_LOOKUP_VALUE_LENGTH || hasLoneSurrogate(value)) return null;
-  const normalized = normalizeIdentifier(type, value, config);
+  return normalizeIdentifier(type, value, config);
+}
+
+function computeKey(type: IdentifierType, value: string, config: TenantConfig): LookupKey | null {
+  const normalized = normalizedValue(type, value, config);
   if (!normalized) return null;
   return Object.freeze({
     type,

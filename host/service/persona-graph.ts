@@ -10,15 +10,15 @@ import {
   composeDeviceId, validateDeviceComponents, signLinkToken, addTokenToUrl, mapToDeviceId, type LinkSecrets,
 } from '../identity/index.js';
 import { openStore, type Durability, type Store, type KeyStore } from '../store/index.js';
-import type { TenantStats } from '../engine/shard.js';
+import type { Shard, TenantStats } from '../engine/shard.js';
 import { completeConfig, updateConfig, type TenantConfig } from './config.js';
 import { normalizeEvents } from './events.js';
-import { lookupKeyOf, type LookupKey } from './lookup-keys.js';
-import { cachedPersona } from './persona-cache.js';
+import { engineKeyOf, lookupKeyOf, type LookupKey } from './lookup-keys.js';
+import { cachedPersona, cachedPersonaJson } from './persona-cache.js';
 import { ShardSet } from './shards.js';
 import { lockDataDir } from './data-dir.js';
 import { buildAudience, checkAudienceRequest } from './audience.js';
-import { buildGraph, buildPersona, locateById, locateByNode, type PersonaGraphView } from './views.js';
+import { buildGraph, buildPersona, locateById, locateByNode, type Located, type PersonaGraphView } from './views.js';
 import type { Change, IngestOutcome, IdentifierPair } from './writer.js';
 import { QualitySummaries, type QualitySummary } from './quality.js';
 import { traceStartup } from '../util/startup-trace.js';
@@ -178,7 +178,7 @@ export class PersonaGraph {
     if (identifiers.length > MAX_LOOKUPS) throw new RequestError(400, 'batch_too_large', `at most ${MAX_LOOKUPS} lookups per request, got ${identifiers.length}`);
     const config = this.config(tenant);
     const keys = new Array<LookupKey['engine']>(identifiers.length);
-    for (let i = 0; i < identifiers.length; i++) keys[i] = lookupKeyOf(identifiers[i], config)?.engine ?? NO_KEY;
+    for (let i = 0; i < identifiers.length; i++) keys[i] = engineKeyOf(identifiers[i], config) ?? NO_KEY;
     return this.shards.read(tenant, (shard, t) => {
       const records = shard.resolveRecords(t, keys);
       const personas = new Array<string | null>(records.length);
@@ -189,16 +189,22 @@ export class PersonaGraph {
 
   /** The persona of one identifier, or null. Throws 400 for a value that cannot be normalized. */
   async personaOf(tenant: string, identifier: Identifier): Promise<Persona | null> {
-    const config = this.config(tenant);
-    const key = this.lookupKey(identifier, config);
-    if (!key) {
-      throw new RequestError(400, `invalid_${IDENTIFIER_TYPES.includes(identifier.type) ? identifier.type : 'identifier'}`,
-        `${String(identifier.type)} "${String(identifier.value).slice(0, 64)}" cannot be normalized`);
-    }
+    const key = this.personaLookupKey(tenant, identifier);
     return this.shards.read(tenant, (shard, t) => {
-      const node = shard.lookupNode(t, key);
-      const located = node === 0 ? null : locateByNode(shard, node);
+      const located = locateByKey(shard, t, key);
       return located ? cachedPersona(shard, located.record, () => buildPersona(shard, located)) : null;
+    });
+  }
+
+  /**
+   * `JSON.stringify` of what `personaOf` answers, or null: the same text is handed out again until
+   * the shard changes, so a repeated lookup costs no building and no encoding.
+   */
+  async personaJsonOf(tenant: string, identifier: Identifier): Promise<string | null> {
+    const key = this.personaLookupKey(tenant, identifier);
+    return this.shards.read(tenant, (shard, t) => {
+      const located = locateByKey(shard, t, key);
+      return located ? cachedPersonaJson(shard, located.record, () => buildPersona(shard, located)) : null;
     });
   }
 
@@ -437,8 +443,14 @@ export class PersonaGraph {
     return lookupKeyOf(identifier, config);
   }
 
-  private lookupKey(identifier: unknown, config: TenantConfig): LookupKey['engine'] | null {
-    return lookupKeyOf(identifier, config)?.engine ?? null;
+  /** The engine key of a single lookup; 400 for a value that cannot be normalized. */
+  private personaLookupKey(tenant: string, identifier: Identifier): LookupKey['engine'] {
+    const key = engineKeyOf(identifier, this.config(tenant));
+    if (!key) {
+      throw new RequestError(400, `invalid_${IDENTIFIER_TYPES.includes(identifier.type) ? identifier.type : 'identifier'}`,
+        `${String(identifier.type)} "${String(identifier.value).slice(0, 64)}" cannot be normalized`);
+    }
+    return key;
   }
 }
 
@@ -457,4 +469,10 @@ function eventList(input: unknown): unknown[] {
   }
   if (typeof input === 'object' && input !== null) return [input];
   throw new RequestError(400, 'invalid_body', 'send one event object, an array of events, or {"events": [...]}');
+}
+
+/** Where the persona holding the identifier with engine key `key` lives, or null. */
+function locateByKey(shard: Shard, tenantIndex: number, key: LookupKey['engine']): Located | null {
+  const node = shard.lookupNode(tenantIndex, key);
+  return node === 0 ? null : locateByNode(shard, node);
 }

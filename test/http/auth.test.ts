@@ -9,7 +9,8 @@ const keys = { writeA: '', secretA: '', secretB: '', writeB: '', admin: '' };
 let personaA = '';
 
 beforeAll(async () => {
-  server = await startTestServer({}, (graph) => {
+  // debug: fast reads are logged too, so the search for keys covers every request line
+  server = await startTestServer({ logLevel: 'debug' }, (graph) => {
     keys.writeA = graph.keys.createKey('shop-a', 'write').key;
     keys.secretA = graph.keys.createKey('shop-a', 'secret').key;
     keys.writeB = graph.keys.createKey('shop-b', 'write').key;

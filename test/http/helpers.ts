@@ -16,7 +16,7 @@ export interface TestServer extends RunningServer {
 }
 
 /** A logger that keeps its lines in memory. */
-export function memoryLogger(): { logger: Logger; lines: string[] } {
+export function memoryLogger(level = 'info'): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -24,7 +24,7 @@ export function memoryLogger(): { logger: Logger; lines: string[] } {
       done();
     },
   });
-  return { logger: pino({ level: 'info' }, sink), lines };
+  return { logger: pino({ level }, sink), lines };
 }
 
 /**
@@ -32,12 +32,12 @@ export function memoryLogger(): { logger: Logger; lines: string[] } {
  * keys...) and serves it on 127.0.0.1 at a free port.
  */
 export async function startTestServer(
-  options: { graph?: PersonaGraphOptions; server?: Omit<ServerOptions, 'graph' | 'graphOptions' | 'logger'> } = {},
+  options: { graph?: PersonaGraphOptions; server?: Omit<ServerOptions, 'graph' | 'graphOptions' | 'logger'>; logLevel?: string } = {},
   prepare?: (graph: PersonaGraph) => void | Promise<void>,
 ): Promise<TestServer> {
   const graph = await PersonaGraph.open({ shards: 1, ...options.graph });
   await prepare?.(graph);
-  const { logger, lines } = memoryLogger();
+  const { logger, lines } = memoryLogger(options.logLevel);
   const running = await startServer({ graph, host: '127.0.0.1', port: 0, processMetrics: false, ...options.server, logger });
   return {
     ...running,

@@ -64,13 +64,30 @@ describe('metrics and logs', () => {
     expect(text).toContain('persona_graph_identifiers{tenant="shop-m"} 2');
   });
 
-  it('logs one JSON line per request with route template, status, time and request id', async () => {
-    const answer = await call(server, 'GET', '/v1/tenants/shop-m/config', { headers: { 'x-request-id': 'trace-42' } });
+  it('logs failures, writes and slow reads at info with route template, status, time and request id; fast reads at debug', async () => {
+    const request = (method: string, path: string, id: string, body?: unknown) => call(server, method, path, { headers: { 'x-request-id': id }, body });
+    const lineOf = (logs: Record<string, unknown>[], id: string) => logs.find((l) => l.reqId === id);
+    const answer = await request('GET', '/v1/tenants/shop-m/config', 'trace-42');
     expect(answer.headers.get('x-request-id')).toBe('trace-42');
-    const line = server.logs.find((l) => l.reqId === 'trace-42');
-    expect(line).toMatchObject({ method: 'GET', route: '/v1/tenants/{tenant}/config', tenant: 'shop-m', status: 200, ms: expect.any(Number) });
+    expect(lineOf(server.logs, 'trace-42')).toBeUndefined();
+    await request('GET', '/v1/tenants/shop-m/personas/psn_nobody', 'trace-43');
+    expect(lineOf(server.logs, 'trace-43')).toMatchObject({ level: 30, method: 'GET', route: '/v1/tenants/{tenant}/personas/{id}', tenant: 'shop-m', status: 404, ms: expect.any(Number) });
+    await request('POST', '/v1/tenants/shop-m/events', 'trace-44', { identifiers: { customer: 'm-2' } });
+    expect(lineOf(server.logs, 'trace-44')).toMatchObject({ level: 30, method: 'POST', route: '/v1/tenants/{tenant}/events', status: 200 });
     const generated = await call(server, 'GET', '/healthz', { headers: { 'x-request-id': 'bad id with spaces and "quotes"' } });
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+
+    const verbose = await startTestServer({ logLevel: 'debug' });
+    const slow = await startTestServer({ server: { slowReadMs: 0 } });
+    try {
+      await call(verbose, 'GET', '/v1/tenants/shop-m/config', { headers: { 'x-request-id': 'trace-45' } });
+      expect(lineOf(verbose.logs, 'trace-45')).toMatchObject({ level: 20, method: 'GET', route: '/v1/tenants/{tenant}/config', tenant: 'shop-m', status: 200, ms: expect.any(Number) });
+      // no request is answered within 0 ms: every read is a slow one
+      await call(slow, 'GET', '/v1/tenants/shop-m/config', { headers: { 'x-request-id': 'trace-46' } });
+      expect(lineOf(slow.logs, 'trace-46')).toMatchObject({ level: 30, route: '/v1/tenants/{tenant}/config', status: 200 });
+    } finally {
+      await Promise.all([verbose.shutdown(), slow.shutdown()]);
+    }
   });
 });
 

@@ -25,6 +25,20 @@ describe('read caches', () => {
     expect(await graph.persona('shop-a', after!.id)).toEqual(after);
   });
 
+  it('keep persona text equal to the persona, before and after a write', async () => {
+    const customer = { type: 'customer' as const, value: 'c-9' };
+    await graph.ingest('shop-a', { identifiers: { customer: 'c-9', email: 'nia@shop.bg' }, timestamp: '2026-03-01T10:00:00Z' });
+    const text = await graph.personaJsonOf('shop-a', customer);
+    expect(text).toBe(JSON.stringify(await graph.personaOf('shop-a', customer)));
+    expect(await graph.personaJsonOf('shop-a', customer)).toBe(text);
+    await graph.ingest('shop-a', { identifiers: { customer: 'c-9', device: '7f1c2a90-0000-4000-8000-000000000001' }, timestamp: '2026-03-03T10:00:00Z' });
+    const after = JSON.parse((await graph.personaJsonOf('shop-a', customer))!) as { identifiers: unknown[] };
+    expect(after.identifiers).toHaveLength(3);
+    expect(after).toEqual(await graph.personaOf('shop-a', customer));
+    expect(await graph.personaJsonOf('shop-a', { type: 'customer', value: 'nobody' })).toBeNull();
+    await expect(graph.personaJsonOf('shop-a', { type: 'email', value: 'not-an-email' })).rejects.toMatchObject({ status: 400 });
+  });
+
   it('hand out copies: changing one changes no later answer', async () => {
     const first = await graph.personaOf('shop-a', { type: 'customer', value: 'c-1' });
     first!.identifiers.pop();
