@@ -160,9 +160,9 @@ export const HEADER_PAGE_TABLES: u32 = 2048;
 export const HEADER_SIZE: u32 = 131072; // room for the page tables below
 
 export const MAGIC: u32 = 0x50475348; // "PGSH"
-export const LAYOUT_VERSION: u32 = 7;
+export const LAYOUT_VERSION: u32 = 8;
 
-// hash table descriptor: ptr, capacity (power of two), count
+// hash table descriptor: ptr, capacity (any size: tables grow by half), count
 export const TABLE_PTR: u32 = 0;
 export const TABLE_CAPACITY: u32 = 4;
 export const TABLE_COUNT: u32 = 8;

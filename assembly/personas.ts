@@ -149,27 +149,27 @@ function compareValues(a: u32, b: u32): i32 {
 }
 
 /** Offers a touched identifier as the persona's latest email or phone. */
-export function offerLatest(rec: usize, node: u32): void {
+export function offerLatest(values: usize, node: u32): void {
   const n = nodeAt(node);
   const type = <u32>load<u8>(n, NODE_TYPE);
   const time = load<f64>(n, NODE_LAST_SEEN);
   if (type == TYPE_EMAIL) {
-    const current = load<u32>(rec, VALUES_LATEST_EMAIL);
-    const currentTime = current == node ? -Infinity : load<f64>(rec, VALUES_LATEST_EMAIL_TIME);
+    const current = load<u32>(values, VALUES_LATEST_EMAIL);
+    const currentTime = current == node ? -Infinity : load<f64>(values, VALUES_LATEST_EMAIL_TIME);
     if (current == node || beatsLatest(current, currentTime, node, time)) {
-      store<u32>(rec, node, VALUES_LATEST_EMAIL);
-      store<f64>(rec, time, VALUES_LATEST_EMAIL_TIME);
+      store<u32>(values, node, VALUES_LATEST_EMAIL);
+      store<f64>(values, time, VALUES_LATEST_EMAIL_TIME);
     }
   } else if (type == TYPE_PHONE) {
-    const current = load<u32>(rec, VALUES_LATEST_PHONE);
-    const currentTime = current == node ? -Infinity : load<f64>(rec, VALUES_LATEST_PHONE_TIME);
+    const current = load<u32>(values, VALUES_LATEST_PHONE);
+    const currentTime = current == node ? -Infinity : load<f64>(values, VALUES_LATEST_PHONE_TIME);
     if (current == node || beatsLatest(current, currentTime, node, time)) {
-      store<u32>(rec, node, VALUES_LATEST_PHONE);
-      store<f64>(rec, time, VALUES_LATEST_PHONE_TIME);
+      store<u32>(values, node, VALUES_LATEST_PHONE);
+      store<f64>(values, time, VALUES_LATEST_PHONE_TIME);
     }
   }
-  const updated = load<f64>(rec, VALUES_UPDATED);
-  if (time > updated) store<f64>(rec, time, VALUES_UPDATED);
+  const updated = load<f64>(values, VALUES_UPDATED);
+  if (time > updated) store<f64>(values, time, VALUES_UPDATED);
 }
 
 /** Adds src's values into dst (dst keeps its identity: founder, id, createdAt; a bridge stays a bridge). */
@@ -197,36 +197,36 @@ export function mergeValuesInto(dst: usize, src: usize): void {
 }
 
 /** A persona is identified when it holds anything beyond devices: a person stands behind it. */
-export function identified(rec: usize): bool {
-  return load<u32>(rec + <usize>(VALUES_COUNTS + TYPE_DEVICE * 4)) < membersOf(rec);
+export function identified(values: usize): bool {
+  return load<u32>(values + <usize>(VALUES_COUNTS + TYPE_DEVICE * 4)) < membersOf(values);
 }
 
-export function bridged(rec: usize): bool {
-  return (load<u32>(rec, VALUES_FLAGS) & VALUES_FLAG_BRIDGED) != 0;
+export function bridged(values: usize): bool {
+  return (load<u32>(values, VALUES_FLAGS) & VALUES_FLAG_BRIDGED) != 0;
 }
 
-export function markBridged(rec: usize): void {
-  store<u32>(rec, load<u32>(rec, VALUES_FLAGS) | VALUES_FLAG_BRIDGED, VALUES_FLAGS);
+export function markBridged(values: usize): void {
+  store<u32>(values, load<u32>(values, VALUES_FLAGS) | VALUES_FLAG_BRIDGED, VALUES_FLAGS);
 }
 
 /**
- * Whether joining `other` to the bridged persona `rec` must weigh everything again: it brings an
+ * Whether joining `other` to the bridged persona with `values` must weigh everything again: it brings an
  * email or a phone, so the two identities the bridge joined may no longer complement each other
  * (the tablet's second user turns out to have an email too).
  */
-export function regrowsBridge(rec: usize, other: usize): bool {
-  return bridged(rec) && countOf(other, TYPE_EMAIL) + countOf(other, TYPE_PHONE) > 0;
+export function regrowsBridge(values: usize, other: usize): bool {
+  return bridged(values) && countOf(other, TYPE_EMAIL) + countOf(other, TYPE_PHONE) > 0;
 }
 
 /** Identifiers in the persona: every member counts once under its type. */
-export function membersOf(rec: usize): u32 {
+export function membersOf(values: usize): u32 {
   let members: u32 = 0;
-  for (let type: u32 = 0; type < TYPE_COUNT; type++) members += load<u32>(rec + <usize>(VALUES_COUNTS + type * 4));
+  for (let type: u32 = 0; type < TYPE_COUNT; type++) members += load<u32>(values + <usize>(VALUES_COUNTS + type * 4));
   return members;
 }
 
-export function countOf(rec: usize, type: u32): u32 {
-  return load<u32>(rec + <usize>(VALUES_COUNTS + type * 4));
+export function countOf(values: usize, type: u32): u32 {
+  return load<u32>(values + <usize>(VALUES_COUNTS + type * 4));
 }
 
 export function guardrailsOn(tenant: u32): bool {
@@ -234,8 +234,8 @@ export function guardrailsOn(tenant: u32): bool {
 }
 
 /** Identified and backed by evidence: a person identifier with at least one other identifier. */
-export function established(rec: usize): bool {
-  return identified(rec) && membersOf(rec) > 1;
+export function established(values: usize): bool {
+  return identified(values) && membersOf(values) > 1;
 }
 
 /**

@@ -125,9 +125,11 @@ export function arenaPutPrefixed(src: usize, len: u32): u32 {
 
 // ---- hash tables: u32 slots holding a record index and a few check bits of its key's tag ----
 //
-// A slot is (check << REF_BITS) | ref, 0 when empty; linear probing from tag & mask. The check bits
-// (the tag's top bits) let a probe skip most foreign entries without touching their records; a
-// rehash or a removal recomputes an entry's tag from its record (tagOfRecord).
+// A slot is (check << REF_BITS) | ref, 0 when empty; linear probing from the tag's home slot. The
+// check bits (the tag's top bits) let a probe skip most foreign entries without touching their
+// records; a rehash or a removal recomputes an entry's tag from its record (tagOfRecord). Tables
+// grow by half (capacity need not be a power of two: homeSlot scales a mixed tag to the capacity),
+// so a table is at least half full after growing, and growth briefly needs 2.5× rather than 3× the table.
 
 export const SLOT_SIZE: u32 = 4;
 /** Bits of a record index: edges reach 2^27 (EDGE_MAX_PAGES << EDGE_PAGE_SHIFT), nodes and personas 2^26. */
@@ -136,6 +138,20 @@ const REF_MASK: u32 = (1 << REF_BITS) - 1;
 const LOAD_NUMERATOR: u32 = 3; // grow beyond 3/4 full
 const LOAD_DENOMINATOR: u32 = 4;
 export const INITIAL_TABLE_CAPACITY: u32 = 1024;
+/** Capacities are multiples of this, so a table's bytes are a whole number of 16-byte allocation units. */
+const CAPACITY_ROUNDING: u32 = 4;
+const TAG_MIX: u32 = 0x9E3779B1; // odd golden-ratio multiplier: the home slot leans on every tag bit, not the check bits alone
+
+/** Home slot of a tag in a table of `capacity` slots: multiply-shift range reduction of the mixed tag. */
+// @ts-ignore: decorator
+@inline function homeSlot(tag: u32, capacity: u32): u32 {
+  return <u32>((<u64>(tag * TAG_MIX) * <u64>capacity) >> 32);
+}
+
+// @ts-ignore: decorator
+@inline function nextSlot(i: u32, capacity: u32): u32 {
+  return i + 1 == capacity ? 0 : i + 1;
+}
 
 export function tableInit(desc: usize, capacity: u32): i32 {
   const ptr = allocBlock(capacity * SLOT_SIZE);
@@ -154,14 +170,13 @@ export function tableInit(desc: usize, capacity: u32): i32 {
 export function tableProbe(desc: usize, tag: u32, matches: (ref: u32) => bool): usize {
   const ptr = <usize>load<u32>(desc, TABLE_PTR);
   const capacity = load<u32>(desc, TABLE_CAPACITY);
-  const mask = capacity - 1;
-  let i = tag & mask;
+  let i = homeSlot(tag, capacity);
   for (let probes: u32 = 0; probes < capacity; probes++) {
     const slot = ptr + <usize>(i * SLOT_SIZE);
     const entry = load<u32>(slot);
     if (entry == 0) return slot;
     if (((entry ^ tag) & ~REF_MASK) == 0 && matches(entry & REF_MASK)) return slot;
-    i = (i + 1) & mask;
+    i = nextSlot(i, capacity);
   }
   return 0;
 }
@@ -178,7 +193,8 @@ export function tableReserve(desc: usize, extra: u32): i32 {
   const needed = <u64>load<u32>(desc, TABLE_COUNT) + <u64>extra;
   if (needed * LOAD_DENOMINATOR <= <u64>capacity * LOAD_NUMERATOR) return OK;
   let grown = <u64>capacity;
-  while (needed * LOAD_DENOMINATOR > grown * LOAD_NUMERATOR) grown <<= 1;
+  while (needed * LOAD_DENOMINATOR > grown * LOAD_NUMERATOR) grown += grown >> 1;
+  grown = (grown + CAPACITY_ROUNDING - 1) & ~(<u64>CAPACITY_ROUNDING - 1); // whole allocation units: no unlisted padding
   if (grown * SLOT_SIZE > <u64>0xFFFFFFFF) return setError(ERR_CAPACITY);
   return tableRehash(desc, <u32>grown);
 }
@@ -199,12 +215,11 @@ function tableRehash(desc: usize, capacity: u32): i32 {
   const oldCapacity = load<u32>(desc, TABLE_CAPACITY);
   const ptr = allocBlock(capacity * SLOT_SIZE);
   if (ptr == 0) return ERR_OUT_OF_MEMORY;
-  const mask = capacity - 1;
   for (let i: u32 = 0; i < oldCapacity; i++) {
     const entry = load<u32>(oldPtr + <usize>(i * SLOT_SIZE));
     if (entry == 0) continue;
-    let j = tagOfRecord(desc, entry & REF_MASK) & mask;
-    while (load<u32>(<usize>ptr + <usize>(j * SLOT_SIZE)) != 0) j = (j + 1) & mask;
+    let j = homeSlot(tagOfRecord(desc, entry & REF_MASK), capacity);
+    while (load<u32>(<usize>ptr + <usize>(j * SLOT_SIZE)) != 0) j = nextSlot(j, capacity);
     store<u32>(<usize>ptr + <usize>(j * SLOT_SIZE), entry);
   }
   store<u32>(desc, ptr, TABLE_PTR);
@@ -219,21 +234,27 @@ export function tableFill(desc: usize, slot: usize, tag: u32, ref: u32): void {
   store<u32>(desc, load<u32>(desc, TABLE_COUNT) + 1, TABLE_COUNT);
 }
 
+/** Slots from `from` forward to `to`, wrapping around the table's end. */
+// @ts-ignore: decorator
+@inline function cyclicDistance(from: u32, to: u32, capacity: u32): u32 {
+  return to >= from ? to - from : to + capacity - from;
+}
+
 /** Removes an occupied slot with backward-shift deletion, so probe runs stay unbroken without tombstones. */
 export function tableRemove(desc: usize, slot: usize): void {
   const ptr = <usize>load<u32>(desc, TABLE_PTR);
-  const mask = load<u32>(desc, TABLE_CAPACITY) - 1;
+  const capacity = load<u32>(desc, TABLE_CAPACITY);
   let hole = <u32>((slot - ptr) / SLOT_SIZE);
   let i = hole;
   while (true) {
-    i = (i + 1) & mask;
+    i = nextSlot(i, capacity);
     const next = ptr + <usize>(i * SLOT_SIZE);
     const entry = load<u32>(next);
     if (entry == 0) break;
-    const home = tagOfRecord(desc, entry & REF_MASK) & mask;
+    const home = homeSlot(tagOfRecord(desc, entry & REF_MASK), capacity);
     // move the entry back when the hole lies on its probe path (cyclic range home..i)
-    const distanceToHole = (hole - home) & mask;
-    const distanceToSlot = (i - home) & mask;
+    const distanceToHole = cyclicDistance(home, hole, capacity);
+    const distanceToSlot = cyclicDistance(home, i, capacity);
     if (distanceToHole < distanceToSlot) {
       store<u32>(ptr + <usize>(hole * SLOT_SIZE), entry);
       hole = i;

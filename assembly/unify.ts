@@ -14,6 +14,7 @@ import {
 import {
   valuesFromNode, mergePersonaValues, mergeValuesInto, foundPersona, olderPersona, typeRank,
   adjustActivePersonas, regrowsBridge, markBridged, valuesOf, ownValues, dropValues, setActive, membersOfPersona,
+  guardrailsOn, storedValues, bridged,
   DECISION_MERGED_BRIDGE,
 } from './personas';
 import { journal } from './journal';
@@ -122,6 +123,12 @@ export function attemptUnion(a: u32, b: u32, strength: u8, edge: u32): u8 {
   const rb = find(b);
   if (ra == rb) return DECISION_SAME;
   const tenant = load<u32>(nodeAt(ra), NODE_TENANT);
+  // without guardrails the values decide nothing (mergePersonaValues merges), and only a bridged
+  // persona, which has a values record, could turn the union into a re-cluster: skip building them
+  if (!guardrailsOn(tenant) && !bridgedRoot(ra) && !bridgedRoot(rb)) {
+    mergeRoots(ra, rb);
+    return DECISION_MERGED;
+  }
   const va = valuesOfRoot(ra, TEMP_A);
   const vb = valuesOfRoot(rb, TEMP_B);
   const decision = mergePersonaValues(va, vb, strength, tenant, edge);
@@ -136,6 +143,14 @@ export function attemptUnion(a: u32, b: u32, strength: u8, edge: u32): u8 {
   }
   bump(tenant, TENANT_REFUSED);
   return decision;
+}
+
+/** Whether the persona of `root` was joined through a device across two identities (a one-member persona never was). */
+function bridgedRoot(root: u32): bool {
+  const rec = personaOfRoot(root);
+  if (rec == 0) return false;
+  const values = storedValues(rec);
+  return values != 0 && bridged(values);
 }
 
 /** Whether `node` is a device whose evidence with the rest of its persona is all weaker than `strength`. */

@@ -21,6 +21,7 @@ describe('engine input checks', () => {
       [{ ...good, tenant: 99 }, /unknown tenant index 99/],
       [{ ...good, time: Number.NaN }, /time must be a finite number/],
       [{ ...good, item: -1 }, /item must be a u32/],
+      [{ ...good, item: 2 ** 24 }, /item must be a u32 below 2\^24/],
       [{ ...good, identifiers: [{ type: 9, value: 'x' }] }, /unknown identifier type code 9/],
       [{ ...good, identifiers: Array.from({ length: 65 }, (_, i) => ({ type: EMAIL, value: `v${i}` })) }, /at most 64 identifiers/],
       [{ ...good, identifiers: [{ type: EMAIL, value: 'x'.repeat(1025) }] }, /over 1024 bytes/],
@@ -28,7 +29,23 @@ describe('engine input checks', () => {
     for (const [bad, message] of cases) {
       expect(() => f.shard.applyEvents([good, bad as typeof good], 7)).toThrow(message);
     }
+    for (const seq of [-1, 1.5, 2 ** 40]) {
+      expect(() => f.shard.applyEvents([good], seq)).toThrow(/seq must be an integer in 0..2\^40-1/);
+    }
     expect(f.shard.snapshot().equals(before)).toBe(true);
+  });
+
+  it('an edge keeps the largest seq and item it can hold exactly, beside its strength, decision and cut flag', () => {
+    const f = newShard();
+    f.shard.applyEvents([event(f.tenant, { ids: [[EMAIL, 'a@x.bg'], [DEVICE, 'd1']], time: 5, item: 2 ** 24 - 1 })], 2 ** 40 - 1);
+    const a = nodeOf(f, [EMAIL, 'a@x.bg']);
+    const d = nodeOf(f, [DEVICE, 'd1']);
+    const [edge] = f.shard.edges(f.shard.rootOf(a));
+    expect(edge).toMatchObject({ a: Math.min(a, d), b: Math.max(a, d), seq: 2 ** 40 - 1, item: 2 ** 24 - 1, time: 5, lastTime: 5 });
+    expect(edge).toMatchObject({ strength: 2, decision: 1, cut: false }); // medium (a device in a login), merged
+    f.shard.split(a, [a], []);
+    expect(f.shard.edge(edge.edge)).toMatchObject({ seq: 2 ** 40 - 1, item: 2 ** 24 - 1, strength: 2, decision: 6, cut: true });
+    expect(f.shard.rootOf(a)).not.toBe(f.shard.rootOf(d));
   });
 
   it('refuses bad tenant settings, splits and erasures', () => {
