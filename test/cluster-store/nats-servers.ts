@@ -118,25 +118,53 @@ function makeStoreDir(name: string): string {
 
 /** One JetStream server on a free port. */
 export async function startSingleServer(name = 'single'): Promise<NatsServer> {
-  return startServer({ name, port: await freePort(), storeDir: makeStoreDir(name) });
+  const [server] = await withFreshPorts(async () => [await startServer({ name, port: await freePort(), storeDir: makeStoreDir(name) })]);
+  return server;
+}
+
+/** Attempts at starting servers when a port picked free was taken before the server bound it. */
+const PORT_ATTEMPTS = 3;
+
+/**
+ * Runs `start` again on fresh ports when a server lost its port in the moment between `freePort` and
+ * its bind (another test's listener, or a peer's outgoing route connection drawn from the same
+ * ephemeral range); any other failure is reported at once.
+ */
+async function withFreshPorts(start: (started: NatsServer[]) => Promise<NatsServer[]>): Promise<NatsServer[]> {
+  for (let attempt = 1; ; attempt++) {
+    const started: NatsServer[] = [];
+    try {
+      return await start(started);
+    } catch (error) {
+      await stopAll(started);
+      if (attempt >= PORT_ATTEMPTS || !String((error as Error).message).includes('address already in use')) throw error;
+    }
+  }
 }
 
 /** `size` servers routed to each other as one JetStream cluster. */
 export async function startCluster(size: number, clusterName = 'pgtest'): Promise<NatsServer[]> {
-  const ports: { client: number; cluster: number }[] = [];
-  for (let i = 0; i < size; i++) ports.push({ client: await freePort(), cluster: await freePort() });
-  const clusterPorts = ports.map((p) => p.cluster);
-  return Promise.all(
-    ports.map((p, i) => {
+  return withFreshPorts(async (started) => {
+    const ports: { client: number; cluster: number }[] = [];
+    for (let i = 0; i < size; i++) ports.push({ client: await freePort(), cluster: await freePort() });
+    const clusterPorts = ports.map((p) => p.cluster);
+    const starting = ports.map(async (p, i) => {
       const name = `${clusterName}-n${i + 1}`;
-      return startServer({
+      const server = await startServer({
         name,
         port: p.client,
         storeDir: makeStoreDir(name),
         cluster: { name: clusterName, port: p.cluster, routes: clusterPorts.filter((port) => port !== p.cluster) },
       });
-    }),
-  );
+      started.push(server);
+      return server;
+    });
+    // every start settles before a failure is reported, so a retry leaves no server of this attempt running
+    const settled = await Promise.allSettled(starting);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.map((s) => (s as PromiseFulfilledResult<NatsServer>).value);
+  });
 }
 
 /** Stops a server (SIGKILL by default: the crash the tests are about) and waits for it to exit. */
