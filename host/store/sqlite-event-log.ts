@@ -165,6 +165,16 @@ interface PreparedAppend {
   input: StoredItems;
 }
 
+/**
+ * An entry whose items are parsed when first read: recovery reads every shard's entries but applies
+ * only its own, so the others' JSON is never parsed.
+ */
 function toEntry(row: LogRow): LogEntry {
-  return { seq: row.seq, tenant: row.tenant, kind: row.kind, items: JSON.parse(row.items) as unknown[], at: row.at };
+  let items: unknown[] | undefined;
+  return {
+    seq: row.seq, tenant: row.tenant, kind: row.kind, at: row.at,
+    get items() {
+      return (items ??= JSON.parse(row.items) as unknown[]);
+    },
+  };
 }
