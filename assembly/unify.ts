@@ -13,7 +13,7 @@ import {
 } from './records';
 import {
   valuesFromNode, mergePersonaValues, mergeValuesInto, foundPersona, olderPersona, typeRank,
-  adjustActivePersonas, regrowsBridge, markBridged, valuesOf, ownValues, dropValues, setActive, membersOfPersona,
+  adjustActivePersonas, regrowsBridge, markBridged, valuesOf, ownValues, dropValues, setActive, membersOf,
   guardrailsOn, storedValues, bridged,
   DECISION_MERGED_BRIDGE,
 } from './personas';
@@ -122,19 +122,28 @@ export function attemptUnion(a: u32, b: u32, strength: u8, edge: u32): u8 {
   const ra = find(a);
   const rb = find(b);
   if (ra == rb) return DECISION_SAME;
+  // Everything a union reads is loaded here, both sides before anything is decided: a values
+  // record is found through its persona's identity record, so reading the two chains side by side
+  // lets their cache misses overlap instead of queueing one behind the other.
   const tenant = load<u32>(nodeAt(ra), NODE_TENANT);
+  const recA = personaOfRoot(ra);
+  const recB = personaOfRoot(rb);
+  const storedA = recA != 0 ? storedValues(recA) : 0;
+  const storedB = recB != 0 ? storedValues(recB) : 0;
   // without guardrails the values decide nothing (mergePersonaValues merges), and only a bridged
   // persona, which has a values record, could turn the union into a re-cluster: skip building them
-  if (!guardrailsOn(tenant) && !bridgedRoot(ra) && !bridgedRoot(rb)) {
-    mergeRoots(ra, rb);
+  const bridgedA = storedA != 0 && bridged(storedA);
+  const bridgedB = storedB != 0 && bridged(storedB);
+  if (!guardrailsOn(tenant) && !bridgedA && !bridgedB) {
+    mergeKnownRoots(ra, rb, recA, recB, storedA, storedB, tenant);
     return DECISION_MERGED;
   }
-  const va = valuesOfRoot(ra, TEMP_A);
-  const vb = valuesOfRoot(rb, TEMP_B);
+  const va = storedA != 0 ? storedA : valuesOfRoot(ra, TEMP_A);
+  const vb = storedB != 0 ? storedB : valuesOfRoot(rb, TEMP_B);
   const decision = mergePersonaValues(va, vb, strength, tenant, edge);
   if (decision == DECISION_MERGED || decision == DECISION_MERGED_BRIDGE) {
     if (regrowsBridge(va, vb) || regrowsBridge(vb, va)) return reclusterBoth(ra, rb);
-    const root = mergeRoots(ra, rb);
+    const root = mergeKnownRoots(ra, rb, recA, recB, storedA, storedB, tenant);
     if (decision == DECISION_MERGED_BRIDGE) markBridged(ownValues(personaOfRoot(root)));
     return DECISION_MERGED;
   }
@@ -143,14 +152,6 @@ export function attemptUnion(a: u32, b: u32, strength: u8, edge: u32): u8 {
   }
   bump(tenant, TENANT_REFUSED);
   return decision;
-}
-
-/** Whether the persona of `root` was joined through a device across two identities (a one-member persona never was). */
-function bridgedRoot(root: u32): bool {
-  const rec = personaOfRoot(root);
-  if (rec == 0) return false;
-  const values = storedValues(rec);
-  return values != 0 && bridged(values);
 }
 
 /** Whether `node` is a device whose evidence with the rest of its persona is all weaker than `strength`. */
@@ -170,8 +171,18 @@ function heldOnWeaker(node: u32, root: u32, strength: u8): bool {
 
 /** Unconditionally merges two roots' personas (founding one if neither has a persona yet). */
 export function mergeRoots(ra: u32, rb: u32): u32 {
-  let recA = personaOfRoot(ra);
-  let recB = personaOfRoot(rb);
+  const recA = personaOfRoot(ra);
+  const recB = personaOfRoot(rb);
+  const storedA = recA != 0 ? storedValues(recA) : 0;
+  const storedB = recB != 0 ? storedValues(recB) : 0;
+  return mergeKnownRoots(ra, rb, recA, recB, storedA, storedB, load<u32>(nodeAt(ra), NODE_TENANT));
+}
+
+/**
+ * mergeRoots given what attemptUnion already read: the roots' persona records (0 = none yet), their
+ * values records' addresses (0 = one member or none) and the tenant.
+ */
+function mergeKnownRoots(ra: u32, rb: u32, recA: u32, recB: u32, storedA: usize, storedB: usize, tenant: u32): u32 {
   if (recA == 0 && recB == 0) {
     // neither has a persona yet: the more stable identifier founds it
     const rankA = typeRank(<u32>load<u8>(nodeAt(ra), NODE_TYPE));
@@ -179,7 +190,6 @@ export function mergeRoots(ra: u32, rb: u32): u32 {
     if (rankA < rankB || (rankA == rankB && ra < rb)) recA = foundPersona(ra);
     else recB = foundPersona(rb);
   }
-  const tenant = load<u32>(nodeAt(ra), NODE_TENANT);
   let survivor: u32;
   let absorbed: u32 = 0;
   if (recA != 0 && recB != 0) {
@@ -188,9 +198,11 @@ export function mergeRoots(ra: u32, rb: u32): u32 {
   } else {
     survivor = recA != 0 ? recA : recB;
   }
-  const absorbedValues = valuesOfRoot(survivor == recA ? rb : ra, TEMP_A);
-  const sizeA = recA != 0 ? membersOfPersona(recA) : 1;
-  const sizeB = recB != 0 ? membersOfPersona(recB) : 1;
+  const survivorIsA = survivor == recA;
+  const absorbedStored = survivorIsA ? storedB : storedA;
+  const absorbedValues = absorbedStored != 0 ? absorbedStored : valuesOfRoot(survivorIsA ? rb : ra, TEMP_A);
+  const sizeA = storedA != 0 ? membersOf(storedA) : 1;
+  const sizeB = storedB != 0 ? membersOf(storedB) : 1;
   mergeValuesInto(ownValues(survivor), absorbedValues);
   const root = linkRoots(ra, rb, sizeA, sizeB);
   setPersonaOfRoot(root, survivor);
