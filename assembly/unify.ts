@@ -12,7 +12,7 @@ import {
   nodeAt, personaAt, tenantAt, edgeAt, personaOfRoot, setPersonaOfRoot, edgeB, edgeStrength, edgeDecision, edgeCut,
 } from './records';
 import {
-  valuesFromNode, mergePersonaValues, mergeValuesInto, foundPersona, olderPersona, typeRank,
+  valuesFromNode, mergePersonaValues, mergeValuesInto, mergeNodeInto, foundPersona, olderPersona, typeRank,
   adjustActivePersonas, regrowsBridge, markBridged, valuesOf, ownValues, dropValues, setActive, membersOf,
   guardrailsOn, storedValues, bridged,
   DECISION_MERGED_BRIDGE,
@@ -200,10 +200,12 @@ function mergeKnownRoots(ra: u32, rb: u32, recA: u32, recB: u32, storedA: usize,
   }
   const survivorIsA = survivor == recA;
   const absorbedStored = survivorIsA ? storedB : storedA;
-  const absorbedValues = absorbedStored != 0 ? absorbedStored : valuesOfRoot(survivorIsA ? rb : ra, TEMP_A);
   const sizeA = storedA != 0 ? membersOf(storedA) : 1;
   const sizeB = storedB != 0 ? membersOf(storedB) : 1;
-  mergeValuesInto(ownValues(survivor), absorbedValues);
+  const survivorValues = ownValues(survivor);
+  // a one-member root is its component's one node: its values are that node's own
+  if (absorbedStored != 0) mergeValuesInto(survivorValues, absorbedStored);
+  else mergeNodeInto(survivorValues, survivorIsA ? rb : ra);
   const root = linkRoots(ra, rb, sizeA, sizeB);
   setPersonaOfRoot(root, survivor);
   if (absorbed != 0) {
