@@ -66,18 +66,18 @@ export function makeSingleton(node: u32): void {
   store<u32>(nodeAt(node), node, NODE_NEXT);
 }
 
-/** Splices two disjoint member rings into one (swapping one `next` pointer each). */
-function spliceRings(a: u32, b: u32): void {
-  const na = nodeAt(a);
-  const nb = nodeAt(b);
-  const nextA = load<u32>(na, NODE_NEXT);
-  store<u32>(na, load<u32>(nb, NODE_NEXT), NODE_NEXT);
-  store<u32>(nb, nextA, NODE_NEXT);
-}
-
 /** Links two roots by size; returns the new root. `sizeA`/`sizeB` are the components' sizes. */
 export function linkRoots(ra: u32, rb: u32, sizeA: u32, sizeB: u32): u32 {
-  spliceRings(ra, rb);
+  return linkRootsAfter(ra, rb, load<u32>(nodeAt(ra), NODE_NEXT), load<u32>(nodeAt(rb), NODE_NEXT), sizeA, sizeB);
+}
+
+/**
+ * linkRoots given the roots' `next` members, read earlier: splices the two disjoint member rings into
+ * one (swapping the two pointers), then hangs the smaller component under the larger one's root.
+ */
+function linkRootsAfter(ra: u32, rb: u32, nextA: u32, nextB: u32, sizeA: u32, sizeB: u32): u32 {
+  store<u32>(nodeAt(ra), nextB, NODE_NEXT);
+  store<u32>(nodeAt(rb), nextA, NODE_NEXT);
   const base = parentsBase();
   if (sizeA < sizeB || (sizeA == sizeB && rb < ra)) {
     store<u32>(base + (<usize>ra << 2), rb);
@@ -124,8 +124,11 @@ export function attemptUnion(a: u32, b: u32, strength: u8, edge: u32): u8 {
   if (ra == rb) return DECISION_SAME;
   // Everything a union reads is loaded here, both sides before anything is decided: a values
   // record is found through its persona's identity record, so reading the two chains side by side
-  // lets their cache misses overlap instead of queueing one behind the other.
+  // lets their cache misses overlap instead of queueing one behind the other; the roots' nodes
+  // likewise (the tenant, and the member rings a merge splices).
   const tenant = load<u32>(nodeAt(ra), NODE_TENANT);
+  const nextA = load<u32>(nodeAt(ra), NODE_NEXT);
+  const nextB = load<u32>(nodeAt(rb), NODE_NEXT);
   const recA = personaOfRoot(ra);
   const recB = personaOfRoot(rb);
   const storedA = recA != 0 ? storedValues(recA) : 0;
@@ -135,7 +138,7 @@ export function attemptUnion(a: u32, b: u32, strength: u8, edge: u32): u8 {
   const bridgedA = storedA != 0 && bridged(storedA);
   const bridgedB = storedB != 0 && bridged(storedB);
   if (!guardrailsOn(tenant) && !bridgedA && !bridgedB) {
-    mergeKnownRoots(ra, rb, recA, recB, storedA, storedB, tenant);
+    mergeRoots(ra, rb, nextA, nextB, recA, recB, storedA, storedB, tenant);
     return DECISION_MERGED;
   }
   const va = storedA != 0 ? storedA : valuesOfRoot(ra, TEMP_A);
@@ -143,7 +146,7 @@ export function attemptUnion(a: u32, b: u32, strength: u8, edge: u32): u8 {
   const decision = mergePersonaValues(va, vb, strength, tenant, edge);
   if (decision == DECISION_MERGED || decision == DECISION_MERGED_BRIDGE) {
     if (regrowsBridge(va, vb) || regrowsBridge(vb, va)) return reclusterBoth(ra, rb);
-    const root = mergeKnownRoots(ra, rb, recA, recB, storedA, storedB, tenant);
+    const root = mergeRoots(ra, rb, nextA, nextB, recA, recB, storedA, storedB, tenant);
     if (decision == DECISION_MERGED_BRIDGE) markBridged(ownValues(personaOfRoot(root)));
     return DECISION_MERGED;
   }
@@ -169,20 +172,14 @@ function heldOnWeaker(node: u32, root: u32, strength: u8): bool {
   return true;
 }
 
-/** Unconditionally merges two roots' personas (founding one if neither has a persona yet). */
-export function mergeRoots(ra: u32, rb: u32): u32 {
-  const recA = personaOfRoot(ra);
-  const recB = personaOfRoot(rb);
-  const storedA = recA != 0 ? storedValues(recA) : 0;
-  const storedB = recB != 0 ? storedValues(recB) : 0;
-  return mergeKnownRoots(ra, rb, recA, recB, storedA, storedB, load<u32>(nodeAt(ra), NODE_TENANT));
-}
-
 /**
- * mergeRoots given what attemptUnion already read: the roots' persona records (0 = none yet), their
- * values records' addresses (0 = one member or none) and the tenant.
+ * Unconditionally merges two roots' personas (founding one if neither has a persona yet), given what
+ * attemptUnion read: the roots' `next` members, their persona records (0 = none yet), their values
+ * records' addresses (0 = one member or none) and the tenant.
  */
-function mergeKnownRoots(ra: u32, rb: u32, recA: u32, recB: u32, storedA: usize, storedB: usize, tenant: u32): u32 {
+function mergeRoots(
+  ra: u32, rb: u32, nextA: u32, nextB: u32, recA: u32, recB: u32, storedA: usize, storedB: usize, tenant: u32,
+): u32 {
   if (recA == 0 && recB == 0) {
     // neither has a persona yet: the more stable identifier founds it
     const rankA = typeRank(<u32>load<u8>(nodeAt(ra), NODE_TYPE));
@@ -206,7 +203,7 @@ function mergeKnownRoots(ra: u32, rb: u32, recA: u32, recB: u32, storedA: usize,
   // a one-member root is its component's one node: its values are that node's own
   if (absorbedStored != 0) mergeValuesInto(survivorValues, absorbedStored);
   else mergeNodeInto(survivorValues, survivorIsA ? rb : ra);
-  const root = linkRoots(ra, rb, sizeA, sizeB);
+  const root = linkRootsAfter(ra, rb, nextA, nextB, sizeA, sizeB);
   setPersonaOfRoot(root, survivor);
   if (absorbed != 0) {
     // an absorbed persona lives on as an alias: its id resolves through its founder, its values are merged
