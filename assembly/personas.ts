@@ -68,14 +68,6 @@ function setValuesRecord(rec: u32, values: u32): void {
   store<u32>(p, (load<u32>(p, PERSONA_STATE) & PERSONA_FLAG_ACTIVE) | (values << PERSONA_VALUES_SHIFT), PERSONA_STATE);
 }
 
-/** The values of persona `rec`: its values record, or `scratch` filled from its one member. */
-export function valuesOf(rec: u32, scratch: usize): usize {
-  const values = valuesRecordOf(rec);
-  if (values != 0) return valuesAt(values);
-  valuesFromNode(scratch, load<u32>(personaAt(rec), PERSONA_FOUNDER));
-  return scratch;
-}
-
 /** Values of `rec` to update in place, or 0 for a one-member persona (whose values follow its node by themselves). */
 export function storedValues(rec: u32): usize {
   const values = valuesRecordOf(rec);

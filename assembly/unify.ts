@@ -2,7 +2,7 @@
 // component (ena's child/sibling idea) so a persona's identifiers are listed in O(size).
 import {
   NODE_NEXT, NODE_TYPE, PARENT_ROOT, NODE_TENANT, NODE_FIRST_EDGE,
-  VALUES_SIZE,
+  VALUES_SIZE, VALUES_COUNTS,
   EDGE_A, EDGE_NEXT_A, EDGE_NEXT_B,
   HEADER_TEMP_VALUES, TENANT_MERGES, TENANT_REFUSED, TYPE_DEVICE,
   DECISION_MERGED, DECISION_SAME, DECISION_REFUSED_WEAK, DECISION_IGNORED, JOURNAL_MERGE,
@@ -12,8 +12,8 @@ import {
   nodeAt, personaAt, tenantAt, edgeAt, personaOfRoot, setPersonaOfRoot, edgeB, edgeStrength, edgeDecision, edgeCut,
 } from './records';
 import {
-  valuesFromNode, mergePersonaValues, mergeValuesInto, mergeNodeInto, foundPersona, olderPersona, typeRank,
-  adjustActivePersonas, regrowsBridge, markBridged, valuesOf, ownValues, dropValues, setActive, membersOf,
+  mergePersonaValues, mergeValuesInto, mergeNodeInto, foundPersona, olderPersona, typeRank,
+  adjustActivePersonas, regrowsBridge, markBridged, ownValues, dropValues, setActive, membersOf,
   guardrailsOn, storedValues, bridged,
   DECISION_MERGED_BRIDGE,
 } from './personas';
@@ -87,17 +87,21 @@ function linkRootsAfter(ra: u32, rb: u32, nextA: u32, nextB: u32, sizeA: u32, si
   return ra;
 }
 
-// ---- values of a root: its persona's values record, or scratch values for a one-member persona
-// or a node that founded nothing yet ----
+// ---- scratch values for a root without a values record (a one-member persona, or a node that
+// founded nothing yet): its component is the root alone ----
 
 const TEMP_A: u32 = 0;
 const TEMP_B: u32 = 1;
 
-function valuesOfRoot(root: u32, temp: u32): usize {
-  const rec = personaOfRoot(root);
+/**
+ * What a union's decision reads of a one-member root (mergePersonaValues, regrowsBridge): its one
+ * identifier counted under its type, no flags. Times, latest values and degree are left zero: the
+ * degree would walk the node's adjacency list, and a merge takes them from the node (mergeNodeInto).
+ */
+function decisionValuesOfNode(root: u32, temp: u32): usize {
   const scratch = header(HEADER_TEMP_VALUES + temp * VALUES_SIZE);
-  if (rec != 0) return valuesOf(rec, scratch);
-  valuesFromNode(scratch, root);
+  memory.fill(scratch, 0, VALUES_SIZE);
+  store<u32>(scratch + <usize>(VALUES_COUNTS + <u32>load<u8>(nodeAt(root), NODE_TYPE) * 4), 1);
   return scratch;
 }
 
@@ -141,8 +145,8 @@ export function attemptUnion(a: u32, b: u32, strength: u8, edge: u32): u8 {
     mergeRoots(ra, rb, nextA, nextB, recA, recB, storedA, storedB, tenant);
     return DECISION_MERGED;
   }
-  const va = storedA != 0 ? storedA : valuesOfRoot(ra, TEMP_A);
-  const vb = storedB != 0 ? storedB : valuesOfRoot(rb, TEMP_B);
+  const va = storedA != 0 ? storedA : decisionValuesOfNode(ra, TEMP_A);
+  const vb = storedB != 0 ? storedB : decisionValuesOfNode(rb, TEMP_B);
   const decision = mergePersonaValues(va, vb, strength, tenant, edge);
   if (decision == DECISION_MERGED || decision == DECISION_MERGED_BRIDGE) {
     if (regrowsBridge(va, vb) || regrowsBridge(vb, va)) return reclusterBoth(ra, rb);
