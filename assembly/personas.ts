@@ -68,14 +68,6 @@ function setValuesRecord(rec: u32, values: u32): void {
   store<u32>(p, (load<u32>(p, PERSONA_STATE) & PERSONA_FLAG_ACTIVE) | (values << PERSONA_VALUES_SHIFT), PERSONA_STATE);
 }
 
-/** The values of persona `rec`: its values record, or `scratch` filled from its one member. */
-export function valuesOf(rec: u32, scratch: usize): usize {
-  const values = valuesRecordOf(rec);
-  if (values != 0) return valuesAt(values);
-  valuesFromNode(scratch, load<u32>(personaAt(rec), PERSONA_FOUNDER));
-  return scratch;
-}
-
 /** Values of `rec` to update in place, or 0 for a one-member persona (whose values follow its node by themselves). */
 export function storedValues(rec: u32): usize {
   const values = valuesRecordOf(rec);
@@ -182,17 +174,32 @@ export function mergeValuesInto(dst: usize, src: usize): void {
   }
   const srcUpdated = load<f64>(src, VALUES_UPDATED);
   if (srcUpdated > load<f64>(dst, VALUES_UPDATED)) store<f64>(dst, srcUpdated, VALUES_UPDATED);
-  const email = load<u32>(src, VALUES_LATEST_EMAIL);
-  const emailTime = load<f64>(src, VALUES_LATEST_EMAIL_TIME);
-  if (beatsLatest(load<u32>(dst, VALUES_LATEST_EMAIL), load<f64>(dst, VALUES_LATEST_EMAIL_TIME), email, emailTime)) {
-    store<u32>(dst, email, VALUES_LATEST_EMAIL);
-    store<f64>(dst, emailTime, VALUES_LATEST_EMAIL_TIME);
-  }
-  const phone = load<u32>(src, VALUES_LATEST_PHONE);
-  const phoneTime = load<f64>(src, VALUES_LATEST_PHONE_TIME);
-  if (beatsLatest(load<u32>(dst, VALUES_LATEST_PHONE), load<f64>(dst, VALUES_LATEST_PHONE_TIME), phone, phoneTime)) {
-    store<u32>(dst, phone, VALUES_LATEST_PHONE);
-    store<f64>(dst, phoneTime, VALUES_LATEST_PHONE_TIME);
+  takeLatest(dst, VALUES_LATEST_EMAIL, VALUES_LATEST_EMAIL_TIME, load<u32>(src, VALUES_LATEST_EMAIL), load<f64>(src, VALUES_LATEST_EMAIL_TIME));
+  takeLatest(dst, VALUES_LATEST_PHONE, VALUES_LATEST_PHONE_TIME, load<u32>(src, VALUES_LATEST_PHONE), load<f64>(src, VALUES_LATEST_PHONE_TIME));
+}
+
+/**
+ * Adds one identifier's own values into dst: mergeValuesInto(dst, valuesFromNode(node)) without
+ * building them in scratch first (a one-member persona joining another).
+ */
+export function mergeNodeInto(dst: usize, node: u32): void {
+  const n = nodeAt(node);
+  const type = <u32>load<u8>(n, NODE_TYPE);
+  const seen = load<f64>(n, NODE_LAST_SEEN);
+  store<u32>(dst, load<u32>(dst, VALUES_DEGREE) + degreeOf(node), VALUES_DEGREE);
+  const count = dst + <usize>(VALUES_COUNTS + type * 4);
+  store<u32>(count, load<u32>(count) + 1);
+  if (seen > load<f64>(dst, VALUES_UPDATED)) store<f64>(dst, seen, VALUES_UPDATED);
+  if (type == TYPE_EMAIL) takeLatest(dst, VALUES_LATEST_EMAIL, VALUES_LATEST_EMAIL_TIME, node, seen);
+  else if (type == TYPE_PHONE) takeLatest(dst, VALUES_LATEST_PHONE, VALUES_LATEST_PHONE_TIME, node, seen);
+}
+
+/** Makes (candidate, time) dst's latest of the kind at `field` / `timeField` when it beats the current one. */
+// @ts-ignore: decorator
+@inline function takeLatest(dst: usize, field: u32, timeField: u32, candidate: u32, time: f64): void {
+  if (beatsLatest(load<u32>(dst + <usize>field), load<f64>(dst + <usize>timeField), candidate, time)) {
+    store<u32>(dst + <usize>field, candidate);
+    store<f64>(dst + <usize>timeField, time);
   }
 }
 

@@ -2,7 +2,7 @@
 // component (ena's child/sibling idea) so a persona's identifiers are listed in O(size).
 import {
   NODE_NEXT, NODE_TYPE, PARENT_ROOT, NODE_TENANT, NODE_FIRST_EDGE,
-  VALUES_SIZE,
+  VALUES_SIZE, VALUES_COUNTS,
   EDGE_A, EDGE_NEXT_A, EDGE_NEXT_B,
   HEADER_TEMP_VALUES, TENANT_MERGES, TENANT_REFUSED, TYPE_DEVICE,
   DECISION_MERGED, DECISION_SAME, DECISION_REFUSED_WEAK, DECISION_IGNORED, JOURNAL_MERGE,
@@ -12,8 +12,8 @@ import {
   nodeAt, personaAt, tenantAt, edgeAt, personaOfRoot, setPersonaOfRoot, edgeB, edgeStrength, edgeDecision, edgeCut,
 } from './records';
 import {
-  valuesFromNode, mergePersonaValues, mergeValuesInto, foundPersona, olderPersona, typeRank,
-  adjustActivePersonas, regrowsBridge, markBridged, valuesOf, ownValues, dropValues, setActive, membersOfPersona,
+  mergePersonaValues, mergeValuesInto, mergeNodeInto, foundPersona, olderPersona, typeRank,
+  adjustActivePersonas, regrowsBridge, markBridged, ownValues, dropValues, setActive, membersOf,
   guardrailsOn, storedValues, bridged,
   DECISION_MERGED_BRIDGE,
 } from './personas';
@@ -66,18 +66,18 @@ export function makeSingleton(node: u32): void {
   store<u32>(nodeAt(node), node, NODE_NEXT);
 }
 
-/** Splices two disjoint member rings into one (swapping one `next` pointer each). */
-function spliceRings(a: u32, b: u32): void {
-  const na = nodeAt(a);
-  const nb = nodeAt(b);
-  const nextA = load<u32>(na, NODE_NEXT);
-  store<u32>(na, load<u32>(nb, NODE_NEXT), NODE_NEXT);
-  store<u32>(nb, nextA, NODE_NEXT);
-}
-
 /** Links two roots by size; returns the new root. `sizeA`/`sizeB` are the components' sizes. */
 export function linkRoots(ra: u32, rb: u32, sizeA: u32, sizeB: u32): u32 {
-  spliceRings(ra, rb);
+  return linkRootsAfter(ra, rb, load<u32>(nodeAt(ra), NODE_NEXT), load<u32>(nodeAt(rb), NODE_NEXT), sizeA, sizeB);
+}
+
+/**
+ * linkRoots given the roots' `next` members, read earlier: splices the two disjoint member rings into
+ * one (swapping the two pointers), then hangs the smaller component under the larger one's root.
+ */
+function linkRootsAfter(ra: u32, rb: u32, nextA: u32, nextB: u32, sizeA: u32, sizeB: u32): u32 {
+  store<u32>(nodeAt(ra), nextB, NODE_NEXT);
+  store<u32>(nodeAt(rb), nextA, NODE_NEXT);
   const base = parentsBase();
   if (sizeA < sizeB || (sizeA == sizeB && rb < ra)) {
     store<u32>(base + (<usize>ra << 2), rb);
@@ -87,17 +87,21 @@ export function linkRoots(ra: u32, rb: u32, sizeA: u32, sizeB: u32): u32 {
   return ra;
 }
 
-// ---- values of a root: its persona's values record, or scratch values for a one-member persona
-// or a node that founded nothing yet ----
+// ---- scratch values for a root without a values record (a one-member persona, or a node that
+// founded nothing yet): its component is the root alone ----
 
 const TEMP_A: u32 = 0;
 const TEMP_B: u32 = 1;
 
-function valuesOfRoot(root: u32, temp: u32): usize {
-  const rec = personaOfRoot(root);
+/**
+ * What a union's decision reads of a one-member root (mergePersonaValues, regrowsBridge): its one
+ * identifier counted under its type, no flags. Times, latest values and degree are left zero: the
+ * degree would walk the node's adjacency list, and a merge takes them from the node (mergeNodeInto).
+ */
+function decisionValuesOfNode(root: u32, temp: u32): usize {
   const scratch = header(HEADER_TEMP_VALUES + temp * VALUES_SIZE);
-  if (rec != 0) return valuesOf(rec, scratch);
-  valuesFromNode(scratch, root);
+  memory.fill(scratch, 0, VALUES_SIZE);
+  store<u32>(scratch + <usize>(VALUES_COUNTS + <u32>load<u8>(nodeAt(root), NODE_TYPE) * 4), 1);
   return scratch;
 }
 
@@ -122,19 +126,31 @@ export function attemptUnion(a: u32, b: u32, strength: u8, edge: u32): u8 {
   const ra = find(a);
   const rb = find(b);
   if (ra == rb) return DECISION_SAME;
+  // Everything a union reads is loaded here, both sides before anything is decided: a values
+  // record is found through its persona's identity record, so reading the two chains side by side
+  // lets their cache misses overlap instead of queueing one behind the other; the roots' nodes
+  // likewise (the tenant, and the member rings a merge splices).
   const tenant = load<u32>(nodeAt(ra), NODE_TENANT);
+  const nextA = load<u32>(nodeAt(ra), NODE_NEXT);
+  const nextB = load<u32>(nodeAt(rb), NODE_NEXT);
+  const recA = personaOfRoot(ra);
+  const recB = personaOfRoot(rb);
+  const storedA = recA != 0 ? storedValues(recA) : 0;
+  const storedB = recB != 0 ? storedValues(recB) : 0;
   // without guardrails the values decide nothing (mergePersonaValues merges), and only a bridged
   // persona, which has a values record, could turn the union into a re-cluster: skip building them
-  if (!guardrailsOn(tenant) && !bridgedRoot(ra) && !bridgedRoot(rb)) {
-    mergeRoots(ra, rb);
+  const bridgedA = storedA != 0 && bridged(storedA);
+  const bridgedB = storedB != 0 && bridged(storedB);
+  if (!guardrailsOn(tenant) && !bridgedA && !bridgedB) {
+    mergeRoots(ra, rb, nextA, nextB, recA, recB, storedA, storedB, tenant);
     return DECISION_MERGED;
   }
-  const va = valuesOfRoot(ra, TEMP_A);
-  const vb = valuesOfRoot(rb, TEMP_B);
+  const va = storedA != 0 ? storedA : decisionValuesOfNode(ra, TEMP_A);
+  const vb = storedB != 0 ? storedB : decisionValuesOfNode(rb, TEMP_B);
   const decision = mergePersonaValues(va, vb, strength, tenant, edge);
   if (decision == DECISION_MERGED || decision == DECISION_MERGED_BRIDGE) {
     if (regrowsBridge(va, vb) || regrowsBridge(vb, va)) return reclusterBoth(ra, rb);
-    const root = mergeRoots(ra, rb);
+    const root = mergeRoots(ra, rb, nextA, nextB, recA, recB, storedA, storedB, tenant);
     if (decision == DECISION_MERGED_BRIDGE) markBridged(ownValues(personaOfRoot(root)));
     return DECISION_MERGED;
   }
@@ -143,14 +159,6 @@ export function attemptUnion(a: u32, b: u32, strength: u8, edge: u32): u8 {
   }
   bump(tenant, TENANT_REFUSED);
   return decision;
-}
-
-/** Whether the persona of `root` was joined through a device across two identities (a one-member persona never was). */
-function bridgedRoot(root: u32): bool {
-  const rec = personaOfRoot(root);
-  if (rec == 0) return false;
-  const values = storedValues(rec);
-  return values != 0 && bridged(values);
 }
 
 /** Whether `node` is a device whose evidence with the rest of its persona is all weaker than `strength`. */
@@ -168,10 +176,14 @@ function heldOnWeaker(node: u32, root: u32, strength: u8): bool {
   return true;
 }
 
-/** Unconditionally merges two roots' personas (founding one if neither has a persona yet). */
-export function mergeRoots(ra: u32, rb: u32): u32 {
-  let recA = personaOfRoot(ra);
-  let recB = personaOfRoot(rb);
+/**
+ * Unconditionally merges two roots' personas (founding one if neither has a persona yet), given what
+ * attemptUnion read: the roots' `next` members, their persona records (0 = none yet), their values
+ * records' addresses (0 = one member or none) and the tenant.
+ */
+function mergeRoots(
+  ra: u32, rb: u32, nextA: u32, nextB: u32, recA: u32, recB: u32, storedA: usize, storedB: usize, tenant: u32,
+): u32 {
   if (recA == 0 && recB == 0) {
     // neither has a persona yet: the more stable identifier founds it
     const rankA = typeRank(<u32>load<u8>(nodeAt(ra), NODE_TYPE));
@@ -179,7 +191,6 @@ export function mergeRoots(ra: u32, rb: u32): u32 {
     if (rankA < rankB || (rankA == rankB && ra < rb)) recA = foundPersona(ra);
     else recB = foundPersona(rb);
   }
-  const tenant = load<u32>(nodeAt(ra), NODE_TENANT);
   let survivor: u32;
   let absorbed: u32 = 0;
   if (recA != 0 && recB != 0) {
@@ -188,11 +199,15 @@ export function mergeRoots(ra: u32, rb: u32): u32 {
   } else {
     survivor = recA != 0 ? recA : recB;
   }
-  const absorbedValues = valuesOfRoot(survivor == recA ? rb : ra, TEMP_A);
-  const sizeA = recA != 0 ? membersOfPersona(recA) : 1;
-  const sizeB = recB != 0 ? membersOfPersona(recB) : 1;
-  mergeValuesInto(ownValues(survivor), absorbedValues);
-  const root = linkRoots(ra, rb, sizeA, sizeB);
+  const survivorIsA = survivor == recA;
+  const absorbedStored = survivorIsA ? storedB : storedA;
+  const sizeA = storedA != 0 ? membersOf(storedA) : 1;
+  const sizeB = storedB != 0 ? membersOf(storedB) : 1;
+  const survivorValues = ownValues(survivor);
+  // a one-member root is its component's one node: its values are that node's own
+  if (absorbedStored != 0) mergeValuesInto(survivorValues, absorbedStored);
+  else mergeNodeInto(survivorValues, survivorIsA ? rb : ra);
+  const root = linkRootsAfter(ra, rb, nextA, nextB, sizeA, sizeB);
   setPersonaOfRoot(root, survivor);
   if (absorbed != 0) {
     // an absorbed persona lives on as an alias: its id resolves through its founder, its values are merged
