@@ -35,7 +35,7 @@ try {
   const wall = performance.now();
   const group = Number(values.group);
   for (let i = 0; i < batches.length; i += group) {
-    if (group === 1) writer.ingest('shop-a', batches[i]);
+    if (group === 1) writer.ingestEncoded(encodeBatch('shop-a', batches[i]));
     else writer.ingestGroup(batches.slice(i, i + group).map((events) => encodeBatch('shop-a', events)));
   }
   const end = cpu();

@@ -163,11 +163,6 @@ export class ShardWriter {
   /** Tests only: when set, onApplied fires for this tenant's batches only. */
   faultTenant: string | undefined;
 
-  ingest(tenant: string, events: LoggedEvent[]): IngestOutcome {
-    const result = this.store.log.append(tenant, ENTRY.EVENTS, logItems(events));
-    return this.applyAppended(tenant, events, result);
-  }
-
   /** One encoded batch: appended as its bytes, then applied; throws what stopped it. */
   ingestEncoded(batch: IngestBatch): IngestOutcome {
     const [{ events, appended }] = this.appendEncoded([batch]);
