@@ -28,8 +28,11 @@ export function prepareItems(items: LogItem[]): PreparedItems {
   return { ids, bodies, bodiesJson: serializeBodies(bodies) };
 }
 
+/** Items whose bodies' JSON the caller serialized, as UTF-8 bytes. */
+export type PreparedSerialized = Omit<PreparedItems, 'bodiesJson'> & { bodiesJson: Uint8Array };
+
 /** Serialized items, checked the same way (their JSON is the caller's: it is stored as it is). */
-export function prepareSerialized({ ids, bodies, json }: SerializedItems): Omit<PreparedItems, 'bodiesJson'> & { bodiesJson: Uint8Array } {
+export function prepareSerialized({ ids, bodies, json }: SerializedItems): PreparedSerialized {
   if (!Array.isArray(ids) || !Array.isArray(bodies) || ids.length !== bodies.length) {
     throw new TypeError('serialized items need as many ids as bodies');
   }

@@ -3,7 +3,7 @@
 // commit (synced per the durability setting) has happened when append returns.
 import type { Statement } from 'better-sqlite3';
 import type { AppendResult, EventLog, GroupAppend, LogEntry, LogItem } from './types.js';
-import { prepareItems, prepareSerialized, type PreparedItems } from './log-items.js';
+import { prepareItems, prepareSerialized, type PreparedItems, type PreparedSerialized } from './log-items.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import { SqliteIdRegistry } from './sqlite-id-registry.js';
 import {
@@ -16,7 +16,7 @@ import {
 } from './validate.js';
 
 /** Items ready to store: their bodies' JSON as text, or as UTF-8 bytes serialized by the caller. */
-type StoredItems = Omit<PreparedItems, 'bodiesJson'> & { bodiesJson: string | Uint8Array };
+type StoredItems = PreparedItems | PreparedSerialized;
 
 interface LogRow {
   seq: number;
