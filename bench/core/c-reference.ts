@@ -15,6 +15,8 @@ const COMPILE_FLAGS = ['-O2', '-std=c11'];
 const MAX_OUTPUT_BYTES = 1 << 20;
 
 export const C_REFERENCE_NAME = 'C gcc -O2';
+/** The same C union-find keeping the WASM core's persona records (uf.c PersonaGraph). */
+export const C_PERSONAS_NAME = 'C gcc -O2, persona records';
 
 export interface CReferenceOptions {
   /** Timed runs per phase inside the C program; the figure is their median. Default 1. */
@@ -22,13 +24,14 @@ export interface CReferenceOptions {
 }
 
 /** What uf.c prints (besides the medians, which are recomputed here from the samples). */
-type CProgramOutput = Partial<Record<`${Phase}_ops` | `${Phase}_ns_per_op_samples`, unknown>>;
+type CProgramOutput = Partial<Record<`${Phase}_ops` | `${'' | 'personas_'}${Phase}_ns_per_op_samples`, unknown>>;
+type Samples = Record<Phase, number[]>;
 
 function isMissingCommand(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
-function parseOutput(stdout: string): { ops: Record<Phase, number>; samples: Record<Phase, number[]> } {
+function parseOutput(stdout: string): { ops: Record<Phase, number>; samples: Samples; personaSamples: Samples } {
   let parsed: CProgramOutput;
   try {
     parsed = JSON.parse(stdout) as CProgramOutput;
@@ -36,23 +39,32 @@ function parseOutput(stdout: string): { ops: Record<Phase, number>; samples: Rec
     throw new Error(`C reference printed no valid JSON: ${stdout.slice(0, 200)}`);
   }
   const ops = {} as Record<Phase, number>;
-  const samples = {} as Record<Phase, number[]>;
+  const samples = {} as Samples;
+  const personaSamples = {} as Samples;
+  const samplesOf = (key: keyof CProgramOutput): number[] => {
+    const values = parsed[key];
+    if (!Array.isArray(values) || values.length === 0 || !values.every(Number.isFinite)) {
+      throw new Error(`C reference printed no ${key}: ${stdout.slice(0, 200)}`);
+    }
+    return values as number[];
+  };
   for (const phase of PHASES) {
     const count = parsed[`${phase}_ops`];
-    const values = parsed[`${phase}_ns_per_op_samples`];
-    if (!Number.isSafeInteger(count) || !Array.isArray(values) || values.length === 0 || !values.every(Number.isFinite)) {
-      throw new Error(`C reference printed no ${phase} op count or samples: ${stdout.slice(0, 200)}`);
-    }
+    if (!Number.isSafeInteger(count)) throw new Error(`C reference printed no ${phase} op count: ${stdout.slice(0, 200)}`);
     ops[phase] = count as number;
-    samples[phase] = values as number[];
+    samples[phase] = samplesOf(`${phase}_ns_per_op_samples`);
+    personaSamples[phase] = samplesOf(`personas_${phase}_ns_per_op_samples`);
   }
-  return { ops, samples };
+  return { ops, samples, personaSamples };
 }
+
+/** The bare C union-find's report, with the persona-record variant's from the same runs. */
+export type CReport = ImplementationReport & { personas: ImplementationReport };
 
 /** A compiled uf.c in its own temporary directory. */
 export interface CReference {
   /** Runs the phases `iterations` times (default 1) on the workload file; reads the roots back. */
-  run(workloadPath: string, options?: CReferenceOptions): Promise<ImplementationReport>;
+  run(workloadPath: string, options?: CReferenceOptions): Promise<CReport>;
   /** Removes the binary and its directory. */
   dispose(): Promise<void>;
 }
@@ -83,23 +95,26 @@ async function runBinary(
   dir: string,
   workloadPath: string,
   { iterations = 1 }: CReferenceOptions = {},
-): Promise<ImplementationReport> {
+): Promise<CReport> {
   const rootsPath = join(dir, 'roots.u32');
+  const personaRootsPath = join(dir, 'persona-roots.u32');
   let stdout: string;
   try {
-    ({ stdout } = await run(binary, [workloadPath, '--iterations', String(iterations), '--roots-out', rootsPath], {
-      maxBuffer: MAX_OUTPUT_BYTES,
-    }));
+    const args = [workloadPath, '--iterations', String(iterations), '--roots-out', rootsPath, '--persona-roots-out', personaRootsPath];
+    ({ stdout } = await run(binary, args, { maxBuffer: MAX_OUTPUT_BYTES }));
   } catch (err) {
     throw new Error(`C reference failed: ${(err as { stderr?: string }).stderr?.trim() || String(err)}`);
   }
-  const { ops, samples } = parseOutput(stdout);
-  // Copy into a fresh buffer: a Buffer's byteOffset need not be 4-aligned.
-  const roots = new Uint32Array(new Uint8Array(await readFile(rootsPath)).buffer);
-  if (roots.length !== ops.find) throw new Error(`C reference wrote ${roots.length} roots for ${ops.find} finds`);
-  const phases = {} as Record<Phase, PhaseFigure>;
-  for (const phase of PHASES) phases[phase] = phaseFigure(ops[phase], samples[phase]);
-  return { name: C_REFERENCE_NAME, phases, roots };
+  const { ops, samples, personaSamples } = parseOutput(stdout);
+  const report = async (name: string, path: string, phaseSamples: Samples): Promise<ImplementationReport> => {
+    // Copy into a fresh buffer: a Buffer's byteOffset need not be 4-aligned.
+    const roots = new Uint32Array(new Uint8Array(await readFile(path)).buffer);
+    if (roots.length !== ops.find) throw new Error(`C reference wrote ${roots.length} roots for ${ops.find} finds`);
+    const phases = {} as Record<Phase, PhaseFigure>;
+    for (const phase of PHASES) phases[phase] = phaseFigure(ops[phase], phaseSamples[phase]);
+    return { name, phases, roots };
+  };
+  return { ...(await report(C_REFERENCE_NAME, rootsPath, samples)), personas: await report(C_PERSONAS_NAME, personaRootsPath, personaSamples) };
 }
 
 /**
@@ -109,7 +124,7 @@ async function runBinary(
 export async function runCReference(
   workloadPath: string,
   options: CReferenceOptions = {},
-): Promise<ImplementationReport | null> {
+): Promise<CReport | null> {
   const c = await compileCReference();
   if (!c) return null;
   try {

@@ -43,7 +43,7 @@ export function assertSameResult(expected: ImplementationReport, actual: Impleme
 /**
  * Measures the typed-array, naive and C references (C only when gcc exists) plus `also` on one
  * workload, asserts they all computed the same partition, and returns their reports: typed,
- * naive, `also`..., C. Rounds interleave the implementations, so a burst of load from other
+ * naive, `also`..., C with persona records, C. Rounds interleave the implementations, so a burst of load from other
  * processes on this shared machine hits all of them alike instead of skewing one.
  */
 export async function measureReferences(workload: Workload, options: ReferenceOptions): Promise<ImplementationReport[]> {
@@ -54,12 +54,17 @@ export async function measureReferences(workload: Workload, options: ReferenceOp
 
   const rounds: ImplementationReport[][] = impls.map(() => []);
   const cRounds: ImplementationReport[] = [];
+  const cPersonaRounds: ImplementationReport[] = [];
   const c = await compileCReference();
   try {
     const measureAll = async (workloadPath: string): Promise<void> => {
       for (let r = 0; r < options.iterations; r++) {
         for (const [i, impl] of impls.entries()) rounds[i].push(await measurePhases(impl, workload, { iterations: 1 }));
-        if (c) cRounds.push(await c.run(workloadPath));
+        if (c) {
+          const { personas, ...bare } = await c.run(workloadPath);
+          cRounds.push(bare);
+          cPersonaRounds.push(personas);
+        }
       }
     };
     await (options.workloadPath ? measureAll(options.workloadPath) : withWorkloadFile(workload, measureAll));
@@ -68,7 +73,7 @@ export async function measureReferences(workload: Workload, options: ReferenceOp
   }
 
   const reports = rounds.map(mergeRounds);
-  if (c) reports.push(mergeRounds(cRounds));
+  if (c) reports.push(mergeRounds(cPersonaRounds), mergeRounds(cRounds));
   for (const report of reports.slice(1)) assertSameResult(reports[0], report);
   return reports;
 }

@@ -3,9 +3,12 @@
 // slot pairs, key bytes copied to an arena and compared on a hash hit), union by size with path
 // halving, find. Reads the workload file written by workload.ts (layout documented there).
 //
-// usage: uf WORKLOAD [--iterations N] [--roots-out PATH]
+// usage: uf WORKLOAD [--iterations N] [--roots-out PATH] [--persona-roots-out PATH]
+// Each run also times the same three phases with the WASM core's persona records ("personas_"
+// samples; see PersonaGraph): the fair reference for the core's in-core union, which keeps them.
 // Prints JSON: median ns/op per phase over N runs (each run starts from a fresh, zeroed state
-// prepared untimed: "<phase>_ns_per_op"), plus the op counts and the samples in run order. --roots-out writes the last run's find roots as u32 LE.
+// prepared untimed: "<phase>_ns_per_op"), plus the op counts and the samples in run order. --roots-out
+// (--persona-roots-out) writes the last run's find roots as u32 LE.
 #define _POSIX_C_SOURCE 199309L
 #include <errno.h>
 #include <stdint.h>
@@ -186,6 +189,275 @@ static inline void unite(Graph *g, int32_t a, int32_t b) {
   g->size[root] += g->size[child];
 }
 
+/* ---- the same union-find carrying what the WASM core's persona records carry ----
+ * A port of the WASM core's in-core union (assembly/unify.ts attemptUnion → mergeRoots, guardrails
+ * off, no evidence edge) on the same record layout (assembly/layout.ts, layout 8): 40-byte nodes with
+ * a circular member ring, a u32 parent column whose root slots hold PARENT_ROOT | persona record,
+ * 24-byte persona identity records (id, createdAt, founder, active flag | values record), 60-byte
+ * values records (counts per type, latest email and phone with their times, updated, degree, flags)
+ * for personas of two or more members, reused from a free list, per-tenant counters and a journal of
+ * merges. Intern founds a persona per key, as the WASM core's bench intern does (one identifier per
+ * event). Flat arrays instead of the core's page tables: the page tables stay in cache. */
+#define PARENT_ROOT 0x80000000u
+#define TYPE_EMAIL 0
+#define TYPE_PHONE 1
+#define TYPE_COUNT 5
+#define PERSONA_FLAG_ACTIVE 1u
+#define VALUES_SHIFT 1
+#define JOURNAL_MERGE 1u
+#define BENCH_TENANT 1
+
+typedef struct {
+  double first_seen, last_seen;
+  uint32_t next, tenant;
+  uint8_t type, flags;
+  uint16_t len;
+  uint32_t value, first_edge, display;
+} Node; /* 40 bytes, as NODE_SIZE */
+
+typedef struct {
+  uint32_t id_lo, id_hi;
+  double created;
+  uint32_t founder, state;
+} Persona; /* 24 bytes, as PERSONA_SIZE */
+
+typedef struct __attribute__((packed)) {
+  double updated, latest_email_time, latest_phone_time;
+  uint32_t counts[TYPE_COUNT];
+  uint32_t latest_email, latest_phone, degree, flags;
+} Values; /* 60 bytes, as VALUES_SIZE; next free record in the first word while free */
+
+typedef struct { uint32_t personas, merges, flags; } Tenant;
+
+typedef struct {
+  Graph keys; /* the identifier table of the bare reference, unchanged */
+  Node *nodes;
+  uint32_t *parent;
+  Persona *personas;
+  Values *values;
+  uint32_t *id_slots, id_mask;
+  uint32_t persona_count, values_count, values_free;
+  uint32_t *journal, journal_count, journal_capacity;
+  Tenant tenants[2];
+} PersonaGraph;
+
+_Static_assert(sizeof(Node) == 40 && sizeof(Persona) == 24 && sizeof(Values) == 60, "record sizes of layout 8");
+
+static PersonaGraph persona_graph_alloc(uint32_t max_keys, uint32_t arena_bytes) {
+  PersonaGraph g;
+  g.keys = graph_alloc(max_keys, arena_bytes);
+  g.nodes = alloc_or_die(((size_t)max_keys + 1) * sizeof(Node));
+  g.parent = alloc_or_die(((size_t)max_keys + 1) * sizeof(uint32_t));
+  g.personas = alloc_or_die(((size_t)max_keys + 1) * sizeof(Persona));
+  g.values = alloc_or_die(((size_t)max_keys + 1) * sizeof(Values));
+  uint64_t capacity = 1;
+  while (capacity < (uint64_t)max_keys * SLOTS_PER_KEY) capacity <<= 1;
+  g.id_mask = (uint32_t)(capacity - 1);
+  g.id_slots = alloc_or_die(capacity * sizeof(uint32_t));
+  g.journal_capacity = max_keys; /* room for every merge (fewer than the keys) */
+  g.journal = alloc_or_die((size_t)g.journal_capacity * 3 * sizeof(uint32_t));
+  return g;
+}
+
+static void persona_graph_reset(PersonaGraph *g) {
+  uint32_t n = g->keys.max_keys + 1;
+  graph_reset(&g->keys);
+  memset(g->nodes, 0, (size_t)n * sizeof(Node));
+  memset(g->parent, 0, (size_t)n * sizeof(uint32_t));
+  memset(g->personas, 0, (size_t)n * sizeof(Persona));
+  memset(g->values, 0, (size_t)n * sizeof(Values));
+  memset(g->id_slots, 0, ((size_t)g->id_mask + 1) * sizeof(uint32_t));
+  memset(g->journal, 0, (size_t)g->journal_capacity * 3 * sizeof(uint32_t));
+  memset(g->tenants, 0, sizeof g->tenants);
+  g->persona_count = g->values_count = g->values_free = g->journal_count = 0;
+}
+
+static uint64_t fnv1a64(const uint8_t *bytes, uint32_t length) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (uint32_t i = 0; i < length; i++) h = (h ^ bytes[i]) * 0x100000001b3ull;
+  return h;
+}
+
+/* Interns a key as node (index + 1) and founds its persona (identity record + persona-id table slot). */
+static uint32_t persona_intern(PersonaGraph *g, const uint8_t *key, uint32_t length, double time) {
+  uint32_t before = g->keys.count;
+  uint32_t node = intern(&g->keys, key, length) + 1;
+  if (g->keys.count == before) return node;
+  Node *n = &g->nodes[node];
+  n->first_seen = n->last_seen = time;
+  n->next = node;
+  n->tenant = BENCH_TENANT;
+  n->type = TYPE_EMAIL;
+  n->len = (uint16_t)length;
+  n->value = g->keys.key_start[node - 1];
+  uint64_t id = fnv1a64(key, length);
+  uint32_t rec = ++g->persona_count;
+  Persona *p = &g->personas[rec];
+  p->id_lo = (uint32_t)id;
+  p->id_hi = (uint32_t)(id >> 32);
+  p->created = time;
+  p->founder = node;
+  p->state = PERSONA_FLAG_ACTIVE;
+  uint32_t slot = (uint32_t)id & g->id_mask;
+  while (g->id_slots[slot] != 0) slot = (slot + 1) & g->id_mask;
+  g->id_slots[slot] = rec;
+  g->parent[node] = PARENT_ROOT | rec;
+  g->tenants[BENCH_TENANT].personas++;
+  return node;
+}
+
+static inline uint32_t persona_find(uint32_t *parent, uint32_t x) {
+  uint32_t p = parent[x];
+  while (!(p & PARENT_ROOT)) {
+    uint32_t grand = parent[p];
+    if (grand & PARENT_ROOT) return p;
+    parent[x] = grand;
+    x = grand;
+    p = parent[x];
+  }
+  return x;
+}
+
+static inline Values *stored_values(PersonaGraph *g, uint32_t rec) {
+  uint32_t v = g->personas[rec].state >> VALUES_SHIFT;
+  return v ? &g->values[v] : NULL;
+}
+
+static inline uint32_t members_of(const Values *v) {
+  uint32_t m = 0;
+  for (int t = 0; t < TYPE_COUNT; t++) m += v->counts[t];
+  return m;
+}
+
+static inline uint32_t degree_of(PersonaGraph *g, uint32_t node) {
+  return g->nodes[node].first_edge != 0; /* no evidence edges on this path: the list is empty */
+}
+
+static int compare_values(PersonaGraph *g, uint32_t a, uint32_t b) {
+  const Node *na = &g->nodes[a], *nb = &g->nodes[b];
+  uint32_t la = na->len, lb = nb->len;
+  int c = memcmp(g->keys.arena + na->value, g->keys.arena + nb->value, la < lb ? la : lb);
+  return c ? c : (int)la - (int)lb;
+}
+
+/* Makes (candidate, time) the latest email (or phone) of v when it beats the current one. */
+static inline void take_latest(PersonaGraph *g, Values *v, int phone, uint32_t candidate, double time) {
+  uint32_t current = phone ? v->latest_phone : v->latest_email;
+  double current_time = phone ? v->latest_phone_time : v->latest_email_time;
+  if (candidate == 0) return;
+  int beats = current == 0 || time > current_time ||
+              (time == current_time && candidate != current && compare_values(g, candidate, current) < 0);
+  if (!beats) return;
+  if (phone) {
+    v->latest_phone = candidate;
+    v->latest_phone_time = time;
+  } else {
+    v->latest_email = candidate;
+    v->latest_email_time = time;
+  }
+}
+
+static void values_from_node(PersonaGraph *g, Values *v, uint32_t node) {
+  const Node *n = &g->nodes[node];
+  memset(v, 0, sizeof *v);
+  v->counts[n->type] = 1;
+  v->updated = n->last_seen;
+  v->degree = degree_of(g, node);
+  if (n->type == TYPE_EMAIL) {
+    v->latest_email = node;
+    v->latest_email_time = n->last_seen;
+  } else if (n->type == TYPE_PHONE) {
+    v->latest_phone = node;
+    v->latest_phone_time = n->last_seen;
+  }
+}
+
+static Values *own_values(PersonaGraph *g, uint32_t rec) {
+  Persona *p = &g->personas[rec];
+  uint32_t v = p->state >> VALUES_SHIFT;
+  if (v) return &g->values[v];
+  v = g->values_free;
+  if (v) memcpy(&g->values_free, &g->values[v], sizeof(uint32_t));
+  else v = ++g->values_count;
+  p->state = (p->state & PERSONA_FLAG_ACTIVE) | (v << VALUES_SHIFT);
+  values_from_node(g, &g->values[v], p->founder);
+  return &g->values[v];
+}
+
+static void drop_values(PersonaGraph *g, uint32_t rec) {
+  Persona *p = &g->personas[rec];
+  uint32_t v = p->state >> VALUES_SHIFT;
+  if (!v) return;
+  memset(&g->values[v], 0, sizeof(Values));
+  memcpy(&g->values[v], &g->values_free, sizeof(uint32_t));
+  g->values_free = v;
+  p->state &= PERSONA_FLAG_ACTIVE;
+}
+
+static void merge_values_into(PersonaGraph *g, Values *dst, const Values *src) {
+  dst->flags |= src->flags;
+  dst->degree += src->degree;
+  for (int t = 0; t < TYPE_COUNT; t++) dst->counts[t] += src->counts[t];
+  if (src->updated > dst->updated) dst->updated = src->updated;
+  take_latest(g, dst, 0, src->latest_email, src->latest_email_time);
+  take_latest(g, dst, 1, src->latest_phone, src->latest_phone_time);
+}
+
+static void merge_node_into(PersonaGraph *g, Values *dst, uint32_t node) {
+  const Node *n = &g->nodes[node];
+  dst->degree += degree_of(g, node);
+  dst->counts[n->type]++;
+  if (n->last_seen > dst->updated) dst->updated = n->last_seen;
+  if (n->type == TYPE_EMAIL) take_latest(g, dst, 0, node, n->last_seen);
+  else if (n->type == TYPE_PHONE) take_latest(g, dst, 1, node, n->last_seen);
+}
+
+static inline int older_persona(const Persona *a, const Persona *b) {
+  if (a->created != b->created) return a->created < b->created;
+  if (a->id_hi != b->id_hi) return a->id_hi < b->id_hi;
+  return a->id_lo <= b->id_lo;
+}
+
+/* attemptUnion with guardrails off and no bridged persona: always merges two different personas. */
+static void persona_unite(PersonaGraph *g, uint32_t a, uint32_t b) {
+  uint32_t ra = persona_find(g->parent, a), rb = persona_find(g->parent, b);
+  if (ra == rb) return;
+  uint32_t tenant = g->nodes[ra].tenant;
+  uint32_t next_a = g->nodes[ra].next, next_b = g->nodes[rb].next;
+  uint32_t rec_a = g->parent[ra] & ~PARENT_ROOT, rec_b = g->parent[rb] & ~PARENT_ROOT;
+  Values *stored_a = stored_values(g, rec_a), *stored_b = stored_values(g, rec_b);
+  if (g->tenants[tenant].flags != 0 || (stored_a && stored_a->flags) || (stored_b && stored_b->flags))
+    die("guardrails and bridges are not part of this reference%s", "");
+  uint32_t survivor = older_persona(&g->personas[rec_a], &g->personas[rec_b]) ? rec_a : rec_b;
+  uint32_t absorbed = survivor == rec_a ? rec_b : rec_a;
+  int survivor_is_a = survivor == rec_a;
+  const Values *absorbed_stored = survivor_is_a ? stored_b : stored_a;
+  uint32_t size_a = stored_a ? members_of(stored_a) : 1, size_b = stored_b ? members_of(stored_b) : 1;
+  Values *survivor_values = own_values(g, survivor);
+  if (absorbed_stored) merge_values_into(g, survivor_values, absorbed_stored);
+  else merge_node_into(g, survivor_values, survivor_is_a ? rb : ra);
+  g->nodes[ra].next = next_b;
+  g->nodes[rb].next = next_a;
+  uint32_t root = ra;
+  if (size_a < size_b || (size_a == size_b && rb < ra)) {
+    g->parent[ra] = rb;
+    root = rb;
+  } else {
+    g->parent[rb] = ra;
+  }
+  g->parent[root] = PARENT_ROOT | survivor;
+  g->personas[absorbed].state &= ~PERSONA_FLAG_ACTIVE;
+  drop_values(g, absorbed);
+  g->tenants[tenant].personas--;
+  g->tenants[tenant].merges++;
+  if (g->journal_count < g->journal_capacity) {
+    uint32_t *entry = g->journal + 3 * (size_t)g->journal_count++;
+    entry[0] = JOURNAL_MERGE;
+    entry[1] = survivor;
+    entry[2] = absorbed;
+  }
+}
+
 static double now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -203,7 +475,7 @@ static double median(double *values, int n) {
 }
 
 int main(int argc, char **argv) {
-  const char *workload_path = NULL, *roots_out = NULL;
+  const char *workload_path = NULL, *roots_out = NULL, *persona_roots_out = NULL;
   int iterations = 1;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--iterations") == 0 && i + 1 < argc) {
@@ -214,20 +486,27 @@ int main(int argc, char **argv) {
       iterations = (int)n;
     } else if (strcmp(argv[i], "--roots-out") == 0 && i + 1 < argc) {
       roots_out = argv[++i];
+    } else if (strcmp(argv[i], "--persona-roots-out") == 0 && i + 1 < argc) {
+      persona_roots_out = argv[++i];
     } else if (argv[i][0] != '-' && !workload_path) {
       workload_path = argv[i];
     } else {
-      die("unexpected argument %s (usage: uf WORKLOAD [--iterations N] [--roots-out PATH])", argv[i]);
+      die("unexpected argument %s (usage: uf WORKLOAD [--iterations N] [--roots-out PATH] [--persona-roots-out PATH])", argv[i]);
     }
   }
-  if (!workload_path) die("missing workload file%s (usage: uf WORKLOAD [--iterations N] [--roots-out PATH])", "");
+  if (!workload_path) die("missing workload file%s (usage: uf WORKLOAD [--iterations N] [--roots-out PATH] [--persona-roots-out PATH])", "");
 
   Workload w = read_workload(workload_path);
   Graph g = graph_alloc(w.ids, w.key_bytes);
   uint32_t *node_of_id = alloc_or_die((size_t)w.ids * sizeof(uint32_t));
   uint32_t *roots = alloc_or_die((size_t)w.finds * sizeof(uint32_t));
-  double *samples[PHASE_COUNT];
-  for (int p = 0; p < PHASE_COUNT; p++) samples[p] = alloc_or_die((size_t)iterations * sizeof(double));
+  PersonaGraph pg = persona_graph_alloc(w.ids, w.key_bytes);
+  uint32_t *persona_roots = alloc_or_die((size_t)w.finds * sizeof(uint32_t));
+  double *samples[PHASE_COUNT], *persona_samples[PHASE_COUNT];
+  for (int p = 0; p < PHASE_COUNT; p++) {
+    samples[p] = alloc_or_die((size_t)iterations * sizeof(double));
+    persona_samples[p] = alloc_or_die((size_t)iterations * sizeof(double));
+  }
   const double ops[PHASE_COUNT] = {w.ids, w.unions, w.finds};
 
   for (int it = 0; it < iterations; it++) {
@@ -248,6 +527,22 @@ int main(int argc, char **argv) {
     samples[PHASE_INTERN][it] = ops[PHASE_INTERN] ? (t1 - t0) / ops[PHASE_INTERN] : 0;
     samples[PHASE_UNION][it] = ops[PHASE_UNION] ? (t2 - t1) / ops[PHASE_UNION] : 0;
     samples[PHASE_FIND][it] = ops[PHASE_FIND] ? (t3 - t2) / ops[PHASE_FIND] : 0;
+
+    /* the same three phases with persona records (node ids are key index + 1, as in the WASM core) */
+    persona_graph_reset(&pg);
+    memset(persona_roots, 0, (size_t)w.finds * sizeof(uint32_t));
+    t0 = now_ns();
+    for (uint32_t i = 0; i < w.ids; i++)
+      node_of_id[i] = persona_intern(&pg, w.keys + w.key_offsets[i], w.key_offsets[i + 1] - w.key_offsets[i], (double)i);
+    t1 = now_ns();
+    for (uint32_t k = 0; k < w.unions; k++)
+      persona_unite(&pg, node_of_id[w.union_pairs[2 * k]], node_of_id[w.union_pairs[2 * k + 1]]);
+    t2 = now_ns();
+    for (uint32_t k = 0; k < w.finds; k++) persona_roots[k] = persona_find(pg.parent, node_of_id[w.find_ids[k]]);
+    t3 = now_ns();
+    persona_samples[PHASE_INTERN][it] = ops[PHASE_INTERN] ? (t1 - t0) / ops[PHASE_INTERN] : 0;
+    persona_samples[PHASE_UNION][it] = ops[PHASE_UNION] ? (t2 - t1) / ops[PHASE_UNION] : 0;
+    persona_samples[PHASE_FIND][it] = ops[PHASE_FIND] ? (t3 - t2) / ops[PHASE_FIND] : 0;
   }
 
   if (roots_out) {
@@ -256,15 +551,26 @@ int main(int argc, char **argv) {
       die("cannot write roots to %s", roots_out);
   }
 
-  /* Summing the roots makes the find loop observable, so no optimizer can drop it. */
+  if (persona_roots_out) {
+    FILE *f = fopen(persona_roots_out, "wb");
+    if (!f || fwrite(persona_roots, sizeof(uint32_t), w.finds, f) != w.finds || fclose(f) != 0)
+      die("cannot write roots to %s", persona_roots_out);
+  }
+
+  /* Summing the roots makes the find loops observable, so no optimizer can drop them. */
   uint32_t roots_sum = 0;
-  for (uint32_t k = 0; k < w.finds; k++) roots_sum += roots[k];
+  for (uint32_t k = 0; k < w.finds; k++) roots_sum += roots[k] + persona_roots[k];
 
   printf("{ \"iterations\": %d, \"roots_sum\": %u", iterations, roots_sum);
   for (int p = 0; p < PHASE_COUNT; p++) {
     printf(", \"%s_ops\": %.0f", PHASE_NAMES[p], ops[p]);
     printf(", \"%s_ns_per_op_samples\": [", PHASE_NAMES[p]);
     for (int it = 0; it < iterations; it++) printf("%s%.3f", it ? ", " : "", samples[p][it]);
+    printf("]");
+  }
+  for (int p = 0; p < PHASE_COUNT; p++) {
+    printf(", \"personas_%s_ns_per_op_samples\": [", PHASE_NAMES[p]);
+    for (int it = 0; it < iterations; it++) printf("%s%.3f", it ? ", " : "", persona_samples[p][it]);
     printf("]");
   }
   for (int p = 0; p < PHASE_COUNT; p++) printf(", \"%s_ns_per_op\": %.3f", PHASE_NAMES[p], median(samples[p], iterations));

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { C_REFERENCE_NAME, compileCReference, runCReference, type CReference } from '../../bench/core/c-reference.js';
+import { C_PERSONAS_NAME, C_REFERENCE_NAME, compileCReference, runCReference, type CReference } from '../../bench/core/c-reference.js';
 import { PHASES } from '../../bench/core/measure.js';
 import { verifySameResult } from '../../bench/core/partition.js';
 import { typedReference } from '../../bench/core/typed-uf.js';
@@ -70,6 +70,10 @@ describe.skipIf(!hasGcc())('C reference (gcc -O2)', () => {
     expect(report).not.toBeNull();
     expect(report!.name).toBe(C_REFERENCE_NAME);
     expect(verifySameResult(report!.roots, typedRoots(w))).toEqual({ same: true });
+    // the variant that keeps the WASM core's persona records computes the same partition
+    expect(report!.personas.name).toBe(C_PERSONAS_NAME);
+    expect(verifySameResult(report!.personas.roots, typedRoots(w))).toEqual({ same: true });
+    expect(report!.personas.phases.union.samplesNsPerOp).toHaveLength(3);
     expect(report!.phases.intern.ops).toBe(10_000);
     expect(report!.phases.union.ops).toBe(15_000);
     expect(report!.phases.find.ops).toBe(25_000);
@@ -89,6 +93,7 @@ describe.skipIf(!hasGcc())('C reference (gcc -O2)', () => {
     await writeWorkload(w, path);
     const report = await c.run(path);
     expect(verifySameResult(report.roots, [0, 1, 0])).toEqual({ same: true });
+    expect(verifySameResult(report.personas.roots, [0, 1, 0])).toEqual({ same: true });
   });
 
   it('rejects a corrupt workload file with the reason', async () => {
