@@ -64,7 +64,7 @@ export function edgeBetween(x: u32, y: u32, seq: f64, item: u32, time: f64, stre
   store<u32>(na, edge, NODE_FIRST_EDGE);
   store<u32>(nb, edge, NODE_FIRST_EDGE);
   tableFill(desc, slot, tag, edge);
-  bump(load<u32>(na, NODE_TENANT), TENANT_EDGES);
+  bump(<u32>load<u16>(na, NODE_TENANT), TENANT_EDGES);
   addDegree(a);
   addDegree(b);
   return edge;

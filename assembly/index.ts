@@ -11,12 +11,12 @@ import {
   NODE_MAX_PAGES, PERSONA_MAX_PAGES, EDGE_MAX_PAGES, TENANT_MAX_PAGES, ARENA_MAX_PAGES, VALUES_MAX_PAGES,
   READER_SLOTS, READER_SLOT_BYTES, WASM_PAGE, OK, ERR_BAD_INPUT,
   TENANT_NAME, TENANT_NAME_LEN, TENANT_FLAGS, TENANT_LIMITS, TYPE_COUNT,
-  NODE_FLAGS, NODE_VALUE, NODE_LEN, NODE_DISPLAY, NODE_TENANT, NODE_TYPE,
+  NODE_FLAGS, NODE_TENANT, NODE_TYPE,
   NODE_FLAG_ERASED, JOURNAL_ERASE, TENANT_IDENTIFIERS,
 } from './layout';
 import { base, header, allocBlock, freeBlock, initKind, kindCount, takeElements, setError } from './memory';
 import {
-  nodeAt, personaAt, valuesAt, edgeAt, tenantAt, arenaAt, arenaPut, tableInit, tableRemove, identifierHash,
+  nodeAt, personaAt, valuesAt, edgeAt, tenantAt, arenaAt, arenaPut, valueBytes, valueLen, displaySlot, tableInit, tableRemove, identifierHash,
   identifierSlot, slotRef, INITIAL_TABLE_CAPACITY, personaOfRoot, setEdgeCut,
 } from './records';
 import { recordById, recordOfFounder } from './personas';
@@ -189,17 +189,18 @@ export function eraseNode(node: u32): i32 {
   beginWrite();
   const root = find(node);
   if (reserveRecluster(root) == OK) {
-    const tenant = load<u32>(n, NODE_TENANT);
+    const tenant = <u32>load<u16>(n, NODE_TENANT);
     const type = <u32>load<u8>(n, NODE_TYPE);
-    const len = <u32>load<u16>(n, NODE_LEN);
-    const value = arenaAt(load<u32>(n, NODE_VALUE));
+    const len = valueLen(n);
+    const value = valueBytes(n);
     const desc = header(HEADER_IDENT_TABLE);
     const slot = identifierSlot(desc, tenant, type, value, len, <u32>identifierHash(tenant, type, value, len));
     if (slotRef(slot) == node) tableRemove(desc, slot);
-    memory.fill(value, 0, len);
-    const display = load<u32>(n, NODE_DISPLAY);
+    const displayAt = displaySlot(n);
+    const display = displayAt != 0 ? load<u32>(displayAt) : 0;
     if (display != 0) memory.fill(arenaAt(display), 0, 2 + <u32>load<u16>(arenaAt(display)));
-    store<u32>(n, 0, NODE_DISPLAY);
+    if (displayAt != 0) store<u32>(displayAt, 0);
+    memory.fill(value, 0, len); // the length stays: the entry still spans its bytes
     store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_ERASED, NODE_FLAGS);
     const t = tenantAt(tenant);
     store<u32>(t, load<u32>(t, TENANT_IDENTIFIERS) - 1, TENANT_IDENTIFIERS);

@@ -7,7 +7,8 @@
 //     then per identifier: u8 type, u8 flags (ID_FLAG_*), u16 len, u16 displayLen, u16 0,
 //                          len value bytes, displayLen display bytes, zero padding to 4 bytes.
 import {
-  NODE_TENANT, NODE_TYPE, NODE_FLAGS, NODE_LEN, NODE_VALUE, NODE_DISPLAY, NODE_FIRST_SEEN, NODE_LAST_SEEN,
+  NODE_TENANT, NODE_TYPE, NODE_FLAGS, NODE_VALUE, NODE_FIRST_SEEN, NODE_LAST_SEEN, NODE_FLAG_DISPLAY,
+  VALUE_LEN_BYTES, DISPLAY_SLOT_BYTES,
   NODE_FLAG_BLOCKED, EDGE_SEQ_ITEM, MAX_EVENT_ITEM, MAX_LOG_SEQ,
   TYPE_DEVICE, TYPE_EMAIL, TYPE_COUNT, KIND_NODES, KIND_EDGES, KIND_PERSONAS, KIND_ARENA, KIND_TENANTS,
   HEADER_IDENT_TABLE, HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, HEADER_EVENT_NODES, HEADER_APPLIED_SEQ,
@@ -17,7 +18,7 @@ import {
 } from './layout';
 import { header, reserveElements, takeElements, kindCount, ensureHeadroom } from './memory';
 import {
-  nodeAt, edgeAt, arenaAt, arenaPut, arenaPutPrefixed, arenaWorstCase, tableFill, tableReserve,
+  nodeAt, edgeAt, arenaAt, arenaPutPrefixed, arenaWorstCase, tableFill, tableReserve, valueBytes, valueLen, displaySlot,
   identifierHash, identifierSlot, slotRef, degreeOf, personaOfRoot, edgeStrength, setEdgeDecision, edgeCut,
 } from './records';
 import { find, makeSingleton, attemptUnion, bump } from './unify';
@@ -37,6 +38,8 @@ export const ID_FLAG_BLOCKED: u8 = 1;
 
 const EVENT_HEADER_BYTES: u32 = 24;
 const DISPLAY_PREFIX_BYTES: u32 = 2; // display forms are stored with a u16 length
+/** Arena bytes of a value entry with a display slot: the longest single piece an identifier puts in the arena. */
+const LONGEST_ENTRY: u32 = VALUE_LEN_BYTES + MAX_VALUE_LEN + DISPLAY_SLOT_BYTES;
 const MAX_RECORDS: u32 = 0xFFFFFFF0; // indices and arena offsets are u32
 /** Journal room per identifier a call touches: a merge, or a re-cluster's retired and new personas. */
 const JOURNAL_ENTRIES_PER_CHANGE: u64 = 4;
@@ -138,7 +141,9 @@ function reserveFor(ptr: usize, len: u32, seq: f64): i32 {
       if (valueLen > MAX_VALUE_LEN || displayLen > MAX_VALUE_LEN) return ERR_VALUE_TOO_LONG;
       if (at + <usize>(IDENTIFIER_HEADER_BYTES + valueLen + displayLen) > end) return ERR_BAD_INPUT;
       if (guarded && !countTouched(tenant, type, at + IDENTIFIER_HEADER_BYTES, valueLen, eventClass, time)) return ERR_OUT_OF_MEMORY;
-      arenaBytes += <u64>valueLen + (displayLen > 0 ? <u64>(displayLen + DISPLAY_PREFIX_BYTES) : 0);
+      // its value entry, and with a display form, the form and the entry again with a display slot (setDisplay)
+      arenaBytes += <u64>(VALUE_LEN_BYTES + valueLen);
+      if (displayLen > 0) arenaBytes += <u64>(DISPLAY_PREFIX_BYTES + displayLen + LONGEST_ENTRY);
       at += IDENTIFIER_HEADER_BYTES + align4(valueLen + displayLen);
       if (at > end) return ERR_BAD_INPUT;
     }
@@ -157,7 +162,7 @@ function reserveFor(ptr: usize, len: u32, seq: f64): i32 {
   if (status == OK) status = reserveElements(KIND_EDGES, <u32>pairs);
   if (status == OK) status = reserveElements(KIND_PERSONAS, personas);
   if (status == OK) status = reserveElements(KIND_VALUES, <u32>(pairs + identifiers + touchedMembers));
-  if (status == OK) status = reserveArena(arenaWorstCase(arenaBytes, MAX_VALUE_LEN + DISPLAY_PREFIX_BYTES));
+  if (status == OK) status = reserveArena(arenaWorstCase(arenaBytes, LONGEST_ENTRY));
   if (status == OK) status = tableReserve(header(HEADER_IDENT_TABLE), <u32>identifiers);
   if (status == OK) status = tableReserve(header(HEADER_EDGE_TABLE), <u32>pairs);
   if (status == OK) status = tableReserve(header(HEADER_PERSONA_TABLE), personas);
@@ -171,8 +176,8 @@ function reserveArena(bytes: u64): i32 {
   return reserveElements(KIND_ARENA, <u32>bytes);
 }
 
-/** The node for (tenant, type, value), created on first sight. */
-function intern(tenant: u32, type: u32, value: usize, len: u32, time: f64): u32 {
+/** The node for (tenant, type, value), created on first sight (with a display slot when `displayed`). */
+function intern(tenant: u32, type: u32, value: usize, len: u32, time: f64, displayed: bool): u32 {
   const hash = identifierHash(tenant, type, value, len);
   const tag = <u32>hash;
   const desc = header(HEADER_IDENT_TABLE);
@@ -182,10 +187,10 @@ function intern(tenant: u32, type: u32, value: usize, len: u32, time: f64): u32 
   const node = takeElements(KIND_NODES, 1);
   const n = nodeAt(node);
   makeSingleton(node);
-  store<u32>(n, tenant, NODE_TENANT);
+  store<u16>(n, <u16>tenant, NODE_TENANT);
   store<u8>(n, <u8>type, NODE_TYPE);
-  store<u16>(n, <u16>len, NODE_LEN);
-  store<u32>(n, arenaPut(value, len), NODE_VALUE);
+  store<u32>(n, arenaPutPrefixed(value, len, displayed ? DISPLAY_SLOT_BYTES : 0), NODE_VALUE);
+  if (displayed) store<u8>(n, NODE_FLAG_DISPLAY, NODE_FLAGS);
   store<f64>(n, time, NODE_FIRST_SEEN);
   store<f64>(n, time, NODE_LAST_SEEN);
   tableFill(desc, slot, tag, node);
@@ -207,17 +212,32 @@ function touch(node: u32, time: f64, display: usize, displayLen: u32): void {
 }
 
 function setDisplay(n: usize, display: usize, displayLen: u32): void {
-  const current = load<u32>(n, NODE_DISPLAY);
+  let slot = displaySlot(n);
   if (displayLen == 0) {
-    store<u32>(n, 0, NODE_DISPLAY);
+    if (slot != 0) store<u32>(slot, 0);
     return;
   }
+  const current = slot != 0 ? load<u32>(slot) : 0;
   if (current != 0) {
     const stored = arenaAt(current);
-    if (<u32>load<u16>(stored) == displayLen && memory.compare(stored + 2, display, displayLen) == 0) return;
+    if (<u32>load<u16>(stored) == displayLen && memory.compare(stored + DISPLAY_PREFIX_BYTES, display, displayLen) == 0) return;
   }
+  if (slot == 0) slot = addDisplaySlot(n);
   // the old form stays in the arena: an address is rarely typed in more than a couple of ways
-  store<u32>(n, arenaPutPrefixed(display, displayLen), NODE_DISPLAY);
+  store<u32>(slot, arenaPutPrefixed(display, displayLen));
+}
+
+/**
+ * Writes the node's value entry again with a display slot after it, and returns the slot. The old
+ * entry is zeroed: an erased identifier must leave no copy of its value behind.
+ */
+function addDisplaySlot(n: usize): usize {
+  const len = valueLen(n);
+  const old = valueBytes(n);
+  store<u32>(n, arenaPutPrefixed(old, len, DISPLAY_SLOT_BYTES), NODE_VALUE);
+  memory.fill(old - VALUE_LEN_BYTES, 0, VALUE_LEN_BYTES + len);
+  store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_DISPLAY, NODE_FLAGS);
+  return displaySlot(n);
 }
 
 function link(x: u32, y: u32, eventClass: u8, seq: f64, item: u32, time: f64): void {
@@ -293,7 +313,7 @@ function applyEvent(at: usize, seq: f64): usize {
     const len = <u32>load<u16>(at, 2);
     const displayLen = <u32>load<u16>(at, 4);
     const value = at + IDENTIFIER_HEADER_BYTES;
-    const node = intern(tenant, type, value, len, time);
+    const node = intern(tenant, type, value, len, time, displayLen > 0 && type == TYPE_EMAIL);
     if ((flags & ID_FLAG_BLOCKED) != 0) {
       const n = nodeAt(node);
       store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_BLOCKED, NODE_FLAGS);

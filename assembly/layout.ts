@@ -14,17 +14,21 @@ export const TYPE_TENANT: u32 = 15;
 // ---- node: one identifier (tenant, type, normalized value) ----
 // The union-find parent is not in the record: it lives in the dense parent column (HEADER_PARENTS),
 // where a root's slot holds PARENT_ROOT | its persona record, so a find hop touches 4 bytes.
-export const NODE_SIZE: u32 = 40;
+export const NODE_SIZE: u32 = 32;
 export const NODE_FIRST_SEEN: u32 = 0; // f64 ms, event time
 export const NODE_LAST_SEEN: u32 = 8; // f64 ms, event time
 export const NODE_NEXT: u32 = 16; // next member in the persona's circular member ring
-export const NODE_TENANT: u32 = 20;
-export const NODE_TYPE: u32 = 24; // u8
-export const NODE_FLAGS: u32 = 25; // u8, NODE_FLAG_*
-export const NODE_LEN: u32 = 26; // u16, value length in bytes
-export const NODE_VALUE: u32 = 28; // arena offset of the value bytes
-export const NODE_FIRST_EDGE: u32 = 32; // head of the adjacency list (0 = none)
-export const NODE_DISPLAY: u32 = 36; // arena offset of a length-prefixed display form (emails), 0 = value
+export const NODE_VALUE: u32 = 20; // arena offset of the value entry (see below)
+export const NODE_FIRST_EDGE: u32 = 24; // head of the adjacency list (0 = none)
+export const NODE_TENANT: u32 = 28; // u16: tenant records stop at 2^16 (TENANT_MAX_PAGES << TENANT_PAGE_SHIFT)
+export const NODE_TYPE: u32 = 30; // u8
+export const NODE_FLAGS: u32 = 31; // u8, NODE_FLAG_*
+// The value entry in the arena: u16 length, the value bytes, then, when the node has NODE_FLAG_DISPLAY,
+// a u32 arena offset of the length-prefixed form an email was last typed in (0 = the value itself).
+// The length and the display slot are there rather than in the node because only a hash hit and a
+// read of the identifier need them; the slot is added (the entry written again) when a first display form comes.
+export const VALUE_LEN_BYTES: u32 = 2;
+export const DISPLAY_SLOT_BYTES: u32 = 4;
 // Not stored: a node's person partners (shared detection) are counted from its adjacency list, and
 // traversal marks live in a scratch table sized to the traversal (marks.ts).
 
@@ -36,6 +40,7 @@ export const NODE_FLAG_FOUNDER: u8 = 1; // founded a persona: its persona id exi
 export const NODE_FLAG_BLOCKED: u8 = 2; // junk value: interned but never links
 export const NODE_FLAG_SHARED: u8 = 4; // seen with too many identities: stopped linking
 export const NODE_FLAG_ERASED: u8 = 8; // erased for good (GDPR)
+export const NODE_FLAG_DISPLAY: u8 = 16; // the value entry ends with a display slot
 
 // ---- persona record: a persona's identity, one per persona ever founded (aliases included) ----
 // Its values (counts, latest email and phone, times, degree: ena's "unify value") are in a values
@@ -160,7 +165,7 @@ export const HEADER_PAGE_TABLES: u32 = 2048;
 export const HEADER_SIZE: u32 = 131072; // room for the page tables below
 
 export const MAGIC: u32 = 0x50475348; // "PGSH"
-export const LAYOUT_VERSION: u32 = 8;
+export const LAYOUT_VERSION: u32 = 9;
 
 // hash table descriptor: ptr, capacity (any size: tables grow by half), count
 export const TABLE_PTR: u32 = 0;

@@ -1,7 +1,7 @@
 // Persona values: what a union-find root carries, how two of them merge, and when they must not.
 // `mergePersonaValues` is the one place that may refuse a union; every guardrail lives there.
 import {
-  NODE_TYPE, NODE_FLAGS, NODE_LEN, NODE_VALUE, NODE_TENANT, NODE_FIRST_SEEN, NODE_LAST_SEEN,
+  NODE_TYPE, NODE_FLAGS, NODE_TENANT, NODE_FIRST_SEEN, NODE_LAST_SEEN,
   NODE_FLAG_FOUNDER,
   PERSONA_FOUNDER, PERSONA_STATE, PERSONA_CREATED, PERSONA_ID_LO, PERSONA_ID_HI, PERSONA_FLAG_ACTIVE, PERSONA_VALUES_SHIFT,
   VALUES_SIZE, VALUES_UPDATED, VALUES_COUNTS, VALUES_LATEST_EMAIL, VALUES_LATEST_PHONE, VALUES_LATEST_EMAIL_TIME,
@@ -13,7 +13,7 @@ import {
 } from './layout';
 import { header, takeElements } from './memory';
 import {
-  nodeAt, personaAt, valuesAt, tenantAt, arenaAt, tableProbe, tableFill, tableReserve, slotRef, degreeOf, isRoot,
+  nodeAt, personaAt, valuesAt, tenantAt, arenaAt, valueBytes, valueLen, tableProbe, tableFill, tableReserve, slotRef, degreeOf, isRoot,
   setPersonaOfRoot,
 } from './records';
 import { xxh64 } from './hash';
@@ -134,9 +134,9 @@ export function beatsLatest(current: u32, currentTime: f64, candidate: u32, cand
 function compareValues(a: u32, b: u32): i32 {
   const na = nodeAt(a);
   const nb = nodeAt(b);
-  const la = <u32>load<u16>(na, NODE_LEN);
-  const lb = <u32>load<u16>(nb, NODE_LEN);
-  const c = memory.compare(arenaAt(load<u32>(na, NODE_VALUE)), arenaAt(load<u32>(nb, NODE_VALUE)), la < lb ? la : lb);
+  const la = valueLen(na);
+  const lb = valueLen(nb);
+  const c = memory.compare(valueBytes(na), valueBytes(nb), la < lb ? la : lb);
   return c != 0 ? c : <i32>la - <i32>lb;
 }
 
@@ -291,10 +291,10 @@ export function mergePersonaValues(a: usize, b: usize, strength: u8, tenant: u32
 /** Stable persona id: a hash of the tenant's name and the founding identifier, never of node numbers. */
 export function personaIdHash(node: u32): u64 {
   const n = nodeAt(node);
-  const t = tenantAt(load<u32>(n, NODE_TENANT));
+  const t = tenantAt(<u32>load<u16>(n, NODE_TENANT));
   const tenantHash = xxh64(arenaAt(load<u32>(t, TENANT_NAME)), load<u32>(t, TENANT_NAME_LEN), PERSONA_ID_SEED);
   const seed = tenantHash ^ <u64>load<u8>(n, NODE_TYPE);
-  return xxh64(arenaAt(load<u32>(n, NODE_VALUE)), <u32>load<u16>(n, NODE_LEN), seed);
+  return xxh64(valueBytes(n), valueLen(n), seed);
 }
 
 let probeIdLo: u32 = 0;
@@ -341,7 +341,7 @@ export function foundPersona(node: u32): u32 {
     if (tableReserve(desc, 1) != 0) return 0;
     tableFill(desc, tableProbe(desc, lo, personaIdMatches), lo, rec);
   }
-  adjustActivePersonas(load<u32>(n, NODE_TENANT), 1);
+  adjustActivePersonas(<u32>load<u16>(n, NODE_TENANT), 1);
   return rec;
 }
 

@@ -108,7 +108,7 @@ function retireRootRecord(root: u32): u32 {
   // a retired persona stands for no one until a re-cluster revives it: it needs no values
   setActive(rec, false);
   dropValues(rec);
-  adjustActivePersonas(load<u32>(nodeAt(root), NODE_TENANT), -1);
+  adjustActivePersonas(<u32>load<u16>(nodeAt(root), NODE_TENANT), -1);
   journal(JOURNAL_RECLUSTER_FROM, rec, 0);
   return 1;
 }
@@ -179,7 +179,7 @@ export function reserveRecluster(root: u32): i32 {
  * changes anything, so a failure leaves the graph as it was; callers reserve persona records first.
  */
 export function recluster(ra: u32, rb: u32): u32 {
-  const tenant = load<u32>(nodeAt(ra), NODE_TENANT);
+  const tenant = <u32>load<u16>(nodeAt(ra), NODE_TENANT);
   const both = rb != 0 && rb != ra;
   const membersOfA = ringLength(ra);
   const members = membersOfA + (both ? ringLength(rb) : 0);

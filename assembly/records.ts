@@ -3,7 +3,7 @@
 import {
   KIND_NODES, KIND_PERSONAS, KIND_EDGES, KIND_TENANTS, KIND_ARENA, KIND_VALUES, ARENA_PAGE_SHIFT,
   TABLE_PTR, TABLE_CAPACITY, TABLE_COUNT, OK, ERR_OUT_OF_MEMORY, ERR_CAPACITY,
-  NODE_TENANT, NODE_TYPE, NODE_LEN, NODE_VALUE, NODE_FIRST_EDGE, EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, PARENT_ROOT,
+  NODE_TENANT, NODE_TYPE, NODE_FLAGS, NODE_FLAG_DISPLAY, NODE_VALUE, NODE_FIRST_EDGE, VALUE_LEN_BYTES, EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, PARENT_ROOT,
   EDGE_NODE_MASK, EDGE_STRENGTH_SHIFT, EDGE_STRENGTH_MASK, EDGE_DECISION_SHIFT, EDGE_DECISION_MASK, EDGE_CUT_BIT,
   HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, PERSONA_ID_LO,
 } from './layout';
@@ -101,26 +101,56 @@ export function arenaWorstCase(bytes: u64, longest: u32): u64 {
   return bytes + skips * <u64>longest;
 }
 
-/** Copies `len` bytes from `src` into the arena; returns their offset (never 0), or 0 on failure. */
-export function arenaPut(src: usize, len: u32): u32 {
+/** Hands out `len` contiguous arena bytes (within one page); returns their offset (never 0), or 0 on failure. */
+function arenaTake(len: u32): u32 {
   let offset = kindCount(KIND_ARENA);
   const inPage = offset & (ARENA_PAGE - 1);
   if (inPage + len > ARENA_PAGE) offset += ARENA_PAGE - inPage;
   const extra = offset + len - kindCount(KIND_ARENA);
   if (reserveElements(KIND_ARENA, extra) != OK) return 0;
   setKindCount(KIND_ARENA, offset + len);
-  if (len > 0) memory.copy(arenaAt(offset), src, len);
   return offset;
 }
 
-/** Like arenaPut, with a u16 length prefix (display forms, whose length the node does not hold). */
-export function arenaPutPrefixed(src: usize, len: u32): u32 {
-  const offset = arenaPut(src, len + 2);
+/** Copies `len` bytes from `src` into the arena; returns their offset (never 0), or 0 on failure. */
+export function arenaPut(src: usize, len: u32): u32 {
+  const offset = arenaTake(len);
+  if (offset != 0 && len > 0) memory.copy(arenaAt(offset), src, len);
+  return offset;
+}
+
+/**
+ * Like arenaPut, with a u16 length prefix (value entries and display forms), then `tail` zeroed
+ * bytes (a value entry's display slot).
+ */
+export function arenaPutPrefixed(src: usize, len: u32, tail: u32 = 0): u32 {
+  const offset = arenaTake(VALUE_LEN_BYTES + len + tail);
   if (offset == 0) return 0;
   const at = arenaAt(offset);
-  memory.copy(at + 2, src, len);
   store<u16>(at, <u16>len);
+  memory.copy(at + VALUE_LEN_BYTES, src, len);
+  memory.fill(at + VALUE_LEN_BYTES + len, 0, tail);
   return offset;
+}
+
+// ---- a node's value entry (layout.ts): u16 length, value bytes, display slot when flagged ----
+
+// @ts-ignore: decorator
+@inline function valueEntry(n: usize): usize { return arenaAt(load<u32>(n, NODE_VALUE)); }
+
+/** Length in bytes of the value of the node at address `n`. */
+// @ts-ignore: decorator
+@inline export function valueLen(n: usize): u32 { return <u32>load<u16>(valueEntry(n)); }
+
+/** Address of the value bytes of the node at address `n`. */
+// @ts-ignore: decorator
+@inline export function valueBytes(n: usize): usize { return valueEntry(n) + VALUE_LEN_BYTES; }
+
+/** Address of the display slot of the node at address `n` (a u32 arena offset, 0 = none), 0 when its entry has none. */
+export function displaySlot(n: usize): usize {
+  if ((load<u8>(n, NODE_FLAGS) & NODE_FLAG_DISPLAY) == 0) return 0;
+  const entry = valueEntry(n);
+  return entry + VALUE_LEN_BYTES + <usize>load<u16>(entry);
 }
 
 // ---- hash tables: u32 slots holding a record index and a few check bits of its key's tag ----
@@ -207,7 +237,7 @@ function tagOfRecord(desc: usize, ref: u32): u32 {
   }
   if (desc == header(HEADER_PERSONA_TABLE)) return load<u32>(personaAt(ref), PERSONA_ID_LO);
   const n = nodeAt(ref);
-  return <u32>identifierHash(load<u32>(n, NODE_TENANT), <u32>load<u8>(n, NODE_TYPE), arenaAt(load<u32>(n, NODE_VALUE)), <u32>load<u16>(n, NODE_LEN));
+  return <u32>identifierHash(<u32>load<u16>(n, NODE_TENANT), <u32>load<u8>(n, NODE_TYPE), valueBytes(n), valueLen(n));
 }
 
 function tableRehash(desc: usize, capacity: u32): i32 {
@@ -289,10 +319,10 @@ let probeLen: u32 = 0;
 
 function identifierMatches(node: u32): bool {
   const a = nodeAt(node);
-  return load<u32>(a, NODE_TENANT) == probeTenant
+  return <u32>load<u16>(a, NODE_TENANT) == probeTenant
     && <u32>load<u8>(a, NODE_TYPE) == probeType
-    && <u32>load<u16>(a, NODE_LEN) == probeLen
-    && memory.compare(arenaAt(load<u32>(a, NODE_VALUE)), probePtr, probeLen) == 0;
+    && valueLen(a) == probeLen
+    && memory.compare(valueBytes(a), probePtr, probeLen) == 0;
 }
 
 /** Slot of the identifier (tenant, type, bytes): occupied when it exists, else the empty slot to fill. */

@@ -105,7 +105,7 @@ function isCut(edge: u32): bool {
 
 function sharedThreshold(node: u32): u32 {
   const n = nodeAt(node);
-  const t = tenantAt(load<u32>(n, NODE_TENANT));
+  const t = tenantAt(<u32>load<u16>(n, NODE_TENANT));
   return <u32>load<u16>(t + <usize>(TENANT_SHARED_AT + <u32>load<u8>(n, NODE_TYPE) * 2));
 }
 
@@ -113,7 +113,7 @@ function sharedThreshold(node: u32): u32 {
 export function markShared(node: u32): void {
   const n = nodeAt(node);
   store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_SHARED, NODE_FLAGS);
-  const tenant = load<u32>(n, NODE_TENANT);
+  const tenant = <u32>load<u16>(n, NODE_TENANT);
   bump(tenant, TENANT_SHARED);
   const root = find(node);
   journal(JOURNAL_SHARED, personaOfRoot(root), node);

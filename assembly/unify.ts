@@ -130,7 +130,7 @@ export function attemptUnion(a: u32, b: u32, strength: u8, edge: u32): u8 {
   // record is found through its persona's identity record, so reading the two chains side by side
   // lets their cache misses overlap instead of queueing one behind the other; the roots' nodes
   // likewise (the tenant, and the member rings a merge splices).
-  const tenant = load<u32>(nodeAt(ra), NODE_TENANT);
+  const tenant = <u32>load<u16>(nodeAt(ra), NODE_TENANT);
   const nextA = load<u32>(nodeAt(ra), NODE_NEXT);
   const nextB = load<u32>(nodeAt(rb), NODE_NEXT);
   const recA = personaOfRoot(ra);

@@ -7,13 +7,16 @@ export const TYPE_COUNT = 5;
 
 /**
  * The union-find parent and a root's persona record live in the core's parent column, not here;
- * person partners are counted from the adjacency list (core export nodePartners).
+ * person partners are counted from the adjacency list (core export nodePartners). TENANT is a u16.
+ * VALUE is the arena offset of the value entry: u16 length, the bytes, then with NODE_FLAG.DISPLAY a
+ * u32 arena offset of the length-prefixed display form (0 = none).
  */
 export const NODE = {
-  SIZE: 40, FIRST_SEEN: 0, LAST_SEEN: 8, NEXT: 16, TENANT: 20, TYPE: 24, FLAGS: 25, LEN: 26, VALUE: 28,
-  FIRST_EDGE: 32, DISPLAY: 36,
+  SIZE: 32, FIRST_SEEN: 0, LAST_SEEN: 8, NEXT: 16, VALUE: 20, FIRST_EDGE: 24, TENANT: 28, TYPE: 30, FLAGS: 31,
 } as const;
-export const NODE_FLAG = { FOUNDER: 1, BLOCKED: 2, SHARED: 4, ERASED: 8 } as const;
+export const NODE_FLAG = { FOUNDER: 1, BLOCKED: 2, SHARED: 4, ERASED: 8, DISPLAY: 16 } as const;
+/** Length prefix of a value entry and of a display form in the arena. */
+export const ARENA_LENGTH_BYTES = 2;
 
 /**
  * A persona's identity. Its values are in a values record (VALUES) when it has two or more members;
@@ -51,7 +54,7 @@ export const TENANT_FLAG_GUARDRAILS = 1;
 export const HEADER = { MAGIC: 0, VERSION: 4, SEQLOCK: 8, ERROR: 12, APPLIED_SEQ: 16, BUMP: 24, READERS: 88 } as const;
 /** "PGSH" at the header of every shard, and the layout version it was written with. */
 export const SHARD_MAGIC = 0x50475348;
-export const LAYOUT_VERSION = 8;
+export const LAYOUT_VERSION = 9;
 
 export const JOURNAL = { ENTRY_SIZE: 12, MERGE: 1, RECLUSTER_FROM: 2, RECLUSTER_TO: 3, SHARED: 4, ERASE: 5 } as const;
 

@@ -6,6 +6,7 @@ import { createShardMemory, instantiateCore, WASM_PAGE_BYTES, type CoreConstants
 import {
   NODE, NODE_FLAG, PERSONA, PERSONA_FLAG_ACTIVE, PERSONA_VALUES_SHIFT, VALUES, EDGE, TENANT, TENANT_FLAG_GUARDRAILS, HEADER, JOURNAL,
   TYPE_COUNT, TYPE_CODES, ERRORS, EVENT_CLASS, MAX_LOG_SEQ, MAX_EVENT_ITEM, MAX_EVENT_IDENTIFIERS, MAX_VALUE_BYTES, SHARD_MAGIC, LAYOUT_VERSION,
+  ARENA_LENGTH_BYTES,
 } from './layout.js';
 import { encodeEvents, encodedSizeBound, encodeKeys, type EncodedEvent, type EncodedKey } from './codec.js';
 
@@ -113,8 +114,6 @@ const PERSONA_ID_PREFIX = 'psn_';
 const PERSONA_ID_CACHE_SIZE = 200_000;
 const PERSONA_ID_PATTERN = /^psn_([0-9a-f]{8})([0-9a-f]{8})$/;
 const UINT32_BYTES = 4;
-/** A display form in the arena: u16 length, then the bytes. */
-const DISPLAY_LENGTH_BYTES = 2;
 
 export class Shard {
   readonly memory: WebAssembly.Memory;
@@ -364,7 +363,7 @@ export class Shard {
       founder,
       // the founder stays in its persona while that is active: its root is the persona's
       root: active ? this.core.rootOf(founder) : 0,
-      tenant: founder === 0 ? 0 : this.u32(this.core.nodeAddress(founder) + NODE.TENANT),
+      tenant: founder === 0 ? 0 : this.u16(this.core.nodeAddress(founder) + NODE.TENANT),
       createdAt: v.getFloat64(at + PERSONA.CREATED, true),
       ...(values !== 0 ? this.storedValues(values) : this.founderValues(founder)),
     };
@@ -405,22 +404,25 @@ export class Shard {
     const at = this.core.nodeAddress(node);
     this.ensureViews(at + NODE.SIZE);
     const v = this.view;
-    const display = v.getUint32(at + NODE.DISPLAY, true);
-    let displayText: string | null = null;
-    if (display !== 0) {
-      const displayAt = this.core.arenaAddress(display);
-      this.ensureViews(displayAt + DISPLAY_LENGTH_BYTES); // the arena may lie beyond the node's view
-      displayText = this.arenaStringAt(displayAt + DISPLAY_LENGTH_BYTES, this.view.getUint16(displayAt, true));
-    }
+    const flags = v.getUint8(at + NODE.FLAGS);
+    const type = v.getUint8(at + NODE.TYPE);
+    const tenant = v.getUint16(at + NODE.TENANT, true);
+    const firstSeen = v.getFloat64(at + NODE.FIRST_SEEN, true);
+    const lastSeen = v.getFloat64(at + NODE.LAST_SEEN, true);
+    // the value entry (and a display form) are in the arena, which may lie beyond the node's view
+    const entry = this.core.arenaAddress(v.getUint32(at + NODE.VALUE, true));
+    const len = this.u16(entry);
+    const value = this.arenaStringAt(entry + ARENA_LENGTH_BYTES, len);
+    const display = (flags & NODE_FLAG.DISPLAY) !== 0 ? this.u32(entry + ARENA_LENGTH_BYTES + len) : 0;
     return {
       node,
-      tenant: v.getUint32(at + NODE.TENANT, true),
-      type: v.getUint8(at + NODE.TYPE),
-      flags: v.getUint8(at + NODE.FLAGS),
-      value: this.arenaString(v.getUint32(at + NODE.VALUE, true), v.getUint16(at + NODE.LEN, true)),
-      display: displayText,
-      firstSeen: v.getFloat64(at + NODE.FIRST_SEEN, true),
-      lastSeen: v.getFloat64(at + NODE.LAST_SEEN, true),
+      tenant,
+      type,
+      flags,
+      value,
+      display: display !== 0 ? this.lengthPrefixedString(this.core.arenaAddress(display)) : null,
+      firstSeen,
+      lastSeen,
       partners: this.core.nodePartners(node),
     };
   }
@@ -456,6 +458,16 @@ export class Shard {
   private u32(at: number): number {
     this.ensureViews(at + UINT32_BYTES);
     return this.view.getUint32(at, true);
+  }
+
+  private u16(at: number): number {
+    this.ensureViews(at + ARENA_LENGTH_BYTES);
+    return this.view.getUint16(at, true);
+  }
+
+  /** A string stored in the arena after its u16 length. */
+  private lengthPrefixedString(at: number): string {
+    return this.arenaStringAt(at + ARENA_LENGTH_BYTES, this.u16(at));
   }
 
   edge(edge: number): EdgeView {
