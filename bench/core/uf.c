@@ -191,7 +191,7 @@ static inline void unite(Graph *g, int32_t a, int32_t b) {
 
 /* ---- the same union-find carrying what the WASM core's persona records carry ----
  * A port of the WASM core's in-core union (assembly/unify.ts attemptUnion → mergeRoots, guardrails
- * off, no evidence edge) on the same record layout (assembly/layout.ts, layout 8): 40-byte nodes with
+ * off, no evidence edge) on the same record layout (assembly/layout.ts, layout 9): 32-byte nodes with
  * a circular member ring, a u32 parent column whose root slots hold PARENT_ROOT | persona record,
  * 24-byte persona identity records (id, createdAt, founder, active flag | values record), 60-byte
  * values records (counts per type, latest email and phone with their times, updated, degree, flags)
@@ -209,11 +209,10 @@ static inline void unite(Graph *g, int32_t a, int32_t b) {
 
 typedef struct {
   double first_seen, last_seen;
-  uint32_t next, tenant;
+  uint32_t next, value, first_edge;
+  uint16_t tenant;
   uint8_t type, flags;
-  uint16_t len;
-  uint32_t value, first_edge, display;
-} Node; /* 40 bytes, as NODE_SIZE */
+} Node; /* 32 bytes, as NODE_SIZE; the value's length is in the arena (here: key_start) */
 
 typedef struct {
   uint32_t id_lo, id_hi;
@@ -241,7 +240,7 @@ typedef struct {
   Tenant tenants[2];
 } PersonaGraph;
 
-_Static_assert(sizeof(Node) == 40 && sizeof(Persona) == 24 && sizeof(Values) == 60, "record sizes of layout 8");
+_Static_assert(sizeof(Node) == 32 && sizeof(Persona) == 24 && sizeof(Values) == 60, "record sizes of layout 9");
 
 static PersonaGraph persona_graph_alloc(uint32_t max_keys, uint32_t arena_bytes) {
   PersonaGraph g;
@@ -288,7 +287,6 @@ static uint32_t persona_intern(PersonaGraph *g, const uint8_t *key, uint32_t len
   n->next = node;
   n->tenant = BENCH_TENANT;
   n->type = TYPE_EMAIL;
-  n->len = (uint16_t)length;
   n->value = g->keys.key_start[node - 1];
   uint64_t id = fnv1a64(key, length);
   uint32_t rec = ++g->persona_count;
@@ -335,7 +333,7 @@ static inline uint32_t degree_of(PersonaGraph *g, uint32_t node) {
 
 static int compare_values(PersonaGraph *g, uint32_t a, uint32_t b) {
   const Node *na = &g->nodes[a], *nb = &g->nodes[b];
-  uint32_t la = na->len, lb = nb->len;
+  uint32_t la = g->keys.key_start[a] - na->value, lb = g->keys.key_start[b] - nb->value; /* node n is key n - 1 */
   int c = memcmp(g->keys.arena + na->value, g->keys.arena + nb->value, la < lb ? la : lb);
   return c ? c : (int)la - (int)lb;
 }
