@@ -11,6 +11,7 @@ import { PersonaGraph } from '../host/index.js';
 import { report, type Figure } from './figures.js';
 import { lineChart } from './chart.js';
 import { paceIngest, resolveLatency, startUntilReady, type ReadyServer } from './scale/server.js';
+import { memoryFloorSeconds, newestSnapshotFiles } from './scale/memory-floor.js';
 
 const { values } = parseArgs({
   options: {
@@ -55,11 +56,12 @@ function slopeOf(points: { x: number; y: number }[]): number {
 /**
  * Restarts the server over `dataDir` `rounds` times and returns the last (still running) with the
  * median figures. The earlier rounds end in SIGKILL, as a crash would: no closing snapshot, so
- * every round replays the same log tail.
+ * every round replays the same log tail. `beforeEach` runs before each start, with no server running.
  */
-async function restartRoundsOf(dataDir: string, rounds: number): Promise<ReadyServer & { rounds: ReadyServer[] }> {
+async function restartRoundsOf(dataDir: string, rounds: number, beforeEach?: () => Promise<void>): Promise<ReadyServer & { rounds: ReadyServer[] }> {
   const done: ReadyServer[] = [];
   for (let round = 1; ; round++) {
+    await beforeEach?.();
     const ready = await startUntilReady(dataDir);
     done.push(ready);
     if (round === rounds) {
@@ -166,14 +168,33 @@ try {
     if (tail > 0) await ingestPeople(graph, tailPerson, tailPerson + tail / 2);
     tailPerson += tail / 2;
     await graph.close();
-    const { server, readySeconds, cpuSeconds, peakRssBytes, rounds } = await restartRoundsOf(dataDir, restartRounds);
+    // The machine's floor, interleaved with the fresh-snapshot restarts: fresh memory as large as the snapshot files touched, or read into.
+    const files = newestSnapshotFiles(dataDir);
+    const floors = { touch: [] as number[], read: [] as number[] };
+    const measureFloors = async () => {
+      floors.touch.push(await memoryFloorSeconds('touch', files));
+      floors.read.push(await memoryFloorSeconds('read', files));
+    };
+    const { server, readySeconds, cpuSeconds, peakRssBytes, rounds } = await restartRoundsOf(dataDir, restartRounds, tail === 0 ? measureFloors : undefined);
     restartCurve.push({ x: tail, y: readySeconds });
     restartCosts.push({ cpuSeconds, peakRssBytes, rounds });
     const each = rounds.map((r) => `${r.readySeconds.toFixed(2)} s / ${r.cpuSeconds.toFixed(2)} s CPU`).join(', ');
     console.log(`restart with ${tail} events of log tail (median of ${rounds.length}): ready in ${readySeconds.toFixed(2)} s, ${cpuSeconds.toFixed(2)} s CPU, peak RSS ${(peakRssBytes / MB).toFixed(0)} MB [${each}]`);
     if (tail === 0) {
       const at = `${(identifiers / 1e6).toFixed(1)} M identifiers, fresh snapshot`;
+      const fileBytes = files.reduce((sum, file) => sum + file.bytes, 0);
+      const touchFloor = median(floors.touch);
+      const readFloor = median(floors.read);
+      console.log(`machine floor for ${(fileBytes / MB).toFixed(0)} MB of snapshot files (median of ${floors.touch.length}): touch ${touchFloor.toFixed(2)} s [${floors.touch.map((s) => s.toFixed(2)).join(', ')}], read ${readFloor.toFixed(2)} s [${floors.read.map((s) => s.toFixed(2)).join(', ')}]`);
       figures.push({ name: `ready (/readyz 200) after restart at ${at}`, value: readySeconds, unit: 's', target: '≤ 3 s', met: readySeconds <= 3 });
+      figures.push({
+        name: `ready after restart vs the machine floor: a fresh Node touching new shared memory as large as the ${files.length} snapshot files (${(fileBytes / MB).toFixed(0)} MB), a thread per file`,
+        value: readySeconds, unit: 's', reference: { name: 'touch floor', value: touchFloor }, ratio: readySeconds / touchFloor,
+      });
+      figures.push({
+        name: 'ready after restart vs the same floor reading the snapshot files into that memory (faults, page-cache copy, reads)',
+        value: readySeconds, unit: 's', reference: { name: 'read floor', value: readFloor }, ratio: readySeconds / readFloor,
+      });
       figures.push({ name: `CPU time of the restarted server until ready (all threads), ${at}`, value: cpuSeconds, unit: 's' });
       figures.push({ name: `peak RSS of the restarted server until ready, ${at}`, value: peakRssBytes / MB, unit: 'MB' });
       figures.push(await readLatencyUnderIngest(server.url, people, (people * 2) / ingestSeconds / 2));
