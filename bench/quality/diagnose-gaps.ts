@@ -9,7 +9,8 @@ import { KeyUnionFind } from './union-find.js';
 import { composition, ownerOf, pair, typeOf, type DiagnoseContext, type Tally, type TenantView } from './diagnose-view.js';
 
 const CLICK_HISTORY_MARGIN_MS = 60_000;
-const DAYS_AFTER_CLICK_MS = 2 * 86_400_000;
+const DAY_MS = 86_400_000;
+const DAYS_AFTER_CLICK_MS = 2 * DAY_MS;
 
 /**
  * Refused evidence between a device and a person identifier, by event, by whether the other side
@@ -60,6 +61,64 @@ export function tallyClickHeldDevices(context: DiagnoseContext, view: TenantView
     const history = node.firstSeen < firstClick - CLICK_HISTORY_MARGIN_MS ? 'seen before the click' : 'first seen at the click';
     const after = node.lastSeen > firstClick + DAYS_AFTER_CLICK_MS ? 'seen days after' : 'not seen days after';
     tally.add(`${history}, ${after}: ${own ? 'own' : "someone else's"}`);
+  }
+}
+
+/**
+ * Timing and other evidence behind refused medium device evidence, once per device and other
+ * persona: the device's persona A (its person identifiers on the device) and the refused persona B.
+ * Whether all of A's identifiers on the device came before B's first (the owner switched to a new
+ * address, or a household member took the tablet), whether B was seen on the device again a day or
+ * more later, whether B holds a device of its own, and whether any evidence besides this device
+ * joins A and B; by the truth. What a rule that told the device's owner from a tablet's other user
+ * by timing would gain (TRUE) and cost (shared device: two people merged).
+ */
+export function tallyRefusalTiming(context: DiagnoseContext, view: TenantView, tally: Tally): void {
+  const { sim, shard, edges, edgesOfNode } = context;
+  const owner = (node: number) => ownerOf(sim, view.truth, view.keyOf.get(node)!);
+  const isDevice = (node: number) => typeOf(view.keyOf.get(node)!) === 'device';
+  const seen = new Set<string>();
+  for (const edge of edges.values()) {
+    if (DECISION_NAMES[edge.decision] !== 'refused_weak' || STRENGTH_NAMES[edge.strength] !== 'medium' || !view.keyOf.has(edge.a)) continue;
+    const [device, other] = isDevice(edge.a) ? [edge.a, edge.b] : [edge.b, edge.a];
+    const a = view.rootOf.get(device)!;
+    const b = view.rootOf.get(other)!;
+    if (!isDevice(device) || isDevice(other) || a === b || seen.has(pair(device, b))) continue;
+    seen.add(pair(device, b));
+    let lastA = -Infinity;
+    let firstB = Infinity;
+    let lastB = -Infinity;
+    for (const e of edgesOfNode.get(device) ?? []) {
+      const x = e.a === device ? e.b : e.a;
+      if (isDevice(x) || e.cut) continue;
+      const decision = DECISION_NAMES[e.decision];
+      if (view.rootOf.get(x) === a && (decision === 'merged' || decision === 'same')) lastA = Math.max(lastA, e.lastTime);
+      if (view.rootOf.get(x) === b) {
+        firstB = Math.min(firstB, e.time);
+        lastB = Math.max(lastB, e.lastTime);
+      }
+    }
+    let otherEvidence = false;
+    for (const n of view.members.get(b) ?? []) {
+      for (const e of edgesOfNode.get(n) ?? []) {
+        const x = e.a === n ? e.b : e.a;
+        if (x !== device && view.rootOf.get(x) === a) otherEvidence = true;
+      }
+    }
+    const deviceOwner = owner(device);
+    const truth = deviceOwner === null
+      ? (shard.node(device).flags & NODE_FLAG.SHARED ? 'shared device, marked' : 'shared device, unmarked')
+      : deviceOwner === owner(other) ? 'TRUE' : 'other person';
+    if (lastA === -Infinity) {
+      tally.add(`A has no identifier on the device: ${truth}`);
+      continue;
+    }
+    tally.add([
+      lastA < firstB ? 'A then B' : 'A and B interleave',
+      lastB - firstB >= DAY_MS ? 'B again a day+ later' : 'B once',
+      (view.members.get(b) ?? []).some(isDevice) ? 'B has a device' : 'B no device',
+      otherEvidence ? 'other evidence' : 'nothing else',
+    ].join(', ') + `: ${truth}`);
   }
 }
 

@@ -13,7 +13,9 @@
 import { parseArgs } from 'node:util';
 import { DECISION_NAMES, STRENGTH_NAMES } from '../../host/engine/layout.js';
 import { runDirect } from './direct.js';
-import { tallyBelowCeiling, tallyCeilingMisses, tallyClickHeldDevices, tallyDeviceRefusals, tallyDevicesBetween } from './diagnose-gaps.js';
+import {
+  tallyBelowCeiling, tallyCeilingMisses, tallyClickHeldDevices, tallyDeviceRefusals, tallyDevicesBetween, tallyRefusalTiming,
+} from './diagnose-gaps.js';
 import { Tally, describeNode, diagnoseContext, ownerOf, pair, tenantView, typeOf } from './diagnose-view.js';
 import { canonicalEmail, identifierKey } from './normalize.js';
 import { simulateShops } from './simulator.js';
@@ -48,6 +50,7 @@ function main(): void {
   const ceilingLatest = new Tally();
   const clickHeld = new Tally();
   const twiceGap = new Tally();
+  const refusalTiming = new Tally();
 
   for (const truth of sim.truth.tenants) {
     const view = tenantView(run, truth);
@@ -140,6 +143,7 @@ function main(): void {
     tallyDeviceRefusals(context, view, deviceRefusals);
     tallyClickHeldDevices(context, view, clickHeld);
     tallyDevicesBetween(context, view, devicesBetween);
+    tallyRefusalTiming(context, view, refusalTiming);
     tallyBelowCeiling(context, view, nodeOfKey, latestGap, twiceGap);
     tallyCeilingMisses(context, view, ceilingTwice, ceilingLatest);
 
@@ -178,6 +182,7 @@ function main(): void {
   clickHeld.print('devices held on click evidence alone: history and truth');
   devicesBetween.print('persona pairs kept apart by refused medium device evidence, by distinct devices carrying it');
   deviceRefusals.print('refused device evidence: other side (has a device of its own?) and truth', 30);
+  refusalTiming.print('refused medium device evidence, once per device and other persona B (A: the device\'s persona): timing, B\'s devices, other evidence, and truth', 30);
   latestGap.print('latest-email misses the ceiling gets right: cut true links between anchor and latest address', 30);
   ceilingTwice.print('the ceiling reaches these people twice: what each subscription carried', 20);
   ceilingLatest.print("the ceiling's latest-email misses: where the latest address was used", 20);

@@ -1,8 +1,9 @@
 // Prints the two reference lines (plain connected components and the ceiling) on one simulation:
 //   npx tsx bench/quality/print-reference.ts --people 20000 --seed 1 --noise high [--tenants 3]
+//     [--rates '{"subscribeWithoutDevice": 0.05}']   (noise rates instead of the level's: what-if runs)
 import { parseArgs } from 'node:util';
 import { scoreResolution } from './metrics.js';
-import { NOISE_LEVELS, type NoiseLevel } from './rates.js';
+import { NOISE_LEVELS, type NoiseLevel, type NoiseRates } from './rates.js';
 import { ceiling, plainComponents } from './reference.js';
 import { formatReport, formatSimulation } from './report.js';
 import { DEFAULT_TENANTS, simulateShops } from './simulator.js';
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: String(DEFAULT_SEED) },
       noise: { type: 'string', default: 'high' },
       tenants: { type: 'string', default: String(DEFAULT_TENANTS) },
+      rates: { type: 'string', default: '{}' },
     },
   });
   const noise = values.noise as NoiseLevel;
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
     people: integerOption('people', values.people),
     noise,
     tenants: integerOption('tenants', values.tenants),
+    noiseOverrides: JSON.parse(values.rates) as Partial<NoiseRates>,
   });
   const simulated = performance.now();
   const runs = [

@@ -122,9 +122,14 @@ export const NOISE_RATES: Record<NoiseLevel, NoiseRates> = {
   },
 };
 
-export function simulationRates(noise: NoiseLevel): SimulationRates {
+/** The rates of a noise level, with `overrides` in place of the level's (each a known noise rate, a number ≥ 0). */
+export function simulationRates(noise: NoiseLevel, overrides: Partial<NoiseRates> = {}): SimulationRates {
   if (!NOISE_LEVELS.includes(noise)) {
     throw new RangeError(`unknown noise level ${JSON.stringify(noise)}: use ${NOISE_LEVELS.join(' or ')}`);
   }
-  return { population: { ...POPULATION_RATES }, noise: { ...NOISE_RATES[noise] } };
+  for (const [name, value] of Object.entries(overrides)) {
+    if (!(name in NOISE_RATES[noise])) throw new RangeError(`unknown noise rate ${JSON.stringify(name)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new RangeError(`noise rate ${name} must be a number ≥ 0, got ${JSON.stringify(value)}`);
+  }
+  return { population: { ...POPULATION_RATES }, noise: { ...NOISE_RATES[noise], ...overrides } };
 }

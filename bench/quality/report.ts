@@ -41,11 +41,12 @@ export function formatReport(runs: readonly ReportRun[]): string {
 
 /** What a simulation holds: size and the rates it was generated with. */
 export function formatSimulation(sim: Simulation): string {
-  const { seed, people, noise, tenants } = sim.options;
+  const { seed, people, noise, tenants, noiseOverrides } = sim.options;
+  const overridden = Object.keys(noiseOverrides).length > 0 ? ` (rates changed: ${JSON.stringify(noiseOverrides)})` : '';
   const profiles = sim.truth.tenants.reduce((n, t) => n + t.profiles.size, 0);
   const shared = sim.truth.tenants.reduce((n, t) => n + [...t.profiles.values()].filter((p) => p === null).length, 0);
   const lines = [
-    `simulation: seed ${seed}, ${count(people)} people, ${tenants} tenants, noise ${noise}: ` +
+    `simulation: seed ${seed}, ${count(people)} people, ${tenants} tenants, noise ${noise}${overridden}: ` +
       `${count(sim.events.length)} events, ${count(profiles)} profiles (${count(shared)} shared devices)`,
     formatRates(sim.rates),
   ];

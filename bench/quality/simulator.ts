@@ -21,7 +21,7 @@ const MAX_PEOPLE = 10_000_000;
 export function simulateShops(options: SimulationOptions): Simulation {
   const resolved = validateOptions(options);
   const random = new Random(resolved.seed);
-  const rates = simulationRates(resolved.noise);
+  const rates = simulationRates(resolved.noise, resolved.noiseOverrides);
   const tenantNames = TENANT_NAMES.slice(0, resolved.tenants);
 
   const population = generatePopulation(random, resolved.people, resolved.tenants, rates);
@@ -54,8 +54,9 @@ function validateOptions(options: SimulationOptions): Required<SimulationOptions
   if (!Number.isInteger(tenants) || tenants < 1 || tenants > MAX_TENANTS) {
     throw new RangeError(`simulateShops: tenants must be an integer in 1..${MAX_TENANTS}, got ${String(tenants)}`);
   }
-  simulationRates(noise); // throws a clear error for an unknown level
-  return { seed, people, noise, tenants };
+  const noiseOverrides = options.noiseOverrides ?? {};
+  simulationRates(noise, noiseOverrides); // throws a clear error for an unknown level or rate
+  return { seed, people, noise, tenants, noiseOverrides };
 }
 
 /**

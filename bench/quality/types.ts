@@ -1,6 +1,6 @@
 // Shapes shared by the quality simulator, the reference lines and the scoring.
 import type { AudienceResult, Identifier, IdentifierType } from '../../host/types.js';
-import type { NoiseLevel, SimulationRates } from './rates.js';
+import type { NoiseLevel, NoiseRates, SimulationRates } from './rates.js';
 
 export type SimulatedEventType = 'page' | 'identify' | 'login' | 'checkout' | 'subscribe' | 'link_click';
 
@@ -25,6 +25,8 @@ export interface SimulationOptions {
   noise: NoiseLevel;
   /** Number of tenants (shops), 1-5; default 3. */
   tenants?: number;
+  /** Noise rates to use instead of the level's, for what-if runs (e.g. how much of the ceiling's gap one rate makes); default none. */
+  noiseOverrides?: Partial<NoiseRates>;
 }
 
 /** One person as known to one tenant. */

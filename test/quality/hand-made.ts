@@ -22,7 +22,7 @@ export function handMadeSimulation(
   const people = new Set<number>();
   for (const t of tenants) for (const person of Object.values(t.profiles)) if (person !== null) people.add(person);
   return {
-    options: { seed: 0, people: people.size, noise: 'low', tenants: tenants.length },
+    options: { seed: 0, people: people.size, noise: 'low', tenants: tenants.length, noiseOverrides: {} },
     rates: simulationRates('low'),
     tenants: tenants.map((t) => t.tenant),
     events: events.map((event, i) => ({ id: `ev-${i}`, ...event })),

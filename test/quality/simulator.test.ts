@@ -51,6 +51,8 @@ describe('simulateShops: options', () => {
     [{ seed: 1, people: 0, noise: 'low' }, /people must be an integer/],
     [{ seed: 1, people: 10, noise: 'medium' }, /unknown noise level "medium"/],
     [{ seed: 1, people: 10, noise: 'low', tenants: 9 }, /tenants must be an integer in 1\.\.5/],
+    [{ seed: 1, people: 10, noise: 'low', noiseOverrides: { tabletRate: 0.1 } }, /unknown noise rate "tabletRate"/],
+    [{ seed: 1, people: 10, noise: 'low', noiseOverrides: { forwardedClick: -1 } }, /forwardedClick must be a number/],
   ] as const)('rejects %j', (options, message) => {
     expect(() => simulateShops(options as never)).toThrow(message);
   });
@@ -58,7 +60,16 @@ describe('simulateShops: options', () => {
   it('reports the rates it used and defaults to three tenants', () => {
     expect(small.rates.noise).toEqual(NOISE_RATES.high);
     expect(small.tenants).toEqual(['shop-a', 'shop-b', 'shop-c']);
-    expect(small.options).toEqual({ seed: 1, people: 600, noise: 'high', tenants: 3 });
+    expect(small.options).toEqual({ seed: 1, people: 600, noise: 'high', tenants: 3, noiseOverrides: {} });
+  });
+
+  it('uses overridden noise rates, and one drawn for every subscription changes only what it decides', () => {
+    const fewer = simulateShops({ seed: 1, people: 600, noise: 'high', noiseOverrides: { subscribeWithoutDevice: 0.05 } });
+    expect(fewer.rates.noise).toEqual({ ...NOISE_RATES.high, subscribeWithoutDevice: 0.05 });
+    const subscriptions = (sim: typeof small) => sim.events.filter((e) => e.type === 'subscribe');
+    const withoutDevice = (sim: typeof small) => subscriptions(sim).filter((e) => e.identifiers.device === undefined).length;
+    expect(withoutDevice(fewer)).toBeLessThan(withoutDevice(small) / 2);
+    expect(subscriptions(fewer).map((e) => e.identifiers.subscriber)).toEqual(subscriptions(small).map((e) => e.identifiers.subscriber));
   });
 });
 
