@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE, openStore, type Store } from '../../host/store/index.js';
+import { openDatabase } from '../../host/store/sqlite-database.js';
 import { makeTempDir } from './helpers.js';
 
 let temp: ReturnType<typeof makeTempDir>;
@@ -57,6 +58,24 @@ describe('accepted ids', () => {
     const store = open();
     expect(store.log.append('shop-a', 'events', items(['old-1', 'new-1'])).duplicate).toEqual([true, false]);
     expect(store.log.append('shop-b', 'events', items(['old-1'])).duplicate).toEqual([false]);
+  });
+
+  it('get the large page cache only while such a store still holds ids in its per-id index', () => {
+    const file = join(temp.dir, DATABASE_FILE);
+    const cacheKib = () => {
+      const db = openDatabase(file);
+      try {
+        return -(db.pragma('cache_size', { simple: true }) as number);
+      } finally {
+        db.close();
+      }
+    };
+    const fresh = cacheKib();
+    const db = new Database(file);
+    db.prepare('INSERT INTO idempotency (tenant, id) VALUES (?, ?)').run('shop-a', 'old-1');
+    db.close();
+    expect(fresh).toBe(16 * 1024);
+    expect(cacheKib()).toBe(64 * 1024);
   });
 });
 
