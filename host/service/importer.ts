@@ -44,10 +44,11 @@ const CARRIAGE_RETURN = 0x0d;
 const READ_CHUNK_BYTES = 1 << 20;
 
 /**
- * Lines of an NDJSON file, parsed. Splits the raw bytes at newlines itself (readline's per-line
- * events cost more than the JSON.parse of a typical event), decoding each line once.
+ * Lines of an NDJSON file, parsed, those of each read chunk together. Splits the raw bytes at newlines
+ * itself (readline's per-line events cost more than the JSON.parse of a typical event), decoding
+ * each line once; one yield per chunk, not per line (an async generator's step costs ~0.3 µs).
  */
-async function* ndjsonLines(path: string, onBytes: (n: number) => void): AsyncGenerator<Line> {
+async function* ndjsonLines(path: string, onBytes: (n: number) => void): AsyncGenerator<Line[]> {
   const stream = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
   let line = 0;
   let carry: Buffer | null = null;
@@ -67,22 +68,24 @@ async function* ndjsonLines(path: string, onBytes: (n: number) => void): AsyncGe
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     onBytes(chunk.length);
     const bytes: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+    const lines: Line[] = [];
     let start = 0;
     for (let end = bytes.indexOf(NEWLINE, start); end >= 0; end = bytes.indexOf(NEWLINE, start)) {
       const item = parsed(bytes, start, end);
-      if (item) yield item;
+      if (item) lines.push(item);
       start = end + 1;
     }
     carry = start < bytes.length ? bytes.subarray(start) : null;
+    if (lines.length > 0) yield lines;
   }
   if (carry) {
     const item = parsed(carry, 0, carry.length);
-    if (item) yield item;
+    if (item) yield [item];
   }
 }
 
-/** CSV rows become events whose identifiers are the columns named like identifier types. */
-async function* csvLines(path: string, onBytes: (n: number) => void): AsyncGenerator<Line> {
+/** CSV rows become events whose identifiers are the columns named like identifier types (one row per yield). */
+async function* csvLines(path: string, onBytes: (n: number) => void): AsyncGenerator<Line[]> {
   const stream = createReadStream(path);
   stream.on('data', (chunk) => onBytes(chunk.length));
   const parser = stream.pipe(parse({ columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, trim: true, relax_column_count: true }));
@@ -92,7 +95,7 @@ async function* csvLines(path: string, onBytes: (n: number) => void): AsyncGener
     const identifiers: Partial<Record<IdentifierType, string>> = {};
     for (const type of IDENTIFIER_TYPES) if (row[type]) identifiers[type] = row[type];
     const unknown = Object.keys(row).filter((c) => !(IDENTIFIER_TYPES as readonly string[]).includes(c) && !CSV_EXTRA_COLUMNS.has(c));
-    yield {
+    yield [{
       line,
       event: unknown.length === Object.keys(row).length ? { __noColumns: true } : {
         ...(row.id ? { id: row.id } : {}),
@@ -100,7 +103,7 @@ async function* csvLines(path: string, onBytes: (n: number) => void): AsyncGener
         ...(row.timestamp ? { timestamp: row.timestamp } : {}),
         identifiers,
       },
-    };
+    }];
   }
 }
 
@@ -148,9 +151,11 @@ export async function importFile(
     }
     options.onProgress?.({ ...summary });
   };
-  for await (const line of source) {
-    batch.push(line);
-    if (batch.length >= BATCH_EVENTS) await flush();
+  for await (const lines of source) {
+    for (const line of lines) {
+      batch.push(line);
+      if (batch.length >= BATCH_EVENTS) await flush();
+    }
   }
   await flush();
   await Promise.all(inFlight);

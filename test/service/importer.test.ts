@@ -44,3 +44,16 @@ describe('importFile (NDJSON)', () => {
     expect(summary.samples.map((s) => [s.line, s.code])).toEqual([[2, 'invalid_json'], [4, 'invalid_phone'], [4, 'no_identifiers']]);
   });
 });
+
+describe('importFile (CSV)', () => {
+  it('imports rows as events of their identifier columns and reports bad rows by line number', async () => {
+    const file = join(dir, 'customers.csv');
+    writeFileSync(file, 'Email, customer ,note\nana@shop.bg,c-ana,x\n,c-bob,y\nnot-an-email,,z\n');
+    const summary = await importFile(graph, 'shop-c', file);
+    expect(summary).toMatchObject({ accepted: 2, rejected: 1, lines: 3 });
+    expect(summary.samples.map((s) => [s.line, s.code])).toEqual([[4, 'invalid_email'], [4, 'no_identifiers']]);
+    const [ana, byCustomer] = await graph.resolve('shop-c', [{ type: 'email', value: 'ana@shop.bg' }, { type: 'customer', value: 'c-ana' }]);
+    expect(ana).toMatch(/^psn_/);
+    expect(byCustomer).toBe(ana);
+  });
+});
