@@ -14,13 +14,12 @@ import Router from '@koa/router';
 import { PersonaGraph } from '../../host/index.js';
 import { startServer } from '../../host/http/index.js';
 import { startProfiling, type ProfileAnswer, type ProfileRequest } from './profiler.js';
-import { RESOLVE_TENANT, SEED_PEOPLE, person, seedEvents } from './workload.js';
+import { cannedPersonaGraph, seededGraph } from './graphs.js';
 
 export type TargetKind = 'koa-hello' | 'bare-json' | 'persona' | 'persona-http-only';
 export interface TargetReady { url: string; key?: string }
 
 const HOST = '127.0.0.1';
-const SEED_BATCH = 5_000;
 
 function listen(server: Server): Promise<string> {
   return new Promise((resolve) => server.listen(0, HOST, () => resolve(`http://${HOST}:${(server.address() as AddressInfo).port}`)));
@@ -49,25 +48,15 @@ async function bareJson(): Promise<{ ready: TargetReady; stop: () => Promise<voi
 }
 
 async function persona(dataDir: string | undefined): Promise<{ ready: TargetReady; stop: () => Promise<void> }> {
-  const graph = await PersonaGraph.open({ dataDir: dataDir ?? null, snapshotIntervalMs: 0 });
-  if (!dataDir) {
-    for (let from = 0; from < SEED_PEOPLE; from += SEED_BATCH) {
-      await graph.ingest(RESOLVE_TENANT, seedEvents(from, Math.min(SEED_PEOPLE, from + SEED_BATCH)));
-    }
-  }
-  const key = graph.keys.createKey('*', 'admin').key;
-  const running = await startServer({ graph, host: HOST, port: 0 });
-  return { ready: { url: running.url, key }, stop: () => running.shutdown() };
+  const graph = dataDir ? await PersonaGraph.open({ dataDir, snapshotIntervalMs: 0 }) : await seededGraph();
+  return serve(graph);
 }
 
 async function personaHttpOnly(): Promise<{ ready: TargetReady; stop: () => Promise<void> }> {
-  const graph = await PersonaGraph.open({ dataDir: null, snapshotIntervalMs: 0 });
-  await graph.ingest(RESOLVE_TENANT, seedEvents(0, 1));
-  const canned = await graph.personaOf(RESOLVE_TENANT, { type: 'customer', value: person(0).customer });
-  const cannedJson = JSON.stringify(canned);
-  // the rest of the facade (keys, config) stays real
-  graph.personaOf = async () => canned;
-  graph.personaJsonOf = async () => cannedJson;
+  return serve(await cannedPersonaGraph());
+}
+
+async function serve(graph: PersonaGraph): Promise<{ ready: TargetReady; stop: () => Promise<void> }> {
   const key = graph.keys.createKey('*', 'admin').key;
   const running = await startServer({ graph, host: HOST, port: 0 });
   return { ready: { url: running.url, key }, stop: () => running.shutdown() };

@@ -79,9 +79,7 @@ export function createHttpApi(graph: GraphApi, options: AppOptions = {}): HttpAp
   const app = new Koa();
   app.silent = true; // every error is answered and logged by errorBoundary
   app.on('error', (err: unknown) => logger.error({ err }, 'koa error'));
-  app.use(observeRequests(logger, metrics, options.slowReadMs));
-  app.use(errorBoundary(logger));
-  app.use(dispatch);
+  app.use(observeRequests(logger, metrics, errorBoundary(logger, dispatch), options.slowReadMs));
   return { app, table, routes, metrics };
 }
 

@@ -1,7 +1,7 @@
 // Every failure leaves the server in the contract's shape `{"error": {code, message, details?}}`.
 // RequestErrors (thrown by the facade, the wire mappers and this layer) keep their status and
 // code; anything else is a bug: logged in full, answered with a bare 500 that reveals nothing.
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import { RequestError, type ErrorBody } from '../types.js';
 
@@ -48,11 +48,15 @@ export function sendError(ctx: Context, error: RequestError): void {
   ctx.body = errorJson(error.toBody());
 }
 
-/** Outermost error boundary below the request log: maps what was thrown to the contract's shape. */
-export function errorBoundary(logger: Logger) {
-  return async function handleErrors(ctx: Context, next: Next): Promise<void> {
+/**
+ * The error boundary around `handle` (inside the request log): maps what was thrown to the
+ * contract's shape. A wrapper, not a middleware of its own: each Koa middleware level costs a
+ * promise and a bound function per request.
+ */
+export function errorBoundary(logger: Logger, handle: (ctx: Context) => Promise<void>): (ctx: Context) => Promise<void> {
+  return async function handleErrors(ctx: Context): Promise<void> {
     try {
-      await next();
+      await handle(ctx);
     } catch (error) {
       const answer = asRequestError(error);
       if (answer !== error) logger.error({ err: error, reqId: ctx.state.requestId }, 'unexpected error while handling a request');

@@ -2,7 +2,7 @@
 // the request line names the route template, never the URL (which may hold `?key=`), and no
 // headers are logged at all.
 import { randomUUID } from 'node:crypto';
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import { pino, type Logger } from 'pino';
 import type { HttpMetrics } from './metrics.js';
 
@@ -33,8 +33,11 @@ export const DEFAULT_SLOW_READ_MS = 100;
 /** Methods that change nothing: their successful, fast answers are the quiet ones. */
 const READ_METHODS = new Set(['GET', 'HEAD']);
 
-/** Outermost middleware: request id, then one log line and the request metrics once answered. */
-export function observeRequests(logger: Logger, metrics: HttpMetrics, slowReadMs = DEFAULT_SLOW_READ_MS) {
+/**
+ * The app's one middleware: request id, `handle`, then one log line and the request metrics once
+ * answered.
+ */
+export function observeRequests(logger: Logger, metrics: HttpMetrics, handle: (ctx: Context) => Promise<void>, slowReadMs = DEFAULT_SLOW_READ_MS) {
   function logRequest(ctx: Context, requestId: string, route: string | undefined, elapsedNs: number): void {
     const ms = Math.round(elapsedNs / (NS_PER_MS / 100)) / 100;
     const quiet = ctx.status < 400 && ms <= slowReadMs && READ_METHODS.has(ctx.method);
@@ -44,14 +47,14 @@ export function observeRequests(logger: Logger, metrics: HttpMetrics, slowReadMs
     else logger.info(line, 'request');
   }
 
-  return async function observe(ctx: Context, next: Next): Promise<void> {
+  return async function observe(ctx: Context): Promise<void> {
     const started = process.hrtime.bigint();
     const header = ctx.req.headers['x-request-id'];
     const requestId = requestIdOf(typeof header === 'string' ? header : undefined);
     ctx.state.requestId = requestId;
     ctx.set('X-Request-Id', requestId);
     try {
-      await next();
+      await handle(ctx);
     } finally {
       const elapsedNs = Number(process.hrtime.bigint() - started);
       const route = ctx.state.route as string | undefined;

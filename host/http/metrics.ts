@@ -1,15 +1,13 @@
 // Prometheus metrics of one app (own registry, so several apps in a process never collide).
 // Labels stay bounded: routes by template (never the raw path), tenants only up to
 // MAX_TENANT_SERIES, and graph counters are read from the facade when Prometheus scrapes.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { GraphApi } from '../service/graph-api.js';
 import type { TenantStats } from '../engine/shard.js';
+import { RequestMetrics } from './request-metrics.js';
 
 /** Tenants whose graph counters are exported (least recently used beyond this are dropped). */
 const MAX_TENANT_SERIES = 1000;
-/** Route label of requests no route matched (404s of random paths must not create series). */
-const UNMATCHED_ROUTE = 'unmatched';
-const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']);
 // From 0.5 ms: a resolve takes well under a millisecond, so the default buckets would hide it.
 const LATENCY_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -27,26 +25,21 @@ export type IngestSource = 'events' | 'segment' | 'posthog';
 
 export class HttpMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'method' | 'route' | 'status'>;
-  private readonly latency: Histogram<'method' | 'route' | 'status'>;
+  private readonly requests: RequestMetrics;
   private readonly events: Counter<'source' | 'outcome'>;
   private readonly itemErrors: Counter<'source'>;
   /** Served tenants, least recently served first. */
   private readonly tenants = new Set<string>();
   private scrape: Promise<Map<string, TenantStats>> | null = null;
-  /** Label children by `method route status`: resolving labels on every request costs more than the count. */
-  private readonly requestSeries = new Map<string, { count: Counter.Internal; latency: Histogram.Internal<string> }>();
+  /** The tenant noted last: most requests come from the one before them. */
+  private lastTenant: string | undefined;
 
   constructor(private readonly graph: GraphApi, options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({
-      name: 'persona_http_requests_total', help: 'HTTP requests by route template and status',
-      labelNames: ['method', 'route', 'status'], registers,
-    });
-    this.latency = new Histogram({
-      name: 'persona_http_request_duration_seconds', help: 'HTTP request latency by route template and status',
-      labelNames: ['method', 'route', 'status'], buckets: LATENCY_BUCKETS_SECONDS, registers,
+    this.requests = new RequestMetrics(this.registry, {
+      requests: { name: 'persona_http_requests_total', help: 'HTTP requests by route template and status' },
+      latency: { name: 'persona_http_request_duration_seconds', help: 'HTTP request latency by route template and status', buckets: LATENCY_BUCKETS_SECONDS },
     });
     this.events = new Counter({
       name: 'persona_events_total', help: 'Events taken in, by endpoint family and outcome (accepted, duplicate)',
@@ -69,16 +62,7 @@ export class HttpMetrics {
   }
 
   observeRequest(method: string, route: string | undefined, status: number, seconds: number): void {
-    const key = `${method} ${route} ${status}`;
-    let series = this.requestSeries.get(key);
-    if (series === undefined) {
-      const labels = { method: KNOWN_METHODS.has(method) ? method : 'OTHER', route: route ?? UNMATCHED_ROUTE, status: String(status) };
-      series = { count: this.requests.labels(labels), latency: this.latency.labels(labels) };
-      // methods and statuses come from clients: only known methods get series of their own
-      if (KNOWN_METHODS.has(method)) this.requestSeries.set(key, series);
-    }
-    series.count.inc();
-    series.latency.observe(seconds);
+    this.requests.observe(method, route, status, seconds);
   }
 
   /** Counts what one request ingested. */
@@ -90,6 +74,8 @@ export class HttpMetrics {
 
   /** A tenant that was served: its graph counters are exported from now on. */
   noteTenant(tenant: string): void {
+    if (tenant === this.lastTenant) return; // already the most recent
+    this.lastTenant = tenant;
     this.tenants.delete(tenant);
     this.tenants.add(tenant);
     if (this.tenants.size > MAX_TENANT_SERIES) this.tenants.delete(this.tenants.values().next().value as string);

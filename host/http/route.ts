@@ -24,9 +24,9 @@ export class Reply {
   ) {}
 }
 
-/** A JSON answer already encoded (sent as 200): the handler's source keeps the text ready. */
+/** A JSON answer already serialized (sent as 200): its text, or that text's UTF-8 bytes. */
 export class JsonText {
-  constructor(readonly text: string) {}
+  constructor(readonly text: string | Buffer) {}
 }
 
 export interface RouteInput<P, Q, B> {

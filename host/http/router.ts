@@ -120,7 +120,7 @@ function send(ctx: Context, output: object): void {
     ctx.status = 200;
     ctx.set('Content-Type', JSON_CONTENT_TYPE); // a constant: ctx.type would look the type up each time
     const json = output instanceof JsonText ? output.text : JSON.stringify(output);
-    ctx.body = json.length > ENCODE_ONCE_ABOVE ? Buffer.from(json, 'utf8') : json;
+    ctx.body = typeof json === 'string' && json.length > ENCODE_ONCE_ABOVE ? Buffer.from(json, 'utf8') : json;
     return;
   }
   ctx.status = output.status;

@@ -18,7 +18,30 @@ function queryIdentifier(query: Partial<Record<IdentifierType, string>>): Identi
   return { type, value: query[type] as string };
 }
 
+/** Encoded `{"persona": …}` answers kept; the cache is emptied when it holds this many. */
+const MAX_PERSONA_ANSWERS = 10_000;
+
+/**
+ * The encoded GET /resolve answer around each persona text the graph hands out. The graph hands
+ * out the same string until the persona's shard changes, so a repeated lookup finds its bytes
+ * here (a Map hit on a string whose hash V8 already keeps): nothing is concatenated, measured or
+ * encoded per request. Texts of a changed shard are no longer asked for and leave with the next clear.
+ */
+function personaAnswers(): (json: string) => Buffer {
+  const answers = new Map<string, Buffer>();
+  return (json) => {
+    let answer = answers.get(json);
+    if (answer === undefined) {
+      answer = Buffer.from(`{"persona":${json}}`, 'utf8');
+      if (answers.size >= MAX_PERSONA_ANSWERS) answers.clear();
+      answers.set(json, answer);
+    }
+    return answer;
+  };
+}
+
 export function tenantRoutes(graph: GraphApi, metrics: HttpMetrics): RouteSpec[] {
+  const personaAnswer = personaAnswers();
   return [
     route({
       method: 'POST', path: `${TENANT}/events`, id: 'ingestEvents', tag: 'events', browser: true,
@@ -40,9 +63,9 @@ export function tenantRoutes(graph: GraphApi, metrics: HttpMetrics): RouteSpec[]
       handle: async ({ tenant, query }) => {
         const identifier = queryIdentifier(query);
         if (graph.personaJsonOf !== undefined) {
-          // the graph keeps the persona's text ready: wrapping it costs no encoding
+          // the graph keeps the persona's text ready, and personaAnswer its encoded answer
           const json = await graph.personaJsonOf(tenant, identifier, readOptions(query));
-          return json === null ? null : new JsonText(`{"persona":${json}}`);
+          return json === null ? null : new JsonText(personaAnswer(json));
         }
         const persona = await graph.personaOf(tenant, identifier, readOptions(query));
         return persona && { persona };
