@@ -3,7 +3,8 @@
 // once listening; SIGTERM shuts it down. On the benchmark's request (IPC) the main thread is
 // CPU-profiled from one measured run's start to its end.
 //   koa-hello  Koa with one GET JSON route: the reference for GET /resolve
-//   bare-json  node:http that only JSON-parses POST bodies: the reference for POST /events
+//   bare-json  node:http that only JSON-parses POST bodies (and stringifies an answer of POST /resolve's size
+//              to a resolve body): the reference for POST /events and POST /resolve
 //   persona    persona-graph (memory only, seeded with SEED_PEOPLE people), or durable with dataDir
 //   persona-http-only  persona-graph's HTTP layer over a facade whose personaOf (and personaJsonOf) answers one canned
 //              persona at once: what the HTTP layer alone costs per GET /resolve
@@ -34,14 +35,20 @@ async function koaHello(): Promise<{ ready: TargetReady; stop: () => Promise<voi
   return { ready: { url: await listen(server) }, stop: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
+/** Persona ids as persona-graph writes them (`psn_` and 16 hex digits), for bare-json's resolve answers. */
+const CANNED_PERSONA_IDS = Array.from({ length: 1000 }, (_, i) => `psn_${(i * 2654435761).toString(16).padStart(16, '0').slice(-16)}`);
+
 async function bareJson(): Promise<{ ready: TargetReady; stop: () => Promise<void> }> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { events: unknown[] };
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { events?: unknown[]; identifiers?: unknown[] };
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ accepted: body.events.length, duplicates: 0, errors: [] }));
+      // a resolve body gets an answer of POST /resolve's size: a persona id (or null) per lookup
+      res.end(JSON.stringify(body.identifiers
+        ? { personas: body.identifiers.map((_, i) => (i % 20 === 19 ? null : CANNED_PERSONA_IDS[i % CANNED_PERSONA_IDS.length])) }
+        : { accepted: body.events!.length, duplicates: 0, errors: [] }));
     });
   });
   return { ready: { url: await listen(server) }, stop: () => new Promise((resolve) => server.close(() => resolve())) };
