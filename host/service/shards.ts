@@ -26,14 +26,6 @@ export interface ShardSetOptions {
  */
 const GROUP_MAX_EVENTS = 50_000;
 
-/**
- * The writer thread's young generation (V8 default: 16 MiB semi-spaces). A group's events are
- * decoded all at once and stay alive until applied, so small semi-spaces copy them through several
- * scavenges before they die: 192 MiB cut the writer's CPU per event by ~20 % (GC in JSON.parse of
- * the batch and in the engine's event objects), at up to that much more memory per busy writer.
- */
-const WRITER_YOUNG_GENERATION_MB = 192;
-
 interface PendingWrite {
   task: WorkerTask;
   resolve: (value: unknown) => void;
@@ -75,7 +67,6 @@ export class ShardSet {
       minThreads: 1,
       maxThreads: 1,
       idleTimeout: Number.POSITIVE_INFINITY,
-      resourceLimits: { maxYoungGenerationSizeMb: WRITER_YOUNG_GENERATION_MB },
       workerData: { dataDir: options.dataDir, shard, shards: options.shards, durability: options.durability, faults: options.faults } satisfies WorkerOptions,
     }));
     try {
