@@ -25,9 +25,9 @@ const MAX_RSS_GROWTH_BYTES = 256 * 1024 * 1024;
 const MAX_RSS_DRIFT_BYTES = 96 * 1024 * 1024;
 /**
  * A one-event write of a tenant on the other shard must not wait in the flooded shard's queue: its
- * median stays within this factor of a /readyz answer's, a request that only crosses the same busy
- * event loop (both measured in the same flood, so a loaded machine slows both alike; absolute
- * times are for benchmarks).
+ * median stays within this factor of that of a /readyz sent at the same moment, a request that only
+ * crosses the same busy event loop (paired, so both meet the same backlog of flood bodies and a loaded
+ * machine slows both alike; absolute times are for benchmarks).
  */
 const CALM_FACTOR_OF_NO_OP = 2;
 /** Readiness samples needed to see the overload (one per SAMPLE_EVERY_MS, fewer on a loaded machine). */
@@ -42,6 +42,8 @@ const dataDir = mkdtempSync(join(tmpdir(), 'pg-overload-'));
 let server: ServerProcess;
 const flood: Outcome[] = [];
 const calmWrites: { status: number; ms: number }[] = [];
+/** A /readyz sent together with each calm write. */
+const calmTwins: { status: number; ms: number }[] = [];
 const readiness: { status: number; ms: number }[] = [];
 const rss: number[] = [];
 let baselineRss = 0;
@@ -93,7 +95,14 @@ beforeAll(async () => {
   await Promise.all([
     ...Array.from({ length: FLOOD_CONNECTIONS }, (_, c) => floodConnection(c, until)),
     every(until, async () => { readiness.push(await timed('GET', '/readyz')); }),
-    every(until, async () => { calmWrites.push(await timed('POST', `/v1/tenants/${CALM_TENANT}/events`, { id: `calm-${calm}`, identifiers: { customer: `calm-${calm++}` } })); }),
+    every(until, async () => {
+      const [write, twin] = await Promise.all([
+        timed('POST', `/v1/tenants/${CALM_TENANT}/events`, { id: `calm-${calm}`, identifiers: { customer: `calm-${calm++}` } }),
+        timed('GET', '/readyz'),
+      ]);
+      calmWrites.push(write);
+      calmTwins.push(twin);
+    }),
     every(until, () => { rss.push(server.rssBytes()); }),
   ]);
 }, 120_000);
@@ -121,12 +130,12 @@ describe(`overload: ${FLOOD_CONNECTIONS} connections flooding one tenant, queue 
     expect(wrong.map((o) => `${o.marker}: ${o.status}`)).toEqual([]);
   });
 
-  it(`keeps a tenant on the other shard writing, promptly (median within ${CALM_FACTOR_OF_NO_OP} × a /readyz answer's)`, () => {
+  it(`keeps a tenant on the other shard writing, promptly (median within ${CALM_FACTOR_OF_NO_OP} × that of a /readyz sent with it)`, () => {
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
     const calm = median(calmWrites.map((w) => w.ms));
-    const noOp = median(readiness.map((r) => r.ms));
+    const noOp = median(calmTwins.map((r) => r.ms));
     const accepted = median(flood.filter((o) => o.status === 200).map((o) => o.ms));
-    const summary = `median /readyz ${noOp} ms, accepted flood batch ${accepted} ms; one-event writes on the other shard: ${calmWrites.map((w) => `${w.status}/${w.ms}ms`).join(' ')}`;
+    const summary = `median /readyz sent with them ${noOp} ms, accepted flood batch ${accepted} ms; one-event writes on the other shard: ${calmWrites.map((w) => `${w.status}/${w.ms}ms`).join(' ')}`;
     expect(calmWrites.filter((w) => w.status !== 200), summary).toEqual([]);
     expect(calm, summary).toBeLessThanOrEqual(noOp * CALM_FACTOR_OF_NO_OP);
   });
