@@ -4,22 +4,21 @@
 // first-touch page faults alone) or filled by reading the snapshot file into it (faults, the copy
 // from the page cache and the system calls). Timed from spawn to exit, Node's own start included.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { FileSnapshotStore, SNAPSHOT_DIR } from '../../host/store/index.js';
+import { snapshotFileName } from '../../host/store/snapshot-files.js';
 
-const SNAPSHOT_FILE = /^shard-(\d+)-(\d+)\.snap$/;
-
-/** The newest snapshot file of each shard under `<dataDir>/snapshots`, with its size in bytes. */
+/** The newest snapshot file of each shard under `<dataDir>/snapshots`, with its body's size in bytes. */
 export function newestSnapshotFiles(dataDir: string): { path: string; bytes: number }[] {
-  const dir = join(dataDir, 'snapshots');
-  const newest = new Map<number, { seq: number; name: string }>();
-  for (const name of readdirSync(dir)) {
-    const match = SNAPSHOT_FILE.exec(name);
-    if (match === null) continue;
-    const [shard, seq] = [Number(match[1]), Number(match[2])];
-    if ((newest.get(shard)?.seq ?? -1) < seq) newest.set(shard, { seq, name });
+  const dir = join(dataDir, SNAPSHOT_DIR);
+  const store = new FileSnapshotStore(dir);
+  const files: { path: string; bytes: number }[] = [];
+  // shards are numbered from 0, and every one of them has a snapshot once the server has closed
+  for (let shard = 0; ; shard++) {
+    const [newest] = store.list(shard);
+    if (newest === undefined) return files;
+    files.push({ path: join(dir, snapshotFileName(shard, newest.seq)), bytes: newest.size });
   }
-  return [...newest.values()].map(({ name }) => ({ path: join(dir, name), bytes: statSync(join(dir, name)).size }));
 }
 
 /** One shard's part, in a worker thread: fresh shared memory of `bytes`, grown as Shard.memoryFor grows it, then touched or read into. */

@@ -59,7 +59,7 @@ export class FileSnapshotStore implements SnapshotStore {
     const chunks = checkSnapshotArgs(shard, seq, bytes);
     const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
     const header = encodeHeader({ shard, seq, length, bodyCrc: crcOfChunks(chunks) });
-    const name = fileName(shard, seq);
+    const name = snapshotFileName(shard, seq);
     const temp = join(this.dir, `${name}${TEMP_MARKER}${process.pid}-${threadId}`);
     try {
       writeSynced(temp, [header, ...chunks]);
@@ -123,7 +123,8 @@ export class FileSnapshotStore implements SnapshotStore {
   }
 }
 
-function fileName(shard: number, seq: number): string {
+/** The file name of shard `shard`'s snapshot at log seq `seq`. */
+export function snapshotFileName(shard: number, seq: number): string {
   return `shard-${shard}-${String(seq).padStart(SEQ_DIGITS, '0')}.snap`;
 }
 
