@@ -1,5 +1,8 @@
-// The graphs the HTTP benchmarks serve: the seeded memory-only graph, and one whose single-persona
-// reads answer a canned persona at once (what the HTTP layer alone costs).
+// What the HTTP benchmarks serve: the seeded memory-only graph, one whose single-persona reads
+// answer a canned persona at once (what the HTTP layer alone costs), and the Koa hello-world app
+// GET /resolve is measured against.
+import Koa from 'koa';
+import Router from '@koa/router';
 import { PersonaGraph } from '../../host/index.js';
 import { RESOLVE_TENANT, SEED_PEOPLE, person, seedEvents } from './workload.js';
 
@@ -23,4 +26,13 @@ export async function cannedPersonaGraph(): Promise<PersonaGraph> {
   graph.personaOf = async () => canned;
   graph.personaJsonOf = async () => cannedJson;
   return graph;
+}
+
+/** Koa + @koa/router with one GET JSON route, `/hello`: the reference of GET /resolve. */
+export function koaHelloApp(): Koa {
+  const app = new Koa();
+  const router = new Router();
+  router.get('/hello', (ctx) => { ctx.body = { hello: 'world' }; });
+  app.use(router.routes());
+  return app;
 }

@@ -10,13 +10,11 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { parseArgs } from 'node:util';
-import Koa from 'koa';
-import Router from '@koa/router';
 import { pino } from 'pino';
 import type { PersonaGraph } from '../../host/index.js';
 import { createApp } from '../../host/http/index.js';
 import { startProfiling } from './profiler.js';
-import { cannedPersonaGraph, seededGraph } from './graphs.js';
+import { cannedPersonaGraph, koaHelloApp, seededGraph } from './graphs.js';
 import { resolvePaths } from './workload.js';
 
 const { values } = parseArgs({ options: {
@@ -81,11 +79,7 @@ async function measure(subject: Subject, requests = REQUESTS): Promise<number> {
 }
 
 function koaHello(): Subject {
-  const app = new Koa();
-  const router = new Router();
-  router.get('/hello', (ctx) => { ctx.body = { hello: 'world' }; });
-  app.use(router.routes());
-  return { name: 'Koa hello-world', callback: app.callback(), paths: ['/hello'], headers: {} };
+  return { name: 'Koa hello-world', callback: koaHelloApp().callback(), paths: ['/hello'], headers: {} };
 }
 
 async function personaApp(name: string, graph: PersonaGraph): Promise<Subject> {

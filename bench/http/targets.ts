@@ -10,12 +10,10 @@
 //              persona at once: what the HTTP layer alone costs per GET /resolve
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Koa from 'koa';
-import Router from '@koa/router';
 import { PersonaGraph } from '../../host/index.js';
 import { startServer } from '../../host/http/index.js';
 import { startProfiling, type ProfileAnswer, type ProfileRequest } from './profiler.js';
-import { cannedPersonaGraph, seededGraph } from './graphs.js';
+import { cannedPersonaGraph, koaHelloApp, seededGraph } from './graphs.js';
 
 export type TargetKind = 'koa-hello' | 'bare-json' | 'persona' | 'persona-http-only';
 export interface TargetReady { url: string; key?: string }
@@ -27,11 +25,7 @@ function listen(server: Server): Promise<string> {
 }
 
 async function koaHello(): Promise<{ ready: TargetReady; stop: () => Promise<void> }> {
-  const app = new Koa();
-  const router = new Router();
-  router.get('/hello', (ctx) => { ctx.body = { hello: 'world' }; });
-  app.use(router.routes());
-  const server = createServer(app.callback());
+  const server = createServer(koaHelloApp().callback());
   return { ready: { url: await listen(server) }, stop: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
