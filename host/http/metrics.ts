@@ -1,15 +1,23 @@
 // Prometheus metrics of one app (own registry, so several apps in a process never collide).
 // Labels stay bounded: routes by template (never the raw path), tenants only up to
 // MAX_TENANT_SERIES, and graph counters are read from the facade when Prometheus scrapes.
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
 import type { GraphApi } from '../service/graph-api.js';
 import type { TenantStats } from '../engine/shard.js';
-import { RequestMetrics } from './request-metrics.js';
+import { exportedMetric, histogramValues, RequestMetrics, type MetricValue } from './request-metrics.js';
+import { STEP_BUCKETS_SECONDS, type TimedStep } from '../service/writer-timings.js';
+import type { ShardOperations } from '../service/shards.js';
 
 /** Tenants whose graph counters are exported (least recently used beyond this are dropped). */
 const MAX_TENANT_SERIES = 1000;
 // From 0.5 ms: a resolve takes well under a millisecond, so the default buckets would hide it.
 const LATENCY_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Writer step histograms: step → metric name and help. */
+const STEP_HISTOGRAMS: Record<TimedStep, { name: string; help: string }> = {
+  log_append: { name: 'persona_log_append_seconds', help: 'Durable appends of event batches to the log (one per group of batches), per shard' },
+  snapshot_write: { name: 'persona_snapshot_write_seconds', help: 'Snapshot writes of a shard memory (temp file, fsync, rename), per shard' },
+};
 
 /** Graph counters exported per tenant: stat name → metric help. */
 const GRAPH_GAUGES: Partial<Record<keyof TenantStats, string>> = {
@@ -49,6 +57,7 @@ export class HttpMetrics {
       name: 'persona_event_errors_total', help: 'Per-item errors reported (rejected events and dropped values)',
       labelNames: ['source'], registers,
     });
+    if (graph.operations) this.registerShardMetrics(graph.operations.bind(graph));
     for (const [stat, help] of Object.entries(GRAPH_GAUGES) as [keyof TenantStats, string][]) {
       const metrics = this;
       new Gauge({
@@ -58,6 +67,21 @@ export class HttpMetrics {
           for (const [tenant, stats] of await metrics.tenantStats()) this.set({ tenant }, stats[stat]);
         },
       });
+    }
+  }
+
+  /** Shard memory and writer step timings, read from the graph when Prometheus scrapes. */
+  private registerShardMetrics(operations: () => ShardOperations[]): void {
+    const perShard = (values: (shard: ShardOperations, labels: { shard: string }) => MetricValue[]) =>
+      () => operations().flatMap((shard) => values(shard, { shard: String(shard.shard) }));
+    this.registry.registerMetric(exportedMetric(
+      { name: 'persona_shard_memory_bytes', help: 'Size of each shard\'s WebAssembly memory' }, 'gauge',
+      perShard((shard, labels) => [{ labels, value: shard.memoryBytes }]),
+    ) as unknown as Metric);
+    for (const [step, names] of Object.entries(STEP_HISTOGRAMS) as [TimedStep, { name: string; help: string }][]) {
+      this.registry.registerMetric(exportedMetric(names, 'histogram',
+        perShard((shard, labels) => histogramValues(names.name, STEP_BUCKETS_SECONDS, labels, shard.steps[step])),
+      ) as unknown as Metric);
     }
   }
 

@@ -25,17 +25,17 @@ interface Series {
 }
 
 /** One value line of a metric, as prom-client's Registry formats it. */
-interface MetricValue {
+export interface MetricValue {
   labels: Record<string, string | number>;
   value: number;
   metricName?: string;
 }
 
 /** What prom-client's Registry asks of a metric it exports. */
-interface ExportedMetric {
+export interface ExportedMetric {
   name: string;
   help: string;
-  type: 'counter' | 'histogram';
+  type: 'counter' | 'gauge' | 'histogram';
   aggregator: 'sum';
   get(): Promise<{ name: string; help: string; type: string; values: MetricValue[]; aggregator: 'sum' }>;
   reset(): void;
@@ -54,7 +54,7 @@ export class RequestMetrics {
   constructor(registry: Registry, names: RequestMetricNames) {
     this.bounds = [...names.latency.buckets].sort((a, b) => a - b);
     registry.registerMetric(this.exported(names.requests, 'counter', (series) => [{ labels: series.labels, value: series.count }]) as unknown as Metric);
-    registry.registerMetric(this.exported(names.latency, 'histogram', (series) => this.histogramValues(names.latency.name, series)) as unknown as Metric);
+    registry.registerMetric(this.exported(names.latency, 'histogram', (series) => histogramValues(names.latency.name, this.bounds, series.labels, series)) as unknown as Metric);
   }
 
   /** Counts one answered request and its latency. */
@@ -84,26 +84,31 @@ export class RequestMetrics {
   }
 
   private exported(names: { name: string; help: string }, type: ExportedMetric['type'], values: (series: Series) => MetricValue[]): ExportedMetric {
-    return {
-      name: names.name, help: names.help, type, aggregator: 'sum',
-      get: async () => ({ name: names.name, help: names.help, type, values: [...this.series()].flatMap(values), aggregator: 'sum' }),
-      reset: () => this.byRoute.clear(),
-    };
+    return exportedMetric(names, type, () => [...this.series()].flatMap(values), () => this.byRoute.clear());
   }
+}
 
-  /** Cumulative buckets (`le` first, as prom-client writes them), +Inf, sum and count. */
-  private histogramValues(name: string, series: Series): MetricValue[] {
-    const values: MetricValue[] = [];
-    let cumulative = 0;
-    this.bounds.forEach((bound, i) => {
-      cumulative += series.buckets[i];
-      values.push({ labels: { le: bound, ...series.labels }, value: cumulative, metricName: `${name}_bucket` });
-    });
-    values.push(
-      { labels: { le: '+Inf', ...series.labels }, value: series.count, metricName: `${name}_bucket` },
-      { labels: series.labels, value: series.sum, metricName: `${name}_sum` },
-      { labels: series.labels, value: series.count, metricName: `${name}_count` },
-    );
-    return values;
-  }
+/** A metric whose values are computed when Prometheus scrapes, for `Registry#registerMetric`. */
+export function exportedMetric(names: { name: string; help: string }, type: ExportedMetric['type'], values: () => MetricValue[], reset: () => void = () => undefined): ExportedMetric {
+  return {
+    name: names.name, help: names.help, type, aggregator: 'sum',
+    get: async () => ({ name: names.name, help: names.help, type, values: values(), aggregator: 'sum' }),
+    reset,
+  };
+}
+
+/** A histogram's lines from per-bucket tallies: cumulative buckets (`le` first, as prom-client writes them), +Inf, sum and count. */
+export function histogramValues(name: string, bounds: readonly number[], labels: Record<string, string>, tally: { count: number; sum: number; buckets: ArrayLike<number> }): MetricValue[] {
+  const values: MetricValue[] = [];
+  let cumulative = 0;
+  bounds.forEach((bound, i) => {
+    cumulative += tally.buckets[i];
+    values.push({ labels: { le: bound, ...labels }, value: cumulative, metricName: `${name}_bucket` });
+  });
+  values.push(
+    { labels: { le: '+Inf', ...labels }, value: tally.count, metricName: `${name}_bucket` },
+    { labels, value: tally.sum, metricName: `${name}_sum` },
+    { labels, value: tally.count, metricName: `${name}_count` },
+  );
+  return values;
 }

@@ -30,4 +30,6 @@ export interface GraphApi extends Facade {
   /** A cluster node may need the cluster (a first link secret) before it can sign: then a promise. */
   createLink(tenant: string, request: unknown): ReturnType<PersonaGraph['createLink']> | Promise<ReturnType<PersonaGraph['createLink']>>;
   rotateLinkSecret(tenant: string): void | Promise<void>;
+  /** Shard memory and writer timings, where the graph has shards of its own. */
+  operations?(): ReturnType<PersonaGraph['operations']>;
 }

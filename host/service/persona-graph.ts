@@ -15,7 +15,7 @@ import { completeConfig, updateConfig, type TenantConfig } from './config.js';
 import { normalizeEvents } from './events.js';
 import { engineKeyOf, lookupKeyOf, type LookupKey } from './lookup-keys.js';
 import { cachedPersona, cachedPersonaJson } from './persona-cache.js';
-import { ShardSet } from './shards.js';
+import { ShardSet, type ShardOperations } from './shards.js';
 import { lockDataDir } from './data-dir.js';
 import { buildAudience, checkAudienceRequest } from './audience.js';
 import { buildGraph, buildPersona, locateById, locateByNode, type Located, type PersonaGraphView } from './views.js';
@@ -402,6 +402,11 @@ export class PersonaGraph {
   /** Whether any shard's write queue is full: readiness reports it, so load balancers back off. */
   overloaded(): boolean {
     return this.shards.overloaded();
+  }
+
+  /** Per shard: memory size and how long log appends and snapshot writes take. */
+  operations(): ShardOperations[] {
+    return this.shards.operations();
   }
 
   /** Writer threads that died and were replaced since open. */

@@ -9,6 +9,15 @@ import type { WorkerOptions, WorkerTask, WriterTask } from './writer-worker.js';
 import { encodeBatch, type GroupOutcome, type IngestBatch } from './writer.js';
 import type { Durability } from '../store/index.js';
 import { traceStartup } from '../util/startup-trace.js';
+import { TIMED_STEPS, WriterTimings, type StepTally, type TimedStep } from './writer-timings.js';
+
+/** What operators watch of one shard (exported as metrics). */
+export interface ShardOperations {
+  shard: number;
+  /** Size of the shard's WebAssembly memory. */
+  memoryBytes: number;
+  steps: Record<TimedStep, StepTally>;
+}
 
 export interface ShardSetOptions {
   dataDir: string | null;
@@ -50,6 +59,8 @@ export class ShardSet {
   private constructor(
     private readonly pools: Piscina[],
     readonly readers: Shard[],
+    /** Each shard writer's step timings, read here while the writer tallies them. */
+    readonly timings: WriterTimings[],
     private readonly options: ShardSetOptions,
   ) {
     this.tails = pools.map(() => Promise.resolve());
@@ -61,18 +72,20 @@ export class ShardSet {
 
   /** Starts every shard's writer, which recovers its shard, and attaches readers to their memories. */
   static async open(options: ShardSetOptions): Promise<ShardSet> {
+    // one block per shard, kept by a replacement writer too: its tallies continue the dead one's
+    const timings = Array.from({ length: options.shards }, () => new WriterTimings());
     const pools = Array.from({ length: options.shards }, (_, shard) => new Piscina({
       filename: workerFile,
       execArgv: workerExecArgv,
       minThreads: 1,
       maxThreads: 1,
       idleTimeout: Number.POSITIVE_INFINITY,
-      workerData: { dataDir: options.dataDir, shard, shards: options.shards, durability: options.durability, faults: options.faults } satisfies WorkerOptions,
+      workerData: { dataDir: options.dataDir, shard, shards: options.shards, durability: options.durability, timings: timings[shard].buffer, faults: options.faults } satisfies WorkerOptions,
     }));
     try {
       const opened = await Promise.all(pools.map((pool) => pool.run({ op: 'open' } satisfies WorkerTask) as Promise<{ memory: WebAssembly.Memory }>));
       traceStartup('every shard recovered');
-      return new ShardSet(pools, opened.map(({ memory }) => Shard.attach(memory)), options);
+      return new ShardSet(pools, opened.map(({ memory }) => Shard.attach(memory)), timings, options);
     } catch (error) {
       await Promise.all(pools.map((pool) => pool.destroy()));
       throw error;
@@ -85,6 +98,15 @@ export class ShardSet {
 
   shardOf(tenant: string): number {
     return shardOf(tenant, this.pools.length);
+  }
+
+  /** Each shard's memory size and its writer's step timings, read without a round trip to the writer. */
+  operations(): ShardOperations[] {
+    return this.readers.map((reader, shard) => ({
+      shard,
+      memoryBytes: reader.memory.buffer.byteLength,
+      steps: Object.fromEntries(TIMED_STEPS.map((step) => [step, this.timings[shard].tally(step)])) as Record<TimedStep, StepTally>,
+    }));
   }
 
   queueDepth(shard: number): number {

@@ -7,6 +7,7 @@ import { workerData } from 'piscina';
 import { openStore, type Durability, type Store } from '../store/index.js';
 import { shardOf } from '../store/tenant-hash.js';
 import { ShardWriter, type IdentifierPair, type IngestBatch, type SplitSpec } from './writer.js';
+import { WriterTimings } from './writer-timings.js';
 import type { TenantConfig } from './config.js';
 import type { LoggedEvent } from './events.js';
 import { traceStartup } from '../util/startup-trace.js';
@@ -16,6 +17,8 @@ export interface WorkerOptions {
   shard: number;
   shards: number;
   durability: Durability;
+  /** Shared with the main thread: where this writer tallies its step timings (WriterTimings). */
+  timings: SharedArrayBuffer;
   /** Tests only: make the writer thread die half-way through applying events of this tenant. */
   faults?: { dieWhileApplyingTenant?: string };
 }
@@ -75,6 +78,7 @@ function open(): ShardWriter {
     store = openStore(options.dataDir, { durability: options.durability });
     traceStartup(`shard ${options.shard}: store opened`);
     writer = ShardWriter.recover(store, options.shard, (tenant) => shardOf(tenant, options.shards));
+    writer.timings = new WriterTimings(options.timings);
   }
   return writer;
 }

@@ -9,6 +9,7 @@ import type { AppendResult, ErasureStore, GroupAppend, LogEntry, Store } from '.
 import { engineSettings, completeConfig, type TenantConfig } from './config.js';
 import { evidenceOf, type LoggedEvent } from './events.js';
 import { traceStartup } from '../util/startup-trace.js';
+import { WriterTimings } from './writer-timings.js';
 
 export interface Change {
   kind: 'merge' | 'split' | 'erase';
@@ -119,6 +120,8 @@ export function withoutErasedValues(erasure: Pick<ErasureStore, 'erasedSalt' | '
 export class ShardWriter {
   /** Tenants known to have erased values; the rest skip the per-value check on every apply. */
   private readonly tenantsWithErasures = new Map<string, boolean>();
+  /** Durations of the log appends and snapshot writes (exported as metrics). */
+  timings = new WriterTimings();
 
   constructor(
     readonly shard: Shard,
@@ -213,12 +216,12 @@ export class ShardWriter {
         const items = events instanceof Error ? [] : { ids: events.map((event) => event.id), bodies: events, json: batch.json };
         return { tenant: batch.tenant, kind: ENTRY.EVENTS, items };
       });
-      appended = log.appendGroup(appends);
+      appended = this.timings.time('log_append', () => log.appendGroup!(appends));
     } else {
-      appended = batches.map((batch, i) => {
+      appended = this.timings.time('log_append', () => batches.map((batch, i) => {
         const events = decoded[i];
         return events instanceof Error ? events : attempt(() => log.append(batch.tenant, ENTRY.EVENTS, logItems(events)));
-      });
+      }));
     }
     return batches.map((_, i) => {
       const events = decoded[i];
@@ -380,7 +383,7 @@ export class ShardWriter {
     const seq = this.shard.appliedSeq();
     // views of the live memory: save() is synchronous on this thread, the only one that writes
     const chunks = this.shard.snapshotChunks();
-    this.store.snapshots.save(this.index, seq, chunks);
+    this.timings.time('snapshot_write', () => this.store.snapshots.save(this.index, seq, chunks));
     return { seq, bytes: chunks.reduce((sum, chunk) => sum + chunk.length, 0) };
   }
 

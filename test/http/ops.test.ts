@@ -64,6 +64,40 @@ describe('metrics and logs', () => {
     expect(text).toContain('persona_graph_identifiers{tenant="shop-m"} 2');
   });
 
+  it('exports each shard\'s memory size and histograms of its log appends and snapshot writes', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pg-ops-metrics-'));
+    const durable = await startTestServer({ graph: { dataDir, shards: 2, snapshotIntervalMs: 0 } });
+    try {
+      const sample = (text: string, line: string) => {
+        const match = text.split('\n').find((l) => l.startsWith(`${line} `));
+        expect(match, line).toBeDefined();
+        return Number(match!.slice(line.length + 1));
+      };
+      const tenants = ['shop-a', 'shop-b', 'shop-c', 'shop-d', 'shop-e', 'shop-f'];
+      for (const tenant of tenants) {
+        expect((await call(durable, 'POST', `/v1/tenants/${tenant}/events`, { body: { identifiers: { customer: `${tenant}-1` } } })).status).toBe(200);
+      }
+      await durable.graph.snapshot();
+      const text = (await call(durable, 'GET', '/metrics')).body as string;
+      const operations = durable.graph.operations!();
+      let appends = 0;
+      for (const { shard, memoryBytes } of operations) {
+        expect(memoryBytes % 65536).toBe(0);
+        expect(sample(text, `persona_shard_memory_bytes{shard="${shard}"}`)).toBe(memoryBytes);
+        expect(sample(text, `persona_snapshot_write_seconds_count{shard="${shard}"}`)).toBe(1);
+        const count = sample(text, `persona_log_append_seconds_count{shard="${shard}"}`);
+        expect(sample(text, `persona_log_append_seconds_bucket{le="+Inf",shard="${shard}"}`)).toBe(count);
+        expect(sample(text, `persona_log_append_seconds_sum{shard="${shard}"}`)).toBeGreaterThan(count === 0 ? -1 : 0);
+        appends += count;
+      }
+      // the requests were sent one after another, so no batch waited to share another's append
+      expect(appends).toBe(tenants.length);
+    } finally {
+      await durable.shutdown();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('logs failures, writes and slow reads at info with route template, status, time and request id; fast reads at debug', async () => {
     const request = (method: string, path: string, id: string, body?: unknown) => call(server, method, path, { headers: { 'x-request-id': id }, body });
     const lineOf = (logs: Record<string, unknown>[], id: string) => logs.find((l) => l.reqId === id);
