@@ -55,6 +55,19 @@ describe('PersonaGraph facade (memory only)', () => {
     ]);
   });
 
+  it('keeps an event time as sent, also before the year 100, and rejects a day that does not exist', async () => {
+    // api-contract Conventions: times are ISO-8601 UTC; Date.UTC would read year 0001 as 1901
+    const result = await graph.ingest('shop-b', [
+      { timestamp: '0001-01-01T00:00:00.000Z', identifiers: { customer: 'year-1' } },
+      { timestamp: '0099-12-31T23:59:59Z', identifiers: { customer: 'year-99' } },
+      { timestamp: '2026-02-30T00:00:00Z', identifiers: { customer: 'feb-30' } },
+    ]);
+    expect(result.errors.map((e) => [e.index, e.field, e.error.code])).toEqual([[2, 'timestamp', 'invalid_timestamp']]);
+    const ids = await graph.resolve('shop-b', [{ type: 'customer', value: 'year-1' }, { type: 'customer', value: 'year-99' }]);
+    expect((await graph.persona('shop-b', ids[0]!))?.createdAt).toBe('0001-01-01T00:00:00.000Z');
+    expect((await graph.persona('shop-b', ids[1]!))?.createdAt).toBe('0099-12-31T23:59:59.000Z');
+  });
+
   it('keeps the latest email by event time, not arrival', async () => {
     await graph.ingest('shop-b', [
       { type: 'identify', timestamp: '2026-05-01T00:00:00Z', identifiers: { customer: 'k', email: 'new@x.bg' } },
