@@ -359,13 +359,16 @@ export class PersonaGraph {
     if (!Array.isArray(identifiers) || identifiers.length === 0 || identifiers.length > MAX_LOOKUPS) {
       throw new RequestError(400, 'invalid_identifiers', `identifiers must be an array of 1 to ${MAX_LOOKUPS} identifiers`);
     }
-    const pairs = identifiers.map((identifier) => {
+    // emails stored while emailCanonical had the other value are keyed in the other form: erase both
+    const otherEmailForm = { ...config, emailCanonical: !config.emailCanonical };
+    const pairs = identifiers.flatMap((identifier) => {
       const key = this.lookupKeyIdentifier(identifier, config);
       if (!key) throw new RequestError(400, 'invalid_identifier', `not a valid identifier: ${JSON.stringify(identifier).slice(0, 128)}`);
-      return [key.type, key.value] as IdentifierPair;
+      const other = key.type === 'email' ? this.lookupKeyIdentifier(identifier, otherEmailForm) : null;
+      return other && other.value !== key.value ? [[key.type, key.value], [other.type, other.value]] as IdentifierPair[] : [[key.type, key.value] as IdentifierPair];
     });
     await this.shards.write(tenant, { op: 'erase', tenant, identifiers: pairs });
-    return { erased: pairs.length };
+    return { erased: identifiers.length };
   }
 
   /** Erases every identifier of a persona; null when the id is unknown. */
