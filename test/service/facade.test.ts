@@ -95,6 +95,20 @@ describe('PersonaGraph facade (memory only)', () => {
     expect(audience.stats).toEqual({ input: 5, recipients: 2, duplicatesRemoved: 2, unreachable: 1 });
   });
 
+  it('still finds emails stored before emailCanonical changed, both ways (api-contract: changing settings never loses data)', async () => {
+    for (const [tenant, before] of [['shop-canon-off', false], ['shop-canon-on', true]] as const) {
+      await graph.configure(tenant, { emailCanonical: before });
+      await graph.ingest(tenant, [{ type: 'login', identifiers: { customer: 'g-1', email: 'Jo.Hn+news@gmail.com' } }]);
+      const [id] = await graph.resolve(tenant, [{ type: 'customer', value: 'g-1' }]);
+      await graph.configure(tenant, { emailCanonical: !before });
+      const typed = { type: 'email' as const, value: 'Jo.Hn+news@gmail.com' };
+      expect(await graph.resolve(tenant, [typed]), tenant).toEqual([id]);
+      expect((await graph.personaOf(tenant, typed))?.id, tenant).toBe(id);
+      const audience = await graph.dedupe(tenant, { channel: 'email', recipients: [typed] });
+      expect(audience.recipients.map((r) => r.persona), tenant).toEqual([id]);
+    }
+  });
+
   it('keeps tenants apart', async () => {
     expect(await graph.resolve('shop-b', [{ type: 'customer', value: 'c-1' }])).toEqual([null]);
   });
