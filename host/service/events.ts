@@ -183,6 +183,10 @@ function checkSchema(raw: unknown): Record<string, unknown> {
   return event;
 }
 
+/** The times the contract's format (four-digit years) can write back: others would come out as "+275760-…". */
+const FIRST_WRITABLE_TIME = Date.parse('0000-01-01T00:00:00.000Z');
+const LAST_WRITABLE_TIME = Date.parse('9999-12-31T23:59:59.999Z');
+
 /** ISO-8601 UTC with milliseconds ("2026-03-01T10:00:00.000Z"), the common case, without Date.parse. */
 const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{3}))?Z$/;
 
@@ -197,6 +201,9 @@ function parseTime(value: unknown, now: number): number {
   // Date.parse rolls a day past the month's end (02-30) over; the day must come back as sent
   if (Number.isNaN(time) || (m && new Date(time).getUTCDate() !== +m[3])) {
     throw new SchemaError('timestamp', 'invalid_timestamp', `timestamp "${value.slice(0, 64)}" is not a date`);
+  }
+  if (time < FIRST_WRITABLE_TIME || time > LAST_WRITABLE_TIME) {
+    throw new SchemaError('timestamp', 'invalid_timestamp', `timestamp "${value.slice(0, 64)}" is outside the years 0000..9999`);
   }
   return time;
 }

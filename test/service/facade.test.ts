@@ -68,6 +68,16 @@ describe('PersonaGraph facade (memory only)', () => {
     expect((await graph.persona('shop-b', ids[1]!))?.createdAt).toBe('0099-12-31T23:59:59.000Z');
   });
 
+  it('rejects a timestamp whose year the contract\'s time format cannot write (beyond 0000..9999)', async () => {
+    const result = await graph.ingest('shop-b', [
+      { timestamp: '+275760-09-13T00:00:00.000Z', identifiers: { customer: 'far-future' } },
+      { timestamp: '-000001-01-01T00:00:00.000Z', identifiers: { customer: 'far-past' } },
+      { timestamp: '9999-12-31T23:59:59.999Z', identifiers: { customer: 'last-ms' } },
+    ]);
+    expect(result.errors.map((e) => [e.index, e.field, e.error.code])).toEqual([[0, 'timestamp', 'invalid_timestamp'], [1, 'timestamp', 'invalid_timestamp']]);
+    expect(result.accepted).toBe(1);
+  });
+
   it('keeps the latest email by event time, not arrival', async () => {
     await graph.ingest('shop-b', [
       { type: 'identify', timestamp: '2026-05-01T00:00:00Z', identifiers: { customer: 'k', email: 'new@x.bg' } },
