@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // persona-graph command line: a thin adapter over the library facade.
-//   serve [--host H] [--port P] [--data DIR]
+//   serve [--host H] [--port P] [--data DIR] [--body-limit BYTES]
 //   import FILE --tenant T [--data DIR] [--format ndjson|csv]
 //   resolve --tenant T (--email X | --phone X | --device X | --customer X | --subscriber X) [--data DIR]
 //   keys create --tenant T --role write|secret|admin [--data DIR | --log nats://…] | keys list | keys revoke KEY_ID
@@ -17,7 +17,7 @@ import { traceStartup } from './util/startup-trace.js';
 traceStartup('cli modules loaded');
 
 const USAGE = `usage:
-  persona-graph serve [--host 127.0.0.1] [--port 8080] [--data ./data]
+  persona-graph serve [--host 127.0.0.1] [--port 8080] [--data ./data] [--body-limit 10485760]
   persona-graph serve --log nats://H:P[,nats://H:P…] [--replicas 1|3] [--partitions 64] [--node ID] [--lease-ms 3000] [--request-timeout-ms 5000]
   persona-graph import FILE --tenant T [--format ndjson|csv] [--data ./data]
   persona-graph resolve --tenant T --email X   (or --phone, --device, --customer, --subscriber) [--data ./data]
@@ -25,17 +25,26 @@ const USAGE = `usage:
   persona-graph keys list [--data ./data | --log nats://H:P]
   persona-graph keys revoke KEY_ID [--data ./data | --log nats://H:P]
   (with --log or PERSONA_LOG the keys are the cluster's, checked by every node)
-Environment: PERSONA_HOST, PERSONA_PORT, PERSONA_DATA; cluster: PERSONA_LOG, PERSONA_LOG_REPLICAS, PERSONA_PARTITIONS, PERSONA_NODE, PERSONA_LEASE_MS, PERSONA_LOG_TIMEOUT_MS.`;
+Environment: PERSONA_HOST, PERSONA_PORT, PERSONA_DATA, PERSONA_BODY_LIMIT; cluster: PERSONA_LOG, PERSONA_LOG_REPLICAS, PERSONA_PARTITIONS, PERSONA_NODE, PERSONA_LEASE_MS, PERSONA_LOG_TIMEOUT_MS.`;
 
 class UsageError extends Error {}
 
 const dataDirOf = (value: string | undefined) => value ?? process.env.PERSONA_DATA ?? './data';
 
 async function serve(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { host: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' }, ...CLUSTER_SERVE_FLAGS } });
+  const { values } = parseArgs({
+    args, options: { host: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' }, 'body-limit': { type: 'string' }, ...CLUSTER_SERVE_FLAGS },
+  });
   const host = values.host ?? process.env.PERSONA_HOST ?? '127.0.0.1';
-  const port = Number(values.port ?? process.env.PERSONA_PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got ${values.port}`);
+  const portText = values.port ?? process.env.PERSONA_PORT ?? '8080';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got ${portText}`);
+  // the contract's request body limit: 10 MB unless the operator sets it
+  const bodyLimitText = values['body-limit'] ?? process.env.PERSONA_BODY_LIMIT;
+  const bodyLimitBytes = bodyLimitText === undefined ? undefined : Number(bodyLimitText);
+  if (bodyLimitBytes !== undefined && !(Number.isSafeInteger(bodyLimitBytes) && bodyLimitBytes > 0)) {
+    throw new UsageError(`--body-limit must be a positive number of bytes, got ${bodyLimitText}`);
+  }
   const cluster = clusterOptionsFrom(values);
   // The graph opens (its writer threads restore their shards) while this thread loads the HTTP layer.
   const opening = (await startOpening(cluster, values.data)).graph;
@@ -45,7 +54,7 @@ async function serve(args: string[]): Promise<void> {
   const graph = await opening;
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ graph, host, port });
+    server = await startServer({ graph, host, port, bodyLimitBytes });
   } catch (error) {
     await graph.close();
     throw error;

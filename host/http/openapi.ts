@@ -61,7 +61,8 @@ function responses(spec: RouteSpec): Record<string, object> {
   }
   if (spec.notFound) out[404] = errorResponse(spec.notFound);
   if (spec.body) out[413] = errorResponse('request body over the size limit');
-  if (spec.access.kind !== 'none') out[503] = errorResponse('overloaded: retry after the given delay', RETRY_AFTER);
+  const unavailable = spec.access.kind !== 'none' ? 'overloaded: retry after the given delay' : spec.unavailable;
+  if (unavailable) out[503] = errorResponse(unavailable, RETRY_AFTER);
   return out;
 }
 

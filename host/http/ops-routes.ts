@@ -26,7 +26,7 @@ export function opsRoutes(deps: OpsDeps): RouteSpec[] {
     }),
     route({
       method: 'GET', path: '/readyz', id: 'ready', tag: 'operations', summary: 'State is loaded and writes are accepted (503 otherwise)',
-      access: { kind: 'none' }, response: StatusResponse,
+      unavailable: 'not ready: state still loading, shutting down, or overloaded', access: { kind: 'none' }, response: StatusResponse,
       handle: () => {
         if (!deps.ready()) throw new RequestError(503, 'not_ready', 'not ready to serve', { retryAfterSeconds: NOT_READY_RETRY_SECONDS });
         return { status: 'ready' };

@@ -61,6 +61,8 @@ export interface RouteSpec<P extends TSchema = TSchema, Q extends TSchema = TSch
   admit?(tenant: string): void;
   /** What a `null` from the handler means (404 `not_found`). */
   notFound?: string;
+  /** What a 503 from a route that needs no key means (routes with a key answer 503 when overloaded). */
+  unavailable?: string;
   handle(input: RouteInput<Static<P>, Static<Q>, Static<B>>): RouteOutput | Promise<RouteOutput>;
 }
 

@@ -28,10 +28,17 @@ export const MAX_BLOCKED_VALUE_LENGTH = 1024;
 // Bounds the work one pattern test can do on an oversized raw value; normalized values are short.
 const MAX_PATTERN_INPUT_LENGTH = 1024;
 const CASE_INSENSITIVE_TYPES = new Set<IdentifierType>(['email', 'device']);
+/** The keys of TenantBlockConfig. */
+export const BLOCK_SECTIONS: ReadonlySet<string> = new Set(['values', 'patterns']);
 
 /** Builds a block list; throws RequestError(400, 'invalid_config') naming the bad entry. */
 export function createBlockList(tenantBlocked: TenantBlockConfig = {}): BlockList {
   if (!isObject(tenantBlocked)) throw invalidConfig('blocked must be an object');
+  for (const section of Object.keys(tenantBlocked)) {
+    if (!BLOCK_SECTIONS.has(section)) {
+      throw invalidConfig(`blocked: unknown section "${section.slice(0, 64)}"; list values under blocked.values or blocked.patterns, e.g. {"values": {"email": [...]}}`);
+    }
+  }
   const values = perType(tenantBlocked.values, 'blocked.values', MAX_BLOCKED_VALUES_PER_TYPE, (value, where, type) => {
     if (typeof value !== 'string' || value.length > MAX_BLOCKED_VALUE_LENGTH) {
       throw invalidConfig(`${where} must be a string of at most ${MAX_BLOCKED_VALUE_LENGTH} characters`);

@@ -31,6 +31,7 @@ export {
   type LinkSecrets,
 } from './link-token.js';
 export {
+  BLOCK_SECTIONS,
   createBlockList,
   type BlockList,
   type BlockReason,

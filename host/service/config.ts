@@ -1,6 +1,6 @@
 // Tenant settings: defaults, validation of a partial update, and what the engine needs from them.
 import { IDENTIFIER_TYPES, RequestError, type IdentifierType } from '../types.js';
-import { createBlockList, isValidDefaultCountry, type BlockList, type TenantBlockConfig } from '../identity/index.js';
+import { BLOCK_SECTIONS, createBlockList, isValidDefaultCountry, type BlockList, type TenantBlockConfig } from '../identity/index.js';
 import { TYPE_CODES } from '../engine/layout.js';
 import type { TenantSettings } from '../engine/shard.js';
 
@@ -93,7 +93,12 @@ export function updateConfig(current: TenantConfig, update: unknown): TenantConf
 /** A stored config (possibly from an older version) completed with today's defaults. */
 export function completeConfig(stored: Record<string, unknown> | null): TenantConfig {
   if (!stored) return DEFAULT_CONFIG;
-  return updateConfig(DEFAULT_CONFIG, Object.fromEntries(Object.entries(stored).filter(([k]) => CONFIG_KEYS.has(k))));
+  const known = Object.fromEntries(Object.entries(stored).filter(([k]) => CONFIG_KEYS.has(k)));
+  // older versions stored blocked sections they never used: drop them rather than refuse the tenant
+  if (known.blocked && typeof known.blocked === 'object') {
+    known.blocked = Object.fromEntries(Object.entries(known.blocked).filter(([section]) => BLOCK_SECTIONS.has(section)));
+  }
+  return updateConfig(DEFAULT_CONFIG, known);
 }
 
 export function engineSettings(config: TenantConfig): TenantSettings {

@@ -183,6 +183,10 @@ function checkSchema(raw: unknown): Record<string, unknown> {
   return event;
 }
 
+/** The times the contract's format (four-digit years) can write back: others would come out as "+275760-…". */
+const FIRST_WRITABLE_TIME = Date.parse('0000-01-01T00:00:00.000Z');
+const LAST_WRITABLE_TIME = Date.parse('9999-12-31T23:59:59.999Z');
+
 /** ISO-8601 UTC with milliseconds ("2026-03-01T10:00:00.000Z"), the common case, without Date.parse. */
 const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{3}))?Z$/;
 
@@ -191,12 +195,15 @@ function parseTime(value: unknown, now: number): number {
   if (typeof value !== 'string') throw new SchemaError('timestamp', 'invalid_timestamp', 'timestamp must be an ISO-8601 string');
   const fast = parseIsoUtc(value);
   if (fast >= 0) return fast;
+  // Date.parse, not Date.UTC: Date.UTC reads years 0..99 as 1900..1999
+  const time = Date.parse(value);
   const m = ISO_UTC.exec(value);
-  const time = m
-    ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], m[7] ? +m[7] : 0)
-    : Date.parse(value);
+  // Date.parse rolls a day past the month's end (02-30) over; the day must come back as sent
   if (Number.isNaN(time) || (m && new Date(time).getUTCDate() !== +m[3])) {
     throw new SchemaError('timestamp', 'invalid_timestamp', `timestamp "${value.slice(0, 64)}" is not a date`);
+  }
+  if (time < FIRST_WRITABLE_TIME || time > LAST_WRITABLE_TIME) {
+    throw new SchemaError('timestamp', 'invalid_timestamp', `timestamp "${value.slice(0, 64)}" is outside the years 0000..9999`);
   }
   return time;
 }
@@ -236,7 +243,8 @@ function parseIsoUtc(text: string): number {
   const minute = digits(text, 14, 16);
   const second = digits(text, 17, 19);
   const millis = length === ISO_MILLIS_LENGTH ? digits(text, 20, 23) : 0;
-  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > MAX_HOUR || minute < 0 || minute > MAX_MINUTE
+  // years before 100 go to the general path: Date.UTC reads them as 1900..1999
+  if (year < 100 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > MAX_HOUR || minute < 0 || minute > MAX_MINUTE
     || second < 0 || second > MAX_SECOND || millis < 0) return -1;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1])) return -1;

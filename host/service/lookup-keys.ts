@@ -87,3 +87,21 @@ function computeKey(type: IdentifierType, value: string, config: TenantConfig): 
     engine: Object.freeze({ type: TYPE_CODES[type], value: normalized.value }),
   });
 }
+
+const otherEmailForms = new WeakMap<TenantConfig, TenantConfig>();
+
+/**
+ * The engine key of an email in the other matching form (emailCanonical flipped), or null when the
+ * key is not an email's or both forms agree. An email is keyed by the setting in force when it was
+ * stored: one stored before the setting changed is found (and erased) by this key.
+ */
+export function otherEmailKey(identifier: unknown, key: LookupKey['engine'], config: TenantConfig): LookupKey['engine'] | null {
+  if (key.type !== TYPE_CODES.email) return null;
+  let other = otherEmailForms.get(config);
+  if (!other) {
+    other = { ...config, emailCanonical: !config.emailCanonical };
+    otherEmailForms.set(config, other);
+  }
+  const otherKey = engineKeyOf(identifier, other);
+  return otherKey && otherKey.value !== key.value ? otherKey : null;
+}

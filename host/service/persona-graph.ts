@@ -13,7 +13,7 @@ import { openStore, type Durability, type Store, type KeyStore } from '../store/
 import type { Shard, TenantStats } from '../engine/shard.js';
 import { completeConfig, updateConfig, type TenantConfig } from './config.js';
 import { normalizeEvents } from './events.js';
-import { engineKeyOf, lookupKeyOf, type LookupKey } from './lookup-keys.js';
+import { engineKeyOf, lookupKeyOf, otherEmailKey, type LookupKey } from './lookup-keys.js';
 import { cachedPersona, cachedPersonaJson } from './persona-cache.js';
 import { ShardSet, type ShardOperations } from './shards.js';
 import { lockDataDir } from './data-dir.js';
@@ -180,7 +180,7 @@ export class PersonaGraph {
     const keys = new Array<LookupKey['engine']>(identifiers.length);
     for (let i = 0; i < identifiers.length; i++) keys[i] = engineKeyOf(identifiers[i], config) ?? NO_KEY;
     return this.shards.read(tenant, (shard, t) => {
-      const records = shard.resolveRecords(t, keys);
+      const records = resolveRecords(shard, t, identifiers, keys, config);
       const personas = new Array<string | null>(records.length);
       for (let i = 0; i < records.length; i++) personas[i] = records[i] === 0 ? null : shard.personaId(records[i]);
       return personas;
@@ -189,9 +189,9 @@ export class PersonaGraph {
 
   /** The persona of one identifier, or null. Throws 400 for a value that cannot be normalized. */
   async personaOf(tenant: string, identifier: Identifier): Promise<Persona | null> {
-    const key = this.personaLookupKey(tenant, identifier);
+    const keys = this.personaLookupKeys(tenant, identifier);
     return this.shards.read(tenant, (shard, t) => {
-      const located = locateByKey(shard, t, key);
+      const located = locateByKeys(shard, t, keys);
       return located ? cachedPersona(shard, located.record, () => buildPersona(shard, located)) : null;
     });
   }
@@ -201,9 +201,9 @@ export class PersonaGraph {
    * the shard changes, so a repeated lookup costs no building and no encoding.
    */
   async personaJsonOf(tenant: string, identifier: Identifier): Promise<string | null> {
-    const key = this.personaLookupKey(tenant, identifier);
+    const keys = this.personaLookupKeys(tenant, identifier);
     return this.shards.read(tenant, (shard, t) => {
-      const located = locateByKey(shard, t, key);
+      const located = locateByKeys(shard, t, keys);
       return located ? cachedPersonaJson(shard, located.record, () => buildPersona(shard, located)) : null;
     });
   }
@@ -221,7 +221,7 @@ export class PersonaGraph {
     const config = this.config(tenant);
     const inputs = recipients.map((r) => this.lookupKeyIdentifier(r, config));
     return this.shards.read(tenant, (shard, t) => {
-      const records = shard.resolveRecords(t, inputs.map((k) => k?.engine ?? NO_KEY));
+      const records = resolveRecords(shard, t, recipients, inputs.map((k) => k?.engine ?? NO_KEY), config);
       return buildAudience(shard, channel, inputs, records);
     });
   }
@@ -234,7 +234,7 @@ export class PersonaGraph {
     const inputs = recipients.map((r) => this.lookupKeyIdentifier(r, config));
     // read and claim in one synchronous step: no other request can interleave on this thread
     const { audience, keys } = await this.shards.read(tenant, (shard, t) => {
-      const records = shard.resolveRecords(t, inputs.map((k) => k?.engine ?? NO_KEY));
+      const records = resolveRecords(shard, t, recipients, inputs.map((k) => k?.engine ?? NO_KEY), config);
       const audience = buildAudience(shard, channel, inputs, records);
       const keys = audience.recipients.map((recipient) => {
         if (!recipient.persona) return [`${channel === 'email' ? 'email' : 'phone'}:${recipient.address}`];
@@ -359,13 +359,15 @@ export class PersonaGraph {
     if (!Array.isArray(identifiers) || identifiers.length === 0 || identifiers.length > MAX_LOOKUPS) {
       throw new RequestError(400, 'invalid_identifiers', `identifiers must be an array of 1 to ${MAX_LOOKUPS} identifiers`);
     }
-    const pairs = identifiers.map((identifier) => {
+    // an email stored while emailCanonical had the other value is keyed in the other form: erase both
+    const pairs = identifiers.flatMap((identifier) => {
       const key = this.lookupKeyIdentifier(identifier, config);
       if (!key) throw new RequestError(400, 'invalid_identifier', `not a valid identifier: ${JSON.stringify(identifier).slice(0, 128)}`);
-      return [key.type, key.value] as IdentifierPair;
+      const other = otherEmailKey(identifier, key.engine, config);
+      return other ? [[key.type, key.value], [key.type, other.value]] as IdentifierPair[] : [[key.type, key.value] as IdentifierPair];
     });
     await this.shards.write(tenant, { op: 'erase', tenant, identifiers: pairs });
-    return { erased: pairs.length };
+    return { erased: identifiers.length };
   }
 
   /** Erases every identifier of a persona; null when the id is unknown. */
@@ -448,14 +450,16 @@ export class PersonaGraph {
     return lookupKeyOf(identifier, config);
   }
 
-  /** The engine key of a single lookup; 400 for a value that cannot be normalized. */
-  private personaLookupKey(tenant: string, identifier: Identifier): LookupKey['engine'] {
-    const key = engineKeyOf(identifier, this.config(tenant));
+  /** The engine key of a single lookup, then an email's other form if any; 400 for a value that cannot be normalized. */
+  private personaLookupKeys(tenant: string, identifier: Identifier): LookupKey['engine'][] {
+    const config = this.config(tenant);
+    const key = engineKeyOf(identifier, config);
     if (!key) {
       throw new RequestError(400, `invalid_${IDENTIFIER_TYPES.includes(identifier.type) ? identifier.type : 'identifier'}`,
         `${String(identifier.type)} "${String(identifier.value).slice(0, 64)}" cannot be normalized`);
     }
-    return key;
+    const other = otherEmailKey(identifier, key, config);
+    return other ? [key, other] : [key];
   }
 }
 
@@ -477,7 +481,32 @@ function eventList(input: unknown): unknown[] {
 }
 
 /** Where the persona holding the identifier with engine key `key` lives, or null. */
-function locateByKey(shard: Shard, tenantIndex: number, key: LookupKey['engine']): Located | null {
-  const node = shard.lookupNode(tenantIndex, key);
-  return node === 0 ? null : locateByNode(shard, node);
+/** Where the first of `keys` that the shard holds lives, or null. */
+function locateByKeys(shard: Shard, tenantIndex: number, keys: LookupKey['engine'][]): Located | null {
+  for (const key of keys) {
+    const node = shard.lookupNode(tenantIndex, key);
+    if (node !== 0) return locateByNode(shard, node);
+  }
+  return null;
+}
+
+/**
+ * The records of `keys` (0: unknown). An email not found is looked up again in its other matching
+ * form: emails stored before the tenant's emailCanonical changed are keyed so.
+ */
+function resolveRecords(shard: Shard, tenantIndex: number, identifiers: unknown[], keys: LookupKey['engine'][], config: TenantConfig): Uint32Array {
+  const records = shard.resolveRecords(tenantIndex, keys);
+  let retried: number[] | undefined;
+  let otherKeys: LookupKey['engine'][] | undefined;
+  for (let i = 0; i < records.length; i++) {
+    if (records[i] !== 0) continue;
+    const other = otherEmailKey(identifiers[i], keys[i], config);
+    if (!other) continue;
+    (retried ??= []).push(i);
+    (otherKeys ??= []).push(other);
+  }
+  if (!retried || !otherKeys) return records;
+  const found = shard.resolveRecords(tenantIndex, otherKeys);
+  for (let j = 0; j < retried.length; j++) records[retried[j]] = found[j];
+  return records;
 }

@@ -5,7 +5,7 @@ import type { RouteSpec } from '../../host/http/route.js';
 import { basicAuth, call, expectError, startTestServer, type TestServer } from './helpers.js';
 
 let server: TestServer;
-const keys = { writeA: '', secretA: '', secretB: '', writeB: '', admin: '' };
+const keys = { writeA: '', secretA: '', secretB: '', writeB: '', admin: '', adminNamedA: '' };
 let personaA = '';
 
 beforeAll(async () => {
@@ -16,6 +16,8 @@ beforeAll(async () => {
     keys.writeB = graph.keys.createKey('shop-b', 'write').key;
     keys.secretB = graph.keys.createKey('shop-b', 'secret').key;
     keys.admin = graph.keys.createKey('*', 'admin').key;
+    // what `keys create --tenant shop-a --role admin` stores: the contract's admin still acts on every tenant
+    keys.adminNamedA = graph.keys.createKey('shop-a', 'admin').key;
   });
   await call(server, 'POST', '/v1/tenants/shop-a/events', { key: keys.writeA, body: { type: 'login', identifiers: { customer: 'c-1', email: 'a@shop.bg' } } });
   const found = await call(server, 'GET', '/v1/tenants/shop-a/resolve?customer=c-1', { key: keys.secretA });
@@ -85,6 +87,9 @@ describe('role × endpoint × tenant', () => {
   it('admin keys reach every tenant; a tenant key sees nothing of another tenant', async () => {
     expect((await call(server, 'GET', '/v1/tenants/shop-b/config', { key: keys.admin })).status).toBe(200);
     expect((await call(server, 'POST', '/v1/tenants/shop-zz/events', { key: keys.admin, body: { identifiers: { customer: 'z' } } })).status).toBe(200);
+    // api-contract "Auth": "An `admin` key may act on every tenant", whatever --tenant it was created with
+    expect((await call(server, 'GET', '/v1/tenants/shop-b/config', { key: keys.adminNamedA })).status).toBe(200);
+    expect((await call(server, 'POST', '/v1/tenants/shop-b/erase', { key: keys.adminNamedA, body: { identifiers: [{ type: 'customer', value: 'never-seen' }] } })).status).toBe(200);
     // shop-b's own key on its own tenant, asking for shop-a's persona id: not there
     expectError(await call(server, 'GET', `/v1/tenants/shop-b/personas/${personaA}`, { key: keys.secretB }), 404);
     expectError(await call(server, 'GET', '/v1/tenants/shop-b/resolve?customer=c-1', { key: keys.secretB }), 404);

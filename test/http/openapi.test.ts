@@ -51,7 +51,13 @@ describe('GET /openapi.json', () => {
       const answer = await call({ url }, method, path);
       expect(answer.status, operation).not.toBe(405);
       if (answer.status === 404) expect(String(answer.body?.error?.message), operation).not.toMatch(/^no route/);
+      // the contract: the OpenAPI document "is the full reference": every answer a client gets is documented
+      expect(Object.keys(doc.paths[template][method.toLowerCase()].responses), operation).toContain(String(answer.status));
     }
+  });
+
+  it('documents the 503 that /readyz answers until the state is loaded', () => {
+    expect(Object.keys(doc.paths['/readyz'].get.responses)).toEqual(expect.arrayContaining(['200', '503']));
   });
 
   it('covers every endpoint of the contract', () => {

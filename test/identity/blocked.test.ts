@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBlockList, normalizeEmail, normalizePhone, type TenantBlockConfig } from '../../host/identity/index.js';
 import type { IdentifierType } from '../../host/types.js';
+import { completeConfig } from '../../host/service/config.js';
 
 const builtin = createBlockList();
 
@@ -174,6 +175,8 @@ describe('tenant block list: invalid configuration', () => {
     ['config not an object', 'email', /blocked must be an object/],
     ['config an array', [], /blocked must be an object/],
     ['values not an object', { values: ['x'] }, /blocked\.values must be an object/],
+    // a list straight under blocked (not under values/patterns) would otherwise be stored and block nothing
+    ['a type instead of values/patterns', { email: ['spam@shop.bg'] }, /unknown section "email".*values.*patterns/],
     ['unknown type', { values: { fax: ['1'] } }, /unknown identifier type "fax"/],
     ['values not an array', { values: { email: 'x@y.bg' } }, /blocked\.values\.email must be an array/],
     ['value not a string', { values: { email: ['ok@x.bg', 5] } }, /blocked\.values\.email\[1\] must be a string/],
@@ -206,5 +209,12 @@ describe('tenant block list: invalid configuration', () => {
     'a'.repeat(256),
   ])('accepts the safe pattern %j', (pattern) => {
     expect(() => createBlockList({ patterns: { customer: [pattern] } })).not.toThrow();
+  });
+});
+
+describe('stored block lists', () => {
+  it('a stored config with a section that never blocked anything still loads, with its real sections', () => {
+    const config = completeConfig({ blocked: { email: ['spam@shop.bg'], values: { email: ['junk@shop.bg'] } } });
+    expect(config.blocked).toEqual({ values: { email: ['junk@shop.bg'] } });
   });
 });

@@ -182,3 +182,19 @@ describe('erase for good', () => {
     expect(valuesInFiles(dataDir, ERASED)).toEqual([]);
   });
 });
+
+describe('erase after a settings change', () => {
+  it('erases an email stored before emailCanonical changed (api-contract: changing settings never loses data)', async () => {
+    const graph = await PersonaGraph.open({ shards: 1 });
+    try {
+      await graph.configure('shop-canon', { emailCanonical: false });
+      await graph.ingest('shop-canon', [{ type: 'login', identifiers: { customer: 'g-1', email: 'Jo.Hn+news@gmail.com' } }]);
+      await graph.configure('shop-canon', { emailCanonical: true });
+      await graph.erase('shop-canon', [{ type: 'email', value: 'Jo.Hn+news@gmail.com' }]);
+      const persona = await graph.personaOf('shop-canon', { type: 'customer', value: 'g-1' });
+      expect(persona?.identifiers.map((i) => i.type)).toEqual(['customer']);
+    } finally {
+      await graph.close();
+    }
+  });
+});

@@ -55,6 +55,29 @@ describe('PersonaGraph facade (memory only)', () => {
     ]);
   });
 
+  it('keeps an event time as sent, also before the year 100, and rejects a day that does not exist', async () => {
+    // api-contract Conventions: times are ISO-8601 UTC; Date.UTC would read year 0001 as 1901
+    const result = await graph.ingest('shop-b', [
+      { timestamp: '0001-01-01T00:00:00.000Z', identifiers: { customer: 'year-1' } },
+      { timestamp: '0099-12-31T23:59:59Z', identifiers: { customer: 'year-99' } },
+      { timestamp: '2026-02-30T00:00:00Z', identifiers: { customer: 'feb-30' } },
+    ]);
+    expect(result.errors.map((e) => [e.index, e.field, e.error.code])).toEqual([[2, 'timestamp', 'invalid_timestamp']]);
+    const ids = await graph.resolve('shop-b', [{ type: 'customer', value: 'year-1' }, { type: 'customer', value: 'year-99' }]);
+    expect((await graph.persona('shop-b', ids[0]!))?.createdAt).toBe('0001-01-01T00:00:00.000Z');
+    expect((await graph.persona('shop-b', ids[1]!))?.createdAt).toBe('0099-12-31T23:59:59.000Z');
+  });
+
+  it('rejects a timestamp whose year the contract\'s time format cannot write (beyond 0000..9999)', async () => {
+    const result = await graph.ingest('shop-b', [
+      { timestamp: '+275760-09-13T00:00:00.000Z', identifiers: { customer: 'far-future' } },
+      { timestamp: '-000001-01-01T00:00:00.000Z', identifiers: { customer: 'far-past' } },
+      { timestamp: '9999-12-31T23:59:59.999Z', identifiers: { customer: 'last-ms' } },
+    ]);
+    expect(result.errors.map((e) => [e.index, e.field, e.error.code])).toEqual([[0, 'timestamp', 'invalid_timestamp'], [1, 'timestamp', 'invalid_timestamp']]);
+    expect(result.accepted).toBe(1);
+  });
+
   it('keeps the latest email by event time, not arrival', async () => {
     await graph.ingest('shop-b', [
       { type: 'identify', timestamp: '2026-05-01T00:00:00Z', identifiers: { customer: 'k', email: 'new@x.bg' } },
@@ -80,6 +103,20 @@ describe('PersonaGraph facade (memory only)', () => {
     expect(audience.recipients[1]).toMatchObject({ persona: null, address: 'stranger@x.bg', inputs: [2, 3] });
     expect(audience.unreachable).toEqual([4]);
     expect(audience.stats).toEqual({ input: 5, recipients: 2, duplicatesRemoved: 2, unreachable: 1 });
+  });
+
+  it('still finds emails stored before emailCanonical changed, both ways (api-contract: changing settings never loses data)', async () => {
+    for (const [tenant, before] of [['shop-canon-off', false], ['shop-canon-on', true]] as const) {
+      await graph.configure(tenant, { emailCanonical: before });
+      await graph.ingest(tenant, [{ type: 'login', identifiers: { customer: 'g-1', email: 'Jo.Hn+news@gmail.com' } }]);
+      const [id] = await graph.resolve(tenant, [{ type: 'customer', value: 'g-1' }]);
+      await graph.configure(tenant, { emailCanonical: !before });
+      const typed = { type: 'email' as const, value: 'Jo.Hn+news@gmail.com' };
+      expect(await graph.resolve(tenant, [typed]), tenant).toEqual([id]);
+      expect((await graph.personaOf(tenant, typed))?.id, tenant).toBe(id);
+      const audience = await graph.dedupe(tenant, { channel: 'email', recipients: [typed] });
+      expect(audience.recipients.map((r) => r.persona), tenant).toEqual([id]);
+    }
   });
 
   it('keeps tenants apart', async () => {
