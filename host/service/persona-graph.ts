@@ -480,8 +480,7 @@ function eventList(input: unknown): unknown[] {
   throw new RequestError(400, 'invalid_body', 'send one event object, an array of events, or {"events": [...]}');
 }
 
-/** Where the persona holding the identifier with engine key `key` lives, or null. */
-/** Where the first of `keys` that the shard holds lives, or null. */
+/** Where the persona holding the first of `keys` that the shard knows lives, or null. */
 function locateByKeys(shard: Shard, tenantIndex: number, keys: LookupKey['engine'][]): Located | null {
   for (const key of keys) {
     const node = shard.lookupNode(tenantIndex, key);
