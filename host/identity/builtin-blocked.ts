@@ -33,11 +33,14 @@ const PLACEHOLDER_ADDRESSES = new Set([
   'email@domain.com', 'your@email.com', 'youremail@email.com', 'youremail@domain.com',
   'abc@abc.com', 'abc@xyz.com',
 ]);
-/** Reserved for documentation and testing (RFC 2606, RFC 6761): never a real mailbox. */
-const RESERVED_DOMAINS = ['example.com', 'example.org', 'example.net'];
-const RESERVED_TOP_LEVEL_DOMAINS = new Set(['example', 'test', 'invalid', 'localhost']);
-/** `a@a.com`, `x@y.bg`, `aaa@bbb.com`: local part and first domain label each one repeated character. */
-const ONE_REPEATED_CHAR = /^(.)\1*$/su;
+/**
+ * Top-level domains that can never receive mail (RFC 6761). The documentation domains (example.com,
+ * .example, .test) are not blocked: integrations and their tests use them for real-looking people,
+ * and nobody types them at a checkout.
+ */
+const UNDELIVERABLE_TOP_LEVEL_DOMAINS = new Set(['invalid', 'localhost']);
+/** `a@a.com`, `aaa@a.bg`: local part and first domain label one and the same character, repeated. */
+const SAME_REPEATED_CHAR = /^(.)\1*@\1+$/su;
 
 /** Shorter runs can be real national numbers in small numbering plans. */
 const MIN_JUNK_PHONE_DIGITS = 6;
@@ -105,9 +108,8 @@ function isPlaceholderEmail(email: string): boolean {
     PLACEHOLDER_ADDRESSES.has(email) ||
     PLACEHOLDER_LOCAL_PARTS.has(base) ||
     TEST_LOCAL_PART.test(base) ||
-    RESERVED_DOMAINS.some((reserved) => domain === reserved || domain.endsWith(`.${reserved}`)) ||
-    RESERVED_TOP_LEVEL_DOMAINS.has(labels[labels.length - 1]) ||
-    (ONE_REPEATED_CHAR.test(local) && ONE_REPEATED_CHAR.test(labels[0]))
+    UNDELIVERABLE_TOP_LEVEL_DOMAINS.has(labels[labels.length - 1]) ||
+    SAME_REPEATED_CHAR.test(`${local}@${labels[0]}`)
   );
 }
 

@@ -26,12 +26,11 @@ describe('built-in block list: null-like values (every type)', () => {
 
 describe('built-in block list: placeholder emails', () => {
   it.each([
-    'test@test.com', 'a@a.com', 'x@y.bg', 'aaa@aaa.com', 'noemail@shop.bg', 'no-email@shop.bg', 'no-reply@shop.bg',
+    'test@test.com', 'a@a.com', 'aaa@aaa.com', 'zz@z.bg', 'noemail@shop.bg', 'no-email@shop.bg', 'no-reply@shop.bg',
     'noreply@shop.bg', 'no_reply@shop.bg', 'donotreply@shop.bg', 'do-not-reply@shop.bg', 'none@gmail.com',
-    'null@gmail.com', 'undefined@shop.bg', 'email@email.com', 'example@example.com', 'ivan@example.com',
-    'ivan@example.org', 'ivan@example.net', 'ivan@mail.example.com', 'test@gmail.com', 'test123@abv.bg',
-    'test+promo@gmail.com', 'asdf@asdf.com', 'qwerty@gmail.com', 'user@domain.com', 'ivan@shop.test',
-    'ivan@shop.invalid', 'ivan@shop.example', 'ivan@localhost.localhost',
+    'null@gmail.com', 'undefined@shop.bg', 'email@email.com', 'example@example.com', 'test@gmail.com', 'test123@abv.bg',
+    'test+promo@gmail.com', 'asdf@asdf.com', 'qwerty@gmail.com', 'user@domain.com',
+    'ivan@shop.invalid', 'ivan@localhost.localhost',
   ])('%s', (email) => {
     const normalized = normalizeEmail(email);
     expect(normalized).not.toBeNull();
@@ -47,6 +46,8 @@ describe('built-in block list: placeholder emails', () => {
   it.each([
     'ivan.petrov@gmail.com', 'a@gmail.com', 'info@shop.bg', 'testa@shop.bg', 'tester@shop.bg', 'contest@shop.bg',
     'ivan@test-shop.bg', 'ivan@examples.com', 'user1@shop.bg', 'x@xy.com', 'иван@поща.бг',
+    // the contract's own example, and the documentation domains integrations test with
+    'x@y.bg', 'aaa@bbb.com', 'alice@example.com', 'ivan@example.org', 'ivan@mail.example.net', 'ivan@shop.test', 'ivan@shop.example',
   ])('%s is a real address', (email) => {
     const normalized = normalizeEmail(email);
     expect(builtin.isBlocked('email', normalized?.address ?? null, email)).toBeNull();
