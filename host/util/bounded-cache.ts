@@ -2,9 +2,10 @@
  * A size-capped map for memoizing pure functions whose inputs repeat (the same phone numbers
  * arrive again and again). Two generations approximate least-recently-used eviction at the cost
  * of plain Map lookups: hits in the old generation are promoted, and when the young one fills up
- * the old one is dropped whole. Holds at most `maxSize` entries.
+ * the old one is dropped whole. Holds at most `maxSize` entries. Values are never undefined, so a
+ * lookup is one `Map.get` per generation (a first-seen value misses both: two lookups, not four).
  */
-export class BoundedCache<K, V> {
+export class BoundedCache<K, V extends {} | null> {
   private young = new Map<K, V>();
   private old = new Map<K, V>();
   private readonly generationSize: number;
@@ -29,15 +30,14 @@ export class BoundedCache<K, V> {
   /** Returns the cached value, keeping it among the recently used ones. */
   get(key: K): V | undefined {
     const value = this.young.get(key);
-    if (value !== undefined || this.young.has(key)) return value;
-    if (!this.old.has(key)) return undefined;
-    const promoted = this.old.get(key) as V;
-    this.set(key, promoted);
+    if (value !== undefined) return value;
+    const promoted = this.old.get(key);
+    if (promoted !== undefined) this.set(key, promoted);
     return promoted;
   }
 
   set(key: K, value: V): void {
-    if (!this.young.has(key) && this.young.size >= this.generationSize) {
+    if (this.young.size >= this.generationSize && !this.young.has(key)) {
       this.old = this.young;
       this.young = new Map();
     }
