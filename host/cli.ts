@@ -204,6 +204,8 @@ async function keysCommand(args: string[]): Promise<void> {
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  // `persona-graph serve --help` asks for the usage, it is not a bad option
+  if (rest.includes('--help') || rest.includes('-h')) return void process.stdout.write(`${USAGE}\n`);
   switch (command) {
     case 'serve': return serve(rest);
     case 'import': return importCommand(rest);
@@ -212,6 +214,7 @@ async function main(argv: string[]): Promise<void> {
     case undefined:
     case 'help':
     case '--help':
+    case '-h':
       process.stdout.write(`${USAGE}\n`);
       return;
     default:

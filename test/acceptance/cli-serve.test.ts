@@ -74,4 +74,22 @@ describe('persona-graph serve', () => {
       expect(await second.exited).toBe(0);
     }
   }, 180_000);
+
+  it('--help prints the usage on standard output and exits 0; an unknown option exits non-zero with the usage', async () => {
+    const run = (args: string[]) => new Promise<{ code: number | null; out: string; err: string }>((done) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'host/cli.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+      child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });
+      child.once('exit', (code) => done({ code, out, err }));
+    });
+    const help = await run(['serve', '--help']);
+    expect(help).toMatchObject({ code: 0, err: '' });
+    expect(help.out).toContain('persona-graph serve [--host 127.0.0.1]');
+    const bad = await run(['serve', '--bogus']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toContain("Unknown option '--bogus'");
+    expect(bad.err).toContain('usage:');
+  }, 60_000);
 });
