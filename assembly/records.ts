@@ -5,7 +5,7 @@ import {
   TABLE_PTR, TABLE_CAPACITY, TABLE_COUNT, OK, ERR_OUT_OF_MEMORY, ERR_CAPACITY,
   NODE_TENANT, NODE_TYPE, NODE_FLAGS, NODE_FLAG_DISPLAY, NODE_VALUE, NODE_FIRST_EDGE, VALUE_LEN_BYTES, EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, PARENT_ROOT,
   EDGE_NODE_MASK, EDGE_STRENGTH_SHIFT, EDGE_STRENGTH_MASK, EDGE_DECISION_SHIFT, EDGE_DECISION_MASK, EDGE_CUT_BIT,
-  HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, PERSONA_ID_LO,
+  HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, PERSONA_FOUNDER, NODE_FLAG_ERASED, TENANT_NAME, TENANT_NAME_LEN,
 } from './layout';
 import {
   header, elementAddress, allocBlock, freeBlock, kindCount, setKindCount, reserveElements, setError, parentsBase,
@@ -235,7 +235,7 @@ function tagOfRecord(desc: usize, ref: u32): u32 {
     const e = edgeAt(ref);
     return pairTag(load<u32>(e, EDGE_A), edgeB(e));
   }
-  if (desc == header(HEADER_PERSONA_TABLE)) return load<u32>(personaAt(ref), PERSONA_ID_LO);
+  if (desc == header(HEADER_PERSONA_TABLE)) return <u32>personaIdOf(ref);
   const n = nodeAt(ref);
   return <u32>identifierHash(<u32>load<u16>(n, NODE_TENANT), <u32>load<u8>(n, NODE_TYPE), valueBytes(n), valueLen(n));
 }
@@ -292,6 +292,51 @@ export function tableRemove(desc: usize, slot: usize): void {
   }
   store<u32>(ptr + <usize>(hole * SLOT_SIZE), 0);
   store<u32>(desc, load<u32>(desc, TABLE_COUNT) - 1, TABLE_COUNT);
+}
+
+// ---- persona ids ----
+
+const PERSONA_ID_SEED: u64 = 0x70736e5f69647331; // "psn_ids1": persona ids hash apart from identifier keys
+
+// the tenant's part of the id seed, for the last tenant asked about: rehashing the persona-id table
+// recomputes every id, and a shard's ids nearly all belong to a few tenants
+let seedTenant: u32 = 0;
+let seedTenantName: u32 = 0;
+let seedOfTenant: u64 = 0;
+
+function tenantIdSeed(tenant: u32): u64 {
+  const t = tenantAt(tenant);
+  const name = load<u32>(t, TENANT_NAME);
+  // a tenant's name never changes; the name's offset keys the cache too, so no other shard's tenant matches
+  if (tenant != seedTenant || name != seedTenantName) {
+    seedOfTenant = xxh64(arenaAt(name), load<u32>(t, TENANT_NAME_LEN), PERSONA_ID_SEED);
+    seedTenant = tenant;
+    seedTenantName = name;
+  }
+  return seedOfTenant;
+}
+
+/** Stable persona id: a hash of the tenant's name and the founding identifier, never of node numbers. */
+export function personaIdHash(node: u32): u64 {
+  const n = nodeAt(node);
+  const seed = tenantIdSeed(<u32>load<u16>(n, NODE_TENANT)) ^ <u64>load<u8>(n, NODE_TYPE);
+  return xxh64(valueBytes(n), valueLen(n), seed);
+}
+
+/**
+ * The id of the persona `node` founded (or would found): the hash of its value, or for an erased
+ * founder the id its zeroed value entry keeps (keepErasedFounderId).
+ */
+export function founderId(node: u32): u64 {
+  const n = nodeAt(node);
+  if ((load<u8>(n, NODE_FLAGS) & NODE_FLAG_ERASED) != 0) return load<u64>(valueBytes(n));
+  return personaIdHash(node);
+}
+
+/** Id of persona record `rec`; 0 for a record not yet written (a reader racing its founding). */
+export function personaIdOf(rec: u32): u64 {
+  const founder = load<u32>(personaAt(rec), PERSONA_FOUNDER);
+  return founder != 0 ? founderId(founder) : 0;
 }
 
 // ---- evidence pair keys ----
