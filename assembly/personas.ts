@@ -292,6 +292,10 @@ function personaIdMatches(rec: u32): bool {
   return personaIdOf(rec) == probeId;
 }
 
+function noRecordMatches(rec: u32): bool {
+  return false;
+}
+
 /** The record of the persona with this id (active or retired), or 0. Safe for readers. */
 export function recordById(lo: u32, hi: u32): u32 {
   probeId = (<u64>hi << 32) | <u64>lo;
@@ -307,8 +311,13 @@ export function recordOfFounder(node: u32): u32 {
 export function foundPersona(node: u32): u32 {
   const id = personaIdHash(node);
   const lo = <u32>id;
-  const existing = recordById(lo, <u32>(id >> 32));
-  // a founder that lost its persona (split, erase) and founds again gets its old id back
+  // a founder that lost its persona (split, erase) and founds again gets its old id back; a node that
+  // never founded has no id in the table (ids are 64-bit hashes), so no probe recomputes any for it
+  const foundedBefore = (load<u8>(nodeAt(node), NODE_FLAGS) & NODE_FLAG_FOUNDER) != 0;
+  const existing = foundedBefore ? recordById(lo, <u32>(id >> 32)) : 0;
+  const desc = header(HEADER_PERSONA_TABLE);
+  // room in the table before the record: every record taken is in the table (its rehash walks the records)
+  if (existing == 0 && tableReserve(desc, 1) != 0) return 0;
   const rec = existing != 0 ? existing : takeElements(KIND_PERSONAS, 1);
   if (rec == 0xFFFFFFFF) return 0;
   if (existing != 0) dropValues(rec);
@@ -319,11 +328,7 @@ export function foundPersona(node: u32): u32 {
   const n = nodeAt(node);
   store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_FOUNDER, NODE_FLAGS);
   if (isRoot(node)) setPersonaOfRoot(node, rec); // the founder is its root until it joins another
-  if (existing == 0) {
-    const desc = header(HEADER_PERSONA_TABLE);
-    if (tableReserve(desc, 1) != 0) return 0;
-    tableFill(desc, tableProbe(desc, lo, personaIdMatches), lo, rec);
-  }
+  if (existing == 0) tableFill(desc, tableProbe(desc, lo, noRecordMatches), lo, rec); // the id is not there: the first free slot
   adjustActivePersonas(<u32>load<u16>(n, NODE_TENANT), 1);
   return rec;
 }

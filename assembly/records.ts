@@ -240,17 +240,29 @@ function tagOfRecord(desc: usize, ref: u32): u32 {
   return <u32>identifierHash(<u32>load<u16>(n, NODE_TENANT), <u32>load<u8>(n, NODE_TYPE), valueBytes(n), valueLen(n));
 }
 
+/** Puts record `ref` with tag `tag` in the first free slot of its probe run (a rehash: no match can be there). */
+function placeEntry(ptr: usize, capacity: u32, tag: u32, ref: u32): void {
+  let j = homeSlot(tag, capacity);
+  while (load<u32>(ptr + <usize>(j * SLOT_SIZE)) != 0) j = nextSlot(j, capacity);
+  store<u32>(ptr + <usize>(j * SLOT_SIZE), (tag & ~REF_MASK) | ref);
+}
+
 function tableRehash(desc: usize, capacity: u32): i32 {
   const oldPtr = <usize>load<u32>(desc, TABLE_PTR);
   const oldCapacity = load<u32>(desc, TABLE_CAPACITY);
   const ptr = allocBlock(capacity * SLOT_SIZE);
   if (ptr == 0) return ERR_OUT_OF_MEMORY;
-  for (let i: u32 = 0; i < oldCapacity; i++) {
-    const entry = load<u32>(oldPtr + <usize>(i * SLOT_SIZE));
-    if (entry == 0) continue;
-    let j = homeSlot(tagOfRecord(desc, entry & REF_MASK), capacity);
-    while (load<u32>(<usize>ptr + <usize>(j * SLOT_SIZE)) != 0) j = nextSlot(j, capacity);
-    store<u32>(<usize>ptr + <usize>(j * SLOT_SIZE), entry);
+  if (desc == header(HEADER_PERSONA_TABLE)) {
+    // it holds every persona record ever taken (none leaves it): walking the records in order reads
+    // the founders and values its ids are recomputed from in about the order they were laid out,
+    // where the old slots' order would miss the cache on each
+    const records = kindCount(KIND_PERSONAS);
+    for (let rec: u32 = 1; rec < records; rec++) placeEntry(<usize>ptr, capacity, <u32>personaIdOf(rec), rec);
+  } else {
+    for (let i: u32 = 0; i < oldCapacity; i++) {
+      const entry = load<u32>(oldPtr + <usize>(i * SLOT_SIZE));
+      if (entry != 0) placeEntry(<usize>ptr, capacity, tagOfRecord(desc, entry & REF_MASK), entry & REF_MASK);
+    }
   }
   store<u32>(desc, ptr, TABLE_PTR);
   store<u32>(desc, capacity, TABLE_CAPACITY);
@@ -299,19 +311,23 @@ export function tableRemove(desc: usize, slot: usize): void {
 const PERSONA_ID_SEED: u64 = 0x70736e5f69647331; // "psn_ids1": persona ids hash apart from identifier keys
 
 // the tenant's part of the id seed, for the last tenant asked about: rehashing the persona-id table
-// recomputes every id, and a shard's ids nearly all belong to a few tenants
+// recomputes every id, and a shard's ids nearly all belong to a few tenants. A tenant's name never
+// changes once registered; its arena offset and length key the cache too, so neither another shard's
+// tenant nor a reader that raced the registration (offset or length not yet written) reuses a seed.
 let seedTenant: u32 = 0;
 let seedTenantName: u32 = 0;
+let seedTenantNameLen: u32 = 0;
 let seedOfTenant: u64 = 0;
 
 function tenantIdSeed(tenant: u32): u64 {
   const t = tenantAt(tenant);
   const name = load<u32>(t, TENANT_NAME);
-  // a tenant's name never changes; the name's offset keys the cache too, so no other shard's tenant matches
-  if (tenant != seedTenant || name != seedTenantName) {
-    seedOfTenant = xxh64(arenaAt(name), load<u32>(t, TENANT_NAME_LEN), PERSONA_ID_SEED);
+  const len = load<u32>(t, TENANT_NAME_LEN);
+  if (tenant != seedTenant || name != seedTenantName || len != seedTenantNameLen) {
+    seedOfTenant = xxh64(arenaAt(name), len, PERSONA_ID_SEED);
     seedTenant = tenant;
     seedTenantName = name;
+    seedTenantNameLen = len;
   }
   return seedOfTenant;
 }
@@ -325,7 +341,7 @@ export function personaIdHash(node: u32): u64 {
 
 /**
  * The id of the persona `node` founded (or would found): the hash of its value, or for an erased
- * founder the id its zeroed value entry keeps (keepErasedFounderId).
+ * founder the id its zeroed value entry keeps (see eraseNode).
  */
 export function founderId(node: u32): u64 {
   const n = nodeAt(node);
