@@ -315,19 +315,18 @@ const PERSONA_ID_SEED: u64 = 0x70736e5f69647331; // "psn_ids1": persona ids hash
 // changes once registered; its arena offset and length key the cache too, so neither another shard's
 // tenant nor a reader that raced the registration (offset or length not yet written) reuses a seed.
 let seedTenant: u32 = 0;
-let seedTenantName: u32 = 0;
-let seedTenantNameLen: u32 = 0;
+let seedName: u64 = 0; // the name's arena offset << 32 | its length
 let seedOfTenant: u64 = 0;
 
 function tenantIdSeed(tenant: u32): u64 {
   const t = tenantAt(tenant);
-  const name = load<u32>(t, TENANT_NAME);
+  const offset = load<u32>(t, TENANT_NAME);
   const len = load<u32>(t, TENANT_NAME_LEN);
-  if (tenant != seedTenant || name != seedTenantName || len != seedTenantNameLen) {
-    seedOfTenant = xxh64(arenaAt(name), len, PERSONA_ID_SEED);
+  const name = (<u64>offset << 32) | <u64>len;
+  if (tenant != seedTenant || name != seedName) {
+    seedOfTenant = xxh64(arenaAt(offset), len, PERSONA_ID_SEED);
     seedTenant = tenant;
-    seedTenantName = name;
-    seedTenantNameLen = len;
+    seedName = name;
   }
   return seedOfTenant;
 }
