@@ -12,12 +12,13 @@ import {
   READER_SLOTS, READER_SLOT_BYTES, WASM_PAGE, OK, ERR_BAD_INPUT,
   TENANT_NAME, TENANT_NAME_LEN, TENANT_FLAGS, TENANT_LIMITS, TYPE_COUNT,
   NODE_FLAGS, NODE_TENANT, NODE_TYPE,
-  NODE_FLAG_ERASED, JOURNAL_ERASE, TENANT_IDENTIFIERS,
+  NODE_FLAG_ERASED, NODE_FLAG_FOUNDER, NODE_FLAG_DISPLAY, NODE_VALUE, VALUE_LEN_BYTES, JOURNAL_ERASE, TENANT_IDENTIFIERS,
+  ERR_OUT_OF_MEMORY,
 } from './layout';
 import { base, header, allocBlock, freeBlock, initKind, kindCount, takeElements, setError } from './memory';
 import {
-  nodeAt, personaAt, valuesAt, edgeAt, tenantAt, arenaAt, arenaPut, valueBytes, valueLen, displaySlot, tableInit, tableRemove, identifierHash,
-  identifierSlot, slotRef, INITIAL_TABLE_CAPACITY, personaOfRoot, setEdgeCut,
+  nodeAt, personaAt, valuesAt, edgeAt, tenantAt, arenaAt, arenaPut, arenaPutPrefixed, valueBytes, valueLen, displaySlot, tableInit,
+  tableRemove, identifierHash, identifierSlot, slotRef, INITIAL_TABLE_CAPACITY, personaOfRoot, setEdgeCut, personaIdHash, personaIdOf,
 } from './records';
 import { recordById, recordOfFounder } from './personas';
 import { find, findReadOnly, personaOfNodeReadOnly } from './unify';
@@ -179,20 +180,34 @@ function cutEdge(edge: u32): void {
   setEdgeCut(e);
 }
 
+/** Bytes an erased founder's value entry keeps: its persona id, which must resolve for ever. */
+const ERASED_ID_BYTES: u32 = 8;
+
 /**
  * Erases an identifier for good: gone from the index, its bytes zeroed, its persona re-clustered
- * without it; the erased node keeps no persona. With no room for the re-cluster nothing changes.
+ * without it; the erased node keeps no persona. A founder's value entry keeps its persona id instead
+ * of the bytes (a fresh entry when the value is shorter than the id). With no room for the re-cluster
+ * or that entry, nothing changes.
  */
 export function eraseNode(node: u32): i32 {
   const n = nodeAt(node);
   if ((load<u8>(n, NODE_FLAGS) & NODE_FLAG_ERASED) != 0) return OK;
   beginWrite();
   const root = find(node);
-  if (reserveRecluster(root) == OK) {
+  const len = valueLen(n);
+  const founder = (load<u8>(n, NODE_FLAGS) & NODE_FLAG_FOUNDER) != 0;
+  let idEntry: u32 = 0;
+  let status = reserveRecluster(root);
+  if (status == OK && founder && len < ERASED_ID_BYTES) {
+    idEntry = arenaPutPrefixed(0, 0, ERASED_ID_BYTES);
+    if (idEntry == 0) status = setError(ERR_OUT_OF_MEMORY);
+    else store<u16>(arenaAt(idEntry), <u16>ERASED_ID_BYTES);
+  }
+  if (status == OK) {
     const tenant = <u32>load<u16>(n, NODE_TENANT);
     const type = <u32>load<u8>(n, NODE_TYPE);
-    const len = valueLen(n);
     const value = valueBytes(n);
+    const id = founder ? personaIdHash(node) : 0;
     const desc = header(HEADER_IDENT_TABLE);
     const slot = identifierSlot(desc, tenant, type, value, len, <u32>identifierHash(tenant, type, value, len));
     if (slotRef(slot) == node) tableRemove(desc, slot);
@@ -201,6 +216,12 @@ export function eraseNode(node: u32): i32 {
     if (display != 0) memory.fill(arenaAt(display), 0, 2 + <u32>load<u16>(arenaAt(display)));
     if (displayAt != 0) store<u32>(displayAt, 0);
     memory.fill(value, 0, len); // the length stays: the entry still spans its bytes
+    if (idEntry != 0) {
+      store<u16>(value - VALUE_LEN_BYTES, 0);
+      store<u32>(n, idEntry, NODE_VALUE);
+      store<u8>(n, load<u8>(n, NODE_FLAGS) & ~NODE_FLAG_DISPLAY, NODE_FLAGS); // the fresh entry has no display slot
+    }
+    if (founder) store<u64>(valueBytes(n), id);
     store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_ERASED, NODE_FLAGS);
     const t = tenantAt(tenant);
     store<u32>(t, load<u32>(t, TENANT_IDENTIFIERS) - 1, TENANT_IDENTIFIERS);
@@ -303,6 +324,11 @@ export function benchFindRoots(nodes: usize, count: u32, out: usize): void {
 
 export const BAD_INPUT: i32 = ERR_BAD_INPUT;
 export const SEQLOCK_OFFSET: u32 = HEADER_SEQLOCK;
+
+/** Persona id of a record (0 while a reader races its founding): the host prints it as psn_<16 hex digits>. */
+export function personaId(rec: u32): u64 {
+  return personaIdOf(rec);
+}
 
 /** Record of the persona a founder node founded (active or retired), or 0. */
 export function personaRecordOfFounder(node: u32): u32 {

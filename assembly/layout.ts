@@ -39,7 +39,7 @@ export const PARENT_INITIAL_CAPACITY: u32 = 1 << 14;
 export const NODE_FLAG_FOUNDER: u8 = 1; // founded a persona: its persona id exists forever
 export const NODE_FLAG_BLOCKED: u8 = 2; // junk value: interned but never links
 export const NODE_FLAG_SHARED: u8 = 4; // seen with too many identities: stopped linking
-export const NODE_FLAG_ERASED: u8 = 8; // erased for good (GDPR)
+export const NODE_FLAG_ERASED: u8 = 8; // erased for good (GDPR); a founder's value entry then holds its persona id (u64)
 export const NODE_FLAG_DISPLAY: u8 = 16; // the value entry ends with a display slot
 
 // ---- persona record: a persona's identity, one per persona ever founded (aliases included) ----
@@ -47,13 +47,13 @@ export const NODE_FLAG_DISPLAY: u8 = 16; // the value entry ends with a display 
 // record that only a persona of two or more members has: a one-member persona's values follow
 // from its one node, its founder (valuesFromNode). Members are the sum of the counts, the tenant
 // is the founder's, and an active persona's root is the founder's root (the founder never leaves
-// its active persona), so none of them is stored.
-export const PERSONA_SIZE: u32 = 24;
-export const PERSONA_ID_LO: u32 = 0;
-export const PERSONA_ID_HI: u32 = 4;
-export const PERSONA_CREATED: u32 = 8; // f64
-export const PERSONA_FOUNDER: u32 = 16;
-export const PERSONA_STATE: u32 = 20; // PERSONA_FLAG_ACTIVE | values record << PERSONA_VALUES_SHIFT (0 = one member)
+// its active persona), so none of them is stored. Nor is the persona id: it is a hash of the
+// founder's tenant and value (personaIdOf), recomputed when asked; an erased founder keeps it in its
+// zeroed value entry (NODE_FLAG_ERASED), so an id once handed out always resolves.
+export const PERSONA_SIZE: u32 = 16;
+export const PERSONA_CREATED: u32 = 0; // f64
+export const PERSONA_FOUNDER: u32 = 8;
+export const PERSONA_STATE: u32 = 12; // PERSONA_FLAG_ACTIVE | values record << PERSONA_VALUES_SHIFT (0 = one member)
 
 export const PERSONA_FLAG_ACTIVE: u32 = 1;
 export const PERSONA_VALUES_SHIFT: u32 = 1;
@@ -165,7 +165,7 @@ export const HEADER_PAGE_TABLES: u32 = 2048;
 export const HEADER_SIZE: u32 = 131072; // room for the page tables below
 
 export const MAGIC: u32 = 0x50475348; // "PGSH"
-export const LAYOUT_VERSION: u32 = 9;
+export const LAYOUT_VERSION: u32 = 10;
 
 // hash table descriptor: ptr, capacity (any size: tables grow by half), count
 export const TABLE_PTR: u32 = 0;

@@ -2,24 +2,22 @@
 // `mergePersonaValues` is the one place that may refuse a union; every guardrail lives there.
 import {
   NODE_TYPE, NODE_FLAGS, NODE_TENANT, NODE_FIRST_SEEN, NODE_LAST_SEEN,
-  NODE_FLAG_FOUNDER,
-  PERSONA_FOUNDER, PERSONA_STATE, PERSONA_CREATED, PERSONA_ID_LO, PERSONA_ID_HI, PERSONA_FLAG_ACTIVE, PERSONA_VALUES_SHIFT,
+  NODE_FLAG_FOUNDER, NODE_FLAG_ERASED,
+  PERSONA_FOUNDER, PERSONA_STATE, PERSONA_CREATED, PERSONA_FLAG_ACTIVE, PERSONA_VALUES_SHIFT,
   VALUES_SIZE, VALUES_UPDATED, VALUES_COUNTS, VALUES_LATEST_EMAIL, VALUES_LATEST_PHONE, VALUES_LATEST_EMAIL_TIME,
   VALUES_LATEST_PHONE_TIME, VALUES_DEGREE, VALUES_FLAGS, VALUES_FLAG_BRIDGED, VALUES_NEXT_FREE,
   TYPE_EMAIL, TYPE_PHONE, TYPE_DEVICE, TYPE_CUSTOMER, TYPE_SUBSCRIBER, TYPE_COUNT,
-  TENANT_FLAGS, TENANT_FLAG_GUARDRAILS, TENANT_LIMITS, TENANT_NAME, TENANT_NAME_LEN, TENANT_PERSONAS,
+  TENANT_FLAGS, TENANT_FLAG_GUARDRAILS, TENANT_LIMITS, TENANT_PERSONAS,
   KIND_PERSONAS, KIND_VALUES, HEADER_PERSONA_TABLE, HEADER_VALUES_FREE,
   STRENGTH_WEAK, STRENGTH_MEDIUM, DECISION_MERGED, DECISION_REFUSED_LIMIT, DECISION_REFUSED_WEAK, DECISION_MERGED_BRIDGE,
 } from './layout';
 import { header, takeElements } from './memory';
 import {
-  nodeAt, personaAt, valuesAt, tenantAt, arenaAt, valueBytes, valueLen, tableProbe, tableFill, tableReserve, slotRef, degreeOf, isRoot,
-  setPersonaOfRoot,
+  nodeAt, personaAt, valuesAt, tenantAt, valueBytes, valueLen, tableProbe, tableFill, tableReserve, slotRef, degreeOf, isRoot,
+  setPersonaOfRoot, personaIdHash, founderId, personaIdOf,
 } from './records';
-import { xxh64 } from './hash';
 import { sameSession } from './sessions';
 
-const PERSONA_ID_SEED: u64 = 0x70736e5f69647331; // "psn_ids1": persona ids hash apart from identifier keys
 const UNLIMITED: u32 = 0;
 /** mergePersonaValues' answer for a union through a device across two complementary identities: merge, and mark the persona bridged. */
 export { DECISION_MERGED_BRIDGE };
@@ -288,32 +286,24 @@ export function mergePersonaValues(a: usize, b: usize, strength: u8, tenant: u32
 
 // ---- persona records and ids ----
 
-/** Stable persona id: a hash of the tenant's name and the founding identifier, never of node numbers. */
-export function personaIdHash(node: u32): u64 {
-  const n = nodeAt(node);
-  const t = tenantAt(<u32>load<u16>(n, NODE_TENANT));
-  const tenantHash = xxh64(arenaAt(load<u32>(t, TENANT_NAME)), load<u32>(t, TENANT_NAME_LEN), PERSONA_ID_SEED);
-  const seed = tenantHash ^ <u64>load<u8>(n, NODE_TYPE);
-  return xxh64(valueBytes(n), valueLen(n), seed);
-}
-
-let probeIdLo: u32 = 0;
-let probeIdHi: u32 = 0;
+let probeId: u64 = 0;
 
 function personaIdMatches(rec: u32): bool {
-  const p = personaAt(rec);
-  return load<u32>(p, PERSONA_ID_LO) == probeIdLo && load<u32>(p, PERSONA_ID_HI) == probeIdHi;
+  return personaIdOf(rec) == probeId;
+}
+
+function noRecordMatches(rec: u32): bool {
+  return false;
 }
 
 /** The record of the persona with this id (active or retired), or 0. Safe for readers. */
 export function recordById(lo: u32, hi: u32): u32 {
-  probeIdLo = lo;
-  probeIdHi = hi;
+  probeId = (<u64>hi << 32) | <u64>lo;
   return slotRef(tableProbe(header(HEADER_PERSONA_TABLE), lo, personaIdMatches));
 }
 
 export function recordOfFounder(node: u32): u32 {
-  const id = personaIdHash(node);
+  const id = founderId(node);
   return recordById(<u32>id, <u32>(id >> 32));
 }
 
@@ -321,9 +311,13 @@ export function recordOfFounder(node: u32): u32 {
 export function foundPersona(node: u32): u32 {
   const id = personaIdHash(node);
   const lo = <u32>id;
-  const hi = <u32>(id >> 32);
-  const existing = recordById(lo, hi);
-  // a founder that lost its persona (split, erase) and founds again gets its old id back
+  // a founder that lost its persona (split, erase) and founds again gets its old id back; a node that
+  // never founded has no id in the table (ids are 64-bit hashes), so no probe recomputes any for it
+  const foundedBefore = (load<u8>(nodeAt(node), NODE_FLAGS) & NODE_FLAG_FOUNDER) != 0;
+  const existing = foundedBefore ? recordById(lo, <u32>(id >> 32)) : 0;
+  const desc = header(HEADER_PERSONA_TABLE);
+  // room in the table before the record: every record taken is in the table (its rehash walks the records)
+  if (existing == 0 && tableReserve(desc, 1) != 0) return 0;
   const rec = existing != 0 ? existing : takeElements(KIND_PERSONAS, 1);
   if (rec == 0xFFFFFFFF) return 0;
   if (existing != 0) dropValues(rec);
@@ -331,16 +325,10 @@ export function foundPersona(node: u32): u32 {
   if (existing == 0) store<f64>(p, load<f64>(nodeAt(node), NODE_FIRST_SEEN), PERSONA_CREATED);
   store<u32>(p, node, PERSONA_FOUNDER);
   store<u32>(p, PERSONA_FLAG_ACTIVE, PERSONA_STATE);
-  store<u32>(p, lo, PERSONA_ID_LO);
-  store<u32>(p, hi, PERSONA_ID_HI);
   const n = nodeAt(node);
   store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_FOUNDER, NODE_FLAGS);
   if (isRoot(node)) setPersonaOfRoot(node, rec); // the founder is its root until it joins another
-  if (existing == 0) {
-    const desc = header(HEADER_PERSONA_TABLE);
-    if (tableReserve(desc, 1) != 0) return 0;
-    tableFill(desc, tableProbe(desc, lo, personaIdMatches), lo, rec);
-  }
+  if (existing == 0) tableFill(desc, tableProbe(desc, lo, noRecordMatches), lo, rec); // the id is not there: the first free slot
   adjustActivePersonas(<u32>load<u16>(n, NODE_TENANT), 1);
   return rec;
 }
@@ -350,13 +338,10 @@ export function adjustActivePersonas(tenant: u32, delta: i32): void {
   store<u32>(t, <u32>(<i32>load<u32>(t, TENANT_PERSONAS) + delta), TENANT_PERSONAS);
 }
 
-/** The older persona survives a merge: earlier createdAt, then the smaller id. */
-export function olderPersona(a: usize, b: usize): bool {
-  const ca = load<f64>(a, PERSONA_CREATED);
-  const cb = load<f64>(b, PERSONA_CREATED);
+/** The older persona survives a merge: earlier createdAt, then the smaller id (computed only on a tie). */
+export function olderPersona(a: u32, b: u32): bool {
+  const ca = load<f64>(personaAt(a), PERSONA_CREATED);
+  const cb = load<f64>(personaAt(b), PERSONA_CREATED);
   if (ca != cb) return ca < cb;
-  const ha = load<u32>(a, PERSONA_ID_HI);
-  const hb = load<u32>(b, PERSONA_ID_HI);
-  if (ha != hb) return ha < hb;
-  return load<u32>(a, PERSONA_ID_LO) <= load<u32>(b, PERSONA_ID_LO);
+  return personaIdOf(a) <= personaIdOf(b);
 }

@@ -14,7 +14,7 @@ import {
 } from './layout';
 import { header, allocBlock, freeBlock, setError, ensureHeadroom, reserveElements } from './memory';
 import {
-  nodeAt, edgeAt, personaAt, degreeOf, tableReserve, personaOfRoot, setPersonaOfRoot, edgeB, edgeStrength, edgeDecision,
+  nodeAt, edgeAt, degreeOf, tableReserve, personaOfRoot, setPersonaOfRoot, edgeB, edgeStrength, edgeDecision,
   setEdgeDecision, edgeCut,
 } from './records';
 import { find, makeSingleton, linkRoots, setReclusterBoth, bump } from './unify';
@@ -249,7 +249,7 @@ export function recluster(ra: u32, rb: u32): u32 {
       const n = nodeAt(x);
       if ((load<u8>(n, NODE_FLAGS) & (NODE_FLAG_FOUNDER | NODE_FLAG_ERASED)) == NODE_FLAG_FOUNDER) {
         const rec = recordOfFounder(x);
-        if (rec != 0 && (best == 0 || olderPersona(personaAt(rec), personaAt(best)))) best = rec;
+        if (rec != 0 && (best == 0 || olderPersona(rec, best))) best = rec;
       }
       const rank = typeRank(<u32>load<u8>(n, NODE_TYPE));
       const bestRank = typeRank(<u32>load<u8>(nodeAt(founder), NODE_TYPE));

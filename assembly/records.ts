@@ -5,7 +5,7 @@ import {
   TABLE_PTR, TABLE_CAPACITY, TABLE_COUNT, OK, ERR_OUT_OF_MEMORY, ERR_CAPACITY,
   NODE_TENANT, NODE_TYPE, NODE_FLAGS, NODE_FLAG_DISPLAY, NODE_VALUE, NODE_FIRST_EDGE, VALUE_LEN_BYTES, EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, PARENT_ROOT,
   EDGE_NODE_MASK, EDGE_STRENGTH_SHIFT, EDGE_STRENGTH_MASK, EDGE_DECISION_SHIFT, EDGE_DECISION_MASK, EDGE_CUT_BIT,
-  HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, PERSONA_ID_LO,
+  HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, PERSONA_FOUNDER, NODE_FLAG_ERASED, TENANT_NAME, TENANT_NAME_LEN,
 } from './layout';
 import {
   header, elementAddress, allocBlock, freeBlock, kindCount, setKindCount, reserveElements, setError, parentsBase,
@@ -235,9 +235,16 @@ function tagOfRecord(desc: usize, ref: u32): u32 {
     const e = edgeAt(ref);
     return pairTag(load<u32>(e, EDGE_A), edgeB(e));
   }
-  if (desc == header(HEADER_PERSONA_TABLE)) return load<u32>(personaAt(ref), PERSONA_ID_LO);
+  if (desc == header(HEADER_PERSONA_TABLE)) return <u32>personaIdOf(ref);
   const n = nodeAt(ref);
   return <u32>identifierHash(<u32>load<u16>(n, NODE_TENANT), <u32>load<u8>(n, NODE_TYPE), valueBytes(n), valueLen(n));
+}
+
+/** Puts record `ref` with tag `tag` in the first free slot of its probe run (a rehash: no match can be there). */
+function placeEntry(ptr: usize, capacity: u32, tag: u32, ref: u32): void {
+  let j = homeSlot(tag, capacity);
+  while (load<u32>(ptr + <usize>(j * SLOT_SIZE)) != 0) j = nextSlot(j, capacity);
+  store<u32>(ptr + <usize>(j * SLOT_SIZE), (tag & ~REF_MASK) | ref);
 }
 
 function tableRehash(desc: usize, capacity: u32): i32 {
@@ -245,12 +252,17 @@ function tableRehash(desc: usize, capacity: u32): i32 {
   const oldCapacity = load<u32>(desc, TABLE_CAPACITY);
   const ptr = allocBlock(capacity * SLOT_SIZE);
   if (ptr == 0) return ERR_OUT_OF_MEMORY;
-  for (let i: u32 = 0; i < oldCapacity; i++) {
-    const entry = load<u32>(oldPtr + <usize>(i * SLOT_SIZE));
-    if (entry == 0) continue;
-    let j = homeSlot(tagOfRecord(desc, entry & REF_MASK), capacity);
-    while (load<u32>(<usize>ptr + <usize>(j * SLOT_SIZE)) != 0) j = nextSlot(j, capacity);
-    store<u32>(<usize>ptr + <usize>(j * SLOT_SIZE), entry);
+  if (desc == header(HEADER_PERSONA_TABLE)) {
+    // it holds every persona record ever taken (none leaves it): walking the records in order reads
+    // the founders and values its ids are recomputed from in about the order they were laid out,
+    // where the old slots' order would miss the cache on each
+    const records = kindCount(KIND_PERSONAS);
+    for (let rec: u32 = 1; rec < records; rec++) placeEntry(<usize>ptr, capacity, <u32>personaIdOf(rec), rec);
+  } else {
+    for (let i: u32 = 0; i < oldCapacity; i++) {
+      const entry = load<u32>(oldPtr + <usize>(i * SLOT_SIZE));
+      if (entry != 0) placeEntry(<usize>ptr, capacity, tagOfRecord(desc, entry & REF_MASK), entry & REF_MASK);
+    }
   }
   store<u32>(desc, ptr, TABLE_PTR);
   store<u32>(desc, capacity, TABLE_CAPACITY);
@@ -292,6 +304,54 @@ export function tableRemove(desc: usize, slot: usize): void {
   }
   store<u32>(ptr + <usize>(hole * SLOT_SIZE), 0);
   store<u32>(desc, load<u32>(desc, TABLE_COUNT) - 1, TABLE_COUNT);
+}
+
+// ---- persona ids ----
+
+const PERSONA_ID_SEED: u64 = 0x70736e5f69647331; // "psn_ids1": persona ids hash apart from identifier keys
+
+// the tenant's part of the id seed, for the last tenant asked about: rehashing the persona-id table
+// recomputes every id, and a shard's ids nearly all belong to a few tenants. A tenant's name never
+// changes once registered; its arena offset and length key the cache too, so neither another shard's
+// tenant nor a reader that raced the registration (offset or length not yet written) reuses a seed.
+let seedTenant: u32 = 0;
+let seedName: u64 = 0; // the name's arena offset << 32 | its length
+let seedOfTenant: u64 = 0;
+
+function tenantIdSeed(tenant: u32): u64 {
+  const t = tenantAt(tenant);
+  const offset = load<u32>(t, TENANT_NAME);
+  const len = load<u32>(t, TENANT_NAME_LEN);
+  const name = (<u64>offset << 32) | <u64>len;
+  if (tenant != seedTenant || name != seedName) {
+    seedOfTenant = xxh64(arenaAt(offset), len, PERSONA_ID_SEED);
+    seedTenant = tenant;
+    seedName = name;
+  }
+  return seedOfTenant;
+}
+
+/** Stable persona id: a hash of the tenant's name and the founding identifier, never of node numbers. */
+export function personaIdHash(node: u32): u64 {
+  const n = nodeAt(node);
+  const seed = tenantIdSeed(<u32>load<u16>(n, NODE_TENANT)) ^ <u64>load<u8>(n, NODE_TYPE);
+  return xxh64(valueBytes(n), valueLen(n), seed);
+}
+
+/**
+ * The id of the persona `node` founded (or would found): the hash of its value, or for an erased
+ * founder the id its zeroed value entry keeps (see eraseNode).
+ */
+export function founderId(node: u32): u64 {
+  const n = nodeAt(node);
+  if ((load<u8>(n, NODE_FLAGS) & NODE_FLAG_ERASED) != 0) return load<u64>(valueBytes(n));
+  return personaIdHash(node);
+}
+
+/** Id of persona record `rec`; 0 for a record not yet written (a reader racing its founding). */
+export function personaIdOf(rec: u32): u64 {
+  const founder = load<u32>(personaAt(rec), PERSONA_FOUNDER);
+  return founder != 0 ? founderId(founder) : 0;
 }
 
 // ---- evidence pair keys ----

@@ -9,7 +9,7 @@ import {
 } from './layout';
 import { header, parentsBase, parentsBaseAtomic } from './memory';
 import {
-  nodeAt, personaAt, tenantAt, edgeAt, personaOfRoot, setPersonaOfRoot, edgeB, edgeStrength, edgeDecision, edgeCut,
+  nodeAt, tenantAt, edgeAt, personaOfRoot, setPersonaOfRoot, edgeB, edgeStrength, edgeDecision, edgeCut,
 } from './records';
 import {
   mergePersonaValues, mergeValuesInto, mergeNodeInto, foundPersona, olderPersona, typeRank,
@@ -194,7 +194,7 @@ function mergeRoots(
   let survivor: u32;
   let absorbed: u32 = 0;
   if (recA != 0 && recB != 0) {
-    survivor = olderPersona(personaAt(recA), personaAt(recB)) ? recA : recB;
+    survivor = olderPersona(recA, recB) ? recA : recB;
     absorbed = survivor == recA ? recB : recA;
   } else {
     survivor = recA != 0 ? recA : recB;

@@ -191,9 +191,10 @@ static inline void unite(Graph *g, int32_t a, int32_t b) {
 
 /* ---- the same union-find carrying what the WASM core's persona records carry ----
  * A port of the WASM core's in-core union (assembly/unify.ts attemptUnion → mergeRoots, guardrails
- * off, no evidence edge) on the same record layout (assembly/layout.ts, layout 9): 32-byte nodes with
+ * off, no evidence edge) on the same record layout (assembly/layout.ts, layout 10): 32-byte nodes with
  * a circular member ring, a u32 parent column whose root slots hold PARENT_ROOT | persona record,
- * 24-byte persona identity records (id, createdAt, founder, active flag | values record), 60-byte
+ * 16-byte persona identity records (createdAt, founder, active flag | values record; the id is the
+ * founder's key hash, recomputed on a createdAt tie as the core does), 60-byte
  * values records (counts per type, latest email and phone with their times, updated, degree, flags)
  * for personas of two or more members, reused from a free list, per-tenant counters and a journal of
  * merges. Intern founds a persona per key, as the WASM core's bench intern does (one identifier per
@@ -215,10 +216,9 @@ typedef struct {
 } Node; /* 32 bytes, as NODE_SIZE; the value's length is in the arena (here: key_start) */
 
 typedef struct {
-  uint32_t id_lo, id_hi;
   double created;
   uint32_t founder, state;
-} Persona; /* 24 bytes, as PERSONA_SIZE */
+} Persona; /* 16 bytes, as PERSONA_SIZE */
 
 typedef struct __attribute__((packed)) {
   double updated, latest_email_time, latest_phone_time;
@@ -240,7 +240,7 @@ typedef struct {
   Tenant tenants[2];
 } PersonaGraph;
 
-_Static_assert(sizeof(Node) == 32 && sizeof(Persona) == 24 && sizeof(Values) == 60, "record sizes of layout 9");
+_Static_assert(sizeof(Node) == 32 && sizeof(Persona) == 16 && sizeof(Values) == 60, "record sizes of layout 10");
 
 static PersonaGraph persona_graph_alloc(uint32_t max_keys, uint32_t arena_bytes) {
   PersonaGraph g;
@@ -291,8 +291,6 @@ static uint32_t persona_intern(PersonaGraph *g, const uint8_t *key, uint32_t len
   uint64_t id = fnv1a64(key, length);
   uint32_t rec = ++g->persona_count;
   Persona *p = &g->personas[rec];
-  p->id_lo = (uint32_t)id;
-  p->id_hi = (uint32_t)(id >> 32);
   p->created = time;
   p->founder = node;
   p->state = PERSONA_FLAG_ACTIVE;
@@ -410,10 +408,15 @@ static void merge_node_into(PersonaGraph *g, Values *dst, uint32_t node) {
   else if (n->type == TYPE_PHONE) take_latest(g, dst, 1, node, n->last_seen);
 }
 
-static inline int older_persona(const Persona *a, const Persona *b) {
+/* The persona id, recomputed from the founder's key (the core hashes the founder's value too). */
+static uint64_t persona_id(const PersonaGraph *g, const Persona *p) {
+  const uint32_t *start = g->keys.key_start;
+  return fnv1a64(g->keys.arena + start[p->founder - 1], start[p->founder] - start[p->founder - 1]);
+}
+
+static inline int older_persona(const PersonaGraph *g, const Persona *a, const Persona *b) {
   if (a->created != b->created) return a->created < b->created;
-  if (a->id_hi != b->id_hi) return a->id_hi < b->id_hi;
-  return a->id_lo <= b->id_lo;
+  return persona_id(g, a) <= persona_id(g, b);
 }
 
 /* attemptUnion with guardrails off and no bridged persona: always merges two different personas. */
@@ -426,7 +429,7 @@ static void persona_unite(PersonaGraph *g, uint32_t a, uint32_t b) {
   Values *stored_a = stored_values(g, rec_a), *stored_b = stored_values(g, rec_b);
   if (g->tenants[tenant].flags != 0 || (stored_a && stored_a->flags) || (stored_b && stored_b->flags))
     die("guardrails and bridges are not part of this reference%s", "");
-  uint32_t survivor = older_persona(&g->personas[rec_a], &g->personas[rec_b]) ? rec_a : rec_b;
+  uint32_t survivor = older_persona(g, &g->personas[rec_a], &g->personas[rec_b]) ? rec_a : rec_b;
   uint32_t absorbed = survivor == rec_a ? rec_b : rec_a;
   int survivor_is_a = survivor == rec_a;
   const Values *absorbed_stored = survivor_is_a ? stored_b : stored_a;

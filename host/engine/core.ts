@@ -21,6 +21,8 @@ export interface CoreExports {
   nodePartners(node: number): number;
   personaRecordById(lo: number, hi: number): number;
   personaRecordOfFounder(node: number): number;
+  /** Persona id of a record as a signed i64 (read it with BigInt.asUintN(64, …)); 0 while a reader races its founding. */
+  personaId(rec: number): bigint;
   resolveBatch(tenant: number, ptr: number, count: number, out: number): number;
   nodeAddress(node: number): number;
   personaAddress(rec: number): number;

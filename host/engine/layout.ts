@@ -21,9 +21,10 @@ export const ARENA_LENGTH_BYTES = 2;
 /**
  * A persona's identity. Its values are in a values record (VALUES) when it has two or more members;
  * a one-member persona's values follow from its founder node. Members (sum of the counts), tenant
- * (the founder's) and root (the founder's, while active) are derived, not stored.
+ * (the founder's), root (the founder's, while active) and id (a hash of the founder's tenant and
+ * value: core export personaIdOf) are derived, not stored.
  */
-export const PERSONA = { SIZE: 24, ID_LO: 0, ID_HI: 4, CREATED: 8, FOUNDER: 16, STATE: 20 } as const;
+export const PERSONA = { SIZE: 16, CREATED: 0, FOUNDER: 8, STATE: 12 } as const;
 export const PERSONA_FLAG_ACTIVE = 1;
 /** PERSONA.STATE holds the values record above the active flag (0 = one member). */
 export const PERSONA_VALUES_SHIFT = 1;
@@ -54,7 +55,7 @@ export const TENANT_FLAG_GUARDRAILS = 1;
 export const HEADER = { MAGIC: 0, VERSION: 4, SEQLOCK: 8, ERROR: 12, APPLIED_SEQ: 16, BUMP: 24, READERS: 88 } as const;
 /** "PGSH" at the header of every shard, and the layout version it was written with. */
 export const SHARD_MAGIC = 0x50475348;
-export const LAYOUT_VERSION = 9;
+export const LAYOUT_VERSION = 10;
 
 export const JOURNAL = { ENTRY_SIZE: 12, MERGE: 1, RECLUSTER_FROM: 2, RECLUSTER_TO: 3, SHARED: 4, ERASE: 5 } as const;
 

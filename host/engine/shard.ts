@@ -311,16 +311,15 @@ export class Shard {
   }
 
   personaId(record: number): string {
-    // a record's id is fixed when it is founded and records are never reused: cache the string
+    // a record's id is fixed when it is founded and records are never reused: cache the string,
+    // once it was computed between two writes (a read racing a write may hash a value being rewritten)
     const cached = this.personaIds.get(record);
     if (cached !== undefined) return cached;
-    const at = this.core.personaAddress(record);
-    this.ensureViews(at + PERSONA.SIZE);
-    const hi = this.view.getUint32(at + PERSONA.ID_HI, true);
-    const lo = this.view.getUint32(at + PERSONA.ID_LO, true);
-    const id = PERSONA_ID_PREFIX + hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
-    if (hi !== 0 || lo !== 0) this.personaIds.set(record, id);
-    return id;
+    const before = this.readVersion();
+    const id = BigInt.asUintN(64, this.core.personaId(record));
+    const text = PERSONA_ID_PREFIX + id.toString(16).padStart(16, '0');
+    if (id !== 0n && (before & 1) === 0 && this.readVersion() === before) this.personaIds.set(record, text);
+    return text;
   }
 
   /** Record of a persona id (active or retired), or 0 for an unknown or malformed id. */

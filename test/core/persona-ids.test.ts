@@ -1,5 +1,6 @@
 // Persona ids: stable, derived from tenant + founding identifier; the older persona's id survives a
-// merge and the other becomes an alias that still resolves; a split gives pieces their ids back.
+// merge and the other becomes an alias that still resolves; a split gives pieces their ids back; an
+// erased founder's id (not stored in the persona record, layout 10) still resolves.
 import { describe, expect, it } from 'vitest';
 import { DEVICE, EMAIL, PHONE, CUSTOMER, newShard, ingest, recordOf, personaIdOf, nodeOf, type Id } from './helpers.js';
 
@@ -93,5 +94,28 @@ describe('persona ids', () => {
     const carolRecord = recordOf(f, carol);
     expect(carolRecord).toBe(recordOf(f, carolPhone));
     expect(f.shard.persona(carolRecord).founder).toBe(nodeOf(f, carolPhone));
+  });
+
+  it('an erased founder keeps its id resolving, whether its value was longer or shorter than the id, and leaves no copy of it', () => {
+    const f = newShard();
+    const shortCustomer: Id = [CUSTOMER, 'zq7x4']; // shorter than the 8-byte id: its entry is written again
+    ingest(f, [{ ids: [ALICE_EMAIL], time: 1000 }, { ids: [shortCustomer], time: 1000 }], 1);
+    const ids = [ALICE_EMAIL, shortCustomer].map((id) => personaIdOf(f, id));
+    const records = ids.map((id) => f.shard.recordById(id));
+    expect(new Set(records).size).toBe(2);
+    ingest(f, [{ ids: [ALICE_PHONE, ALICE_EMAIL, shortCustomer], time: 2000 }], 2); // one is an alias now
+    const memory = () => Buffer.from(f.shard.memory.buffer);
+    for (const id of [ALICE_EMAIL, shortCustomer]) f.shard.erase(nodeOf(f, id));
+    // the persona-id table grows after the erase: its rehash recomputes every id, the erased founders' too
+    ingest(f, Array.from({ length: 3000 }, (_, i) => ({ ids: [[CUSTOMER, `filler-${i}`] as Id], time: 3000 })), 3);
+    for (let i = 0; i < ids.length; i++) {
+      expect(f.shard.recordById(ids[i])).toBe(records[i]);
+      expect(f.shard.persona(records[i]).id).toBe(ids[i]);
+    }
+    nodeOf(f, [PHONE, '+35988200000000000000000000000000000000000000']); // overwrites the reader slot the erased keys passed through
+    expect(memory().includes(Buffer.from(ALICE_EMAIL[1]))).toBe(false);
+    expect(memory().includes(Buffer.from(shortCustomer[1]))).toBe(false);
+    // the phone, alone now, founds its own persona again
+    expect(personaIdOf(f, ALICE_PHONE)).not.toBe(ids[0]);
   });
 });
