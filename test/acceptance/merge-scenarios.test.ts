@@ -1,6 +1,7 @@
 // Merge rules as an outside acceptance tester checks them: hand-built identity scenarios written from
 // issue #5, the HTTP contract and the README ("How merges are judged", "Configuration per tenant"),
 // through the library facade only, with the event types a shop's integration would send.
+import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PersonaGraph, type Persona } from '../../host/index.js';
 
@@ -154,7 +155,7 @@ describe('shared devices', () => {
   it('a family tablet on which 3 people each log in with their own account: 3 personas', async () => {
     const tablet = device('family-tablet');
     const family = ['mother', 'father', 'daughter'];
-    await ingest(family.flatMap((who, i) => [
+    await ingest(family.flatMap((who, i): ScenarioEvent[] => [
       { id: `own-${who}`, type: 'checkout', timestamp: day(1 + i), identifiers: { customer: `c-${who}`, email: `${who}@family.bg`, phone: `0888 77${i} 000` } },
       { id: `tablet-${who}`, type: 'login', timestamp: day(5 + i), identifiers: { device: tablet, customer: `c-${who}` } },
     ]));
@@ -188,7 +189,7 @@ describe('shared devices', () => {
   it('a family tablet on which each of 4 people logs in, then checks out on it: more than the device threshold, 4 personas', async () => {
     const tablet = device('checkout-tablet');
     const family = ['mother', 'father', 'son', 'daughter'];
-    await ingest(family.flatMap((who, i) => [
+    await ingest(family.flatMap((who, i): ScenarioEvent[] => [
       { id: `in-${who}`, type: 'login', timestamp: day(1 + i, 18), identifiers: { device: tablet, customer: `c-${who}` } },
       { id: `buy-${who}`, type: 'checkout', timestamp: day(1 + i, 19), identifiers: { device: tablet, customer: `c-${who}`, email: `${who}@home.bg`, phone: `0889 40${i} 400` } },
     ]));
@@ -382,6 +383,36 @@ describe('split, explain, changes', () => {
     expect(next.changes.map((c) => c.kind)).toEqual(['split']);
     expect(next.changes[0].personas).toContain(older);
     expect((await graph.changes(TENANT, next.cursor)).changes).toEqual([]);
+  });
+});
+
+describe('event types', () => {
+  /** The backquoted type names of one bullet of the README's "How merges are judged". */
+  async function readmeTypes(bullet: string): Promise<string[]> {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## How merges are judged'));
+    const item = section.slice(section.indexOf(`- *${bullet}*`)).split(/\n- |\n\n/)[0];
+    return [...item.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+  }
+
+  /** Two people, each known by a checkout, then one event of `type` naming one's account and the other's email. */
+  async function joinsTwoKnownPeople(type: string, tenant: string): Promise<boolean> {
+    await ingest([
+      { type: 'checkout', timestamp: day(1), identifiers: { customer: 'c-1', email: 'one@mail.bg' } },
+      { type: 'checkout', timestamp: day(1), identifiers: { customer: 'c-2', email: 'two@mail.bg' } },
+      { type, timestamp: day(2), identifiers: { customer: 'c-1', email: 'two@mail.bg' } },
+    ], tenant);
+    return (await distinctPersonas([['customer', 'c-1'], ['customer', 'c-2']], tenant)) === 1;
+  }
+
+  it('every login or checkout type the README lists is strong evidence; the ordinary ones it names are not', async () => {
+    const strong = await readmeTypes('login or checkout');
+    expect(strong).toEqual(expect.arrayContaining(['identify', 'login', 'checkout', 'order_completed', 'subscribe', 'alias']));
+    for (const [i, type] of strong.entries()) expect(await joinsTwoKnownPeople(type, `strong-${i}`), type).toBe(true);
+    expect(await joinsTwoKnownPeople('Order Completed', 'spelled')).toBe(true);
+    for (const [i, type] of ['page', 'track', 'Product Viewed', 'Subscribed'].entries()) {
+      expect(await joinsTwoKnownPeople(type, `ordinary-${i}`), type).toBe(false);
+    }
   });
 });
 
