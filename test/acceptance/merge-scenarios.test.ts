@@ -129,13 +129,25 @@ describe('junk values typed at checkout', () => {
     expect(audience.unreachable).toEqual(shoppers.map((_, i) => i));
   });
 
-  it('"null"-like strings are not identities', async () => {
-    const result = await ingest(['null', 'undefined', 'anonymous', 'guest', '[object Object]', 'NaN', 'none', '0'].map((junk, i) => ({
-      type: 'identify', timestamp: day(1), identifiers: { customer: [junk, `c-real-${i}`] },
+  it('"null"-like strings sent by every shopper as account and subscriber ids are blocked and glue nobody', async () => {
+    const nullish = ['null', 'undefined', 'anonymous', 'guest', '[object Object]', 'NaN', 'none', '0', 'NULL', ' None '];
+    const result = await ingest(shoppers.map((name, i) => ({
+      type: 'identify', timestamp: day(1 + i), identifiers: { customer: [...nullish, `c-${name}`], subscriber: nullish },
     })));
-    expect(result.accepted).toBe(8);
+    expect(result.accepted).toBe(shoppers.length);
+    expect(result.errors.length).toBe(shoppers.length * nullish.length * 2);
     expect(result.errors.every((e) => e.error.code === 'blocked_value')).toBe(true);
-    expect(await distinctPersonas([...Array(8).keys()].map((i) => ['customer', `c-real-${i}`]))).toBe(8);
+    expect(await distinctPersonas(shoppers.map((n) => ['customer', `c-${n}`]))).toBe(shoppers.length);
+  });
+
+  it('an email shared by two people (a couple) is within the email threshold (2) and joins them; a third sharer splits them apart', async () => {
+    const couple = (who: string, i: number): ScenarioEvent => ({
+      type: 'checkout', timestamp: day(1 + i), identifiers: { customer: `c-${who}`, email: 'home@mail.bg', phone: `0887 30000${i}` },
+    });
+    await ingest([couple('him', 0), couple('her', 1)]);
+    expect(await distinctPersonas([['customer', 'c-him'], ['customer', 'c-her']])).toBe(1);
+    await ingest([couple('lodger', 2)]);
+    expect(await distinctPersonas([['customer', 'c-him'], ['customer', 'c-her'], ['customer', 'c-lodger']])).toBe(3);
   });
 
   it('a shop address not on any list, typed at checkout by many well-identified people, is marked shared and glues nobody', async () => {
@@ -296,7 +308,7 @@ describe('tenants', () => {
 });
 
 describe('guardrails: false', () => {
-  it('gives plain connected components: the kiosk and a shared shop address glue everyone together', async () => {
+  it('gives plain connected components: the kiosk and weak evidence glue everyone together, blocked values still do not', async () => {
     await graph.configure(TENANT, { guardrails: false });
     const kiosk = device('cc-kiosk');
     await ingest([...Array(6).keys()].map((i) => ({
@@ -309,6 +321,9 @@ describe('guardrails: false', () => {
     const everyone: [string, string][] = [...[...Array(6).keys()].map((i): [string, string] => ['email', `p${i}@mail.bg`]),
       ['email', 'weak@mail.bg'], ['device', device('lone')]];
     expect(await distinctPersonas(everyone)).toBe(1);
+    // the block list is not a merge guardrail: blocked values still link nothing
+    await ingest(['x', 'y'].map((who) => ({ type: 'checkout', timestamp: day(10), identifiers: { customer: `c-${who}`, email: 'test@test.com' } })));
+    expect(await distinctPersonas([['customer', 'c-x'], ['customer', 'c-y']])).toBe(2);
     // the same events with guardrails on keep the kiosk shoppers apart
     await graph.configure('shop-b', { guardrails: true });
     await ingest([...Array(6).keys()].map((i) => ({
