@@ -185,6 +185,25 @@ describe('shared devices', () => {
     expect(await distinctPersonas(emails.map((e) => ['email', e]))).toBe(4);
   });
 
+  it('the fourth email on a tablet marks it shared online: the glued persona is split, changes says so, a campaign reaches 4', async () => {
+    const tablet = device('growing-tablet');
+    const login = (i: number): ScenarioEvent => ({ type: 'login', timestamp: day(1 + i), identifiers: { device: tablet, email: `m${i}@family.bg` } });
+    for (const i of [0, 1, 2]) await ingest([login(i)]);
+    const first = (await personaIdOf('email', 'm0@family.bg'))!;
+    const before = await graph.changes(TENANT);
+    await ingest([login(3)]);
+    const ids = await graph.resolve(TENANT, [0, 1, 2, 3].map((i) => ({ type: 'email', value: `m${i}@family.bg` })));
+    expect(new Set(ids).size).toBe(4);
+    expect(ids[0]).toBe(first);   // the first person keeps the persona id
+    const after = await graph.changes(TENANT, before.cursor);
+    const split = after.changes.find((c) => c.kind === 'split');
+    expect(split?.personas).toEqual(expect.arrayContaining(ids as string[]));
+    const view = (await graph.graph(TENANT, first))!;
+    expect(view.nodes.find((n) => n.type === 'device')?.shared).toBe(true);
+    const audience = await graph.dedupe(TENANT, { channel: 'email', recipients: [0, 1, 2, 3].map((i) => ({ type: 'email', value: `m${i}@family.bg` })) });
+    expect(audience.stats).toMatchObject({ input: 4, recipients: 4, duplicatesRemoved: 0 });
+  });
+
   it('a family tablet on which 2 people sign in with their account and email (Segment identify): 2 personas', async () => {
     const tablet = device('identify-tablet');
     await ingest([
