@@ -240,6 +240,14 @@ describe('shared devices', () => {
     expect(await distinctPersonas(family.map((w) => ['customer', `c-${w}`]))).toBe(3);
   });
 
+  it('a family tablet on which 3 people log in with their accounts after their own checkouts arrived: 3 personas', async () => {
+    const tablet = device('known-family-tablet');
+    const family = ['mother', 'father', 'son'];
+    await ingest(family.map((who, i) => ({ type: 'checkout', timestamp: day(10 + i), identifiers: { customer: `c-${who}`, email: `${who}@home.bg`, phone: `0889 50${i} 500` } })));
+    await ingest(family.map((who, i) => ({ type: 'login', timestamp: day(1 + i), identifiers: { device: tablet, customer: `c-${who}` } })));
+    expect(await distinctPersonas(family.map((w) => ['customer', `c-${w}`]))).toBe(3);
+  });
+
   it.todo('a family tablet on which 2–4 people log in with their accounts BEFORE their own checkouts arrive: one persona per person — rule: each login adds a lone customer id (medium), a customer seen once is no identity for shared detection, and checkouts without the device never re-check it, so the tablet glues the family (the reverse arrival order keeps them apart)');
 
   it.todo('an in-store kiosk where 30 people log in with their accounts before their checkouts arrive: 30 personas — actual 26: the first logins (lone customer ids, medium) join one persona before the kiosk is marked shared, and that glue is never split');
