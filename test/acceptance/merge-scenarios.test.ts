@@ -309,6 +309,19 @@ describe('campaign links', () => {
     expect(await distinctPersonas([['customer', 'c-alice'], ['customer', 'c-friend']])).toBe(2);
   });
 
+  it('a link to a recipient the graph has not seen yet: the click makes them a persona with the device', async () => {
+    const { token } = graph.createLink(TENANT, { url: 'https://shop-a.bg/sale', recipient: { email: 'New@Mail.bg' }, campaign: 'spring', channel: 'email' });
+    await ingest([{ type: 'link_click', timestamp: day(2), token, identifiers: { device: device('new-reader') } }]);
+    expect(await personaIdOf('email', 'new@mail.bg')).not.toBeNull();
+    expect(await personaIdOf('device', device('new-reader'))).toBe(await personaIdOf('email', 'new@mail.bg'));
+  });
+
+  it('a token issued by another shop is rejected per item', async () => {
+    const { token } = graph.createLink('shop-b', { url: 'https://shop-b.bg/sale', recipient: { subscriber: 's-alice' }, campaign: 'spring', channel: 'email' });
+    const result = await ingest([{ type: 'link_click', timestamp: day(2), token, identifiers: { device: device('cross-shop') } }]);
+    expect(result).toMatchObject({ accepted: 0, errors: [{ index: 0, field: 'token', error: { code: 'invalid_token' } }] });
+  });
+
   it('a tampered token is rejected per item and links nothing', async () => {
     await twoWellIdentifiedPeople();
     const { token } = graph.createLink(TENANT, { url: 'https://shop-a.bg/sale', recipient: { subscriber: 's-alice' }, campaign: 'spring', channel: 'email' });
