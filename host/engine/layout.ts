@@ -22,7 +22,7 @@ export const ARENA_LENGTH_BYTES = 2;
  * A persona's identity. Its values are in a values record (VALUES) when it has two or more members;
  * a one-member persona's values follow from its founder node. Members (sum of the counts), tenant
  * (the founder's), root (the founder's, while active) and id (a hash of the founder's tenant and
- * value: core export personaIdOf) are derived, not stored.
+ * value: core export personaId) are derived, not stored.
  */
 export const PERSONA = { SIZE: 16, CREATED: 0, FOUNDER: 8, STATE: 12 } as const;
 export const PERSONA_FLAG_ACTIVE = 1;
