@@ -4,6 +4,7 @@
 // request together, as much as the rest of a cached GET /resolve's routing); here a request costs
 // two Map lookups and a bucket search. The exported text is what those prom-client metrics wrote.
 import type { Metric, Registry } from 'prom-client';
+import { bucketOf } from '../util/histogram-bucket.js';
 
 /** Route label of requests no route matched (404s of random paths must not create series). */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -74,9 +75,7 @@ export class RequestMetrics {
     }
     series.count++;
     series.sum += seconds;
-    let bucket = 0;
-    while (bucket < this.bounds.length && seconds > this.bounds[bucket]) bucket++;
-    series.buckets[bucket]++;
+    series.buckets[bucketOf(this.bounds, seconds)]++;
   }
 
   private *series(): Iterable<Series> {

@@ -4,6 +4,7 @@
 //
 // One block per shard, one writer thread writing it; readers may see a tally mid-update (a count
 // without its sum), which a scrape tolerates and the next one corrects.
+import { bucketOf } from '../util/histogram-bucket.js';
 
 /** The steps timed, in block order. */
 export const TIMED_STEPS = ['log_append', 'snapshot_write'] as const;
@@ -49,9 +50,7 @@ export class WriterTimings {
 
   observe(step: TimedStep, seconds: number): void {
     const base = TIMED_STEPS.indexOf(step) * STEP_SLOTS;
-    let bucket = 0;
-    while (bucket < STEP_BUCKETS_SECONDS.length && seconds > STEP_BUCKETS_SECONDS[bucket]) bucket++;
-    this.slots[base + FIRST_BUCKET + bucket]++;
+    this.slots[base + FIRST_BUCKET + bucketOf(STEP_BUCKETS_SECONDS, seconds)]++;
     this.slots[base + SUM] += seconds;
     this.slots[base + COUNT]++;
   }
