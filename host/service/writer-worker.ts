@@ -77,8 +77,7 @@ function open(): ShardWriter {
   if (!writer) {
     store = openStore(options.dataDir, { durability: options.durability });
     traceStartup(`shard ${options.shard}: store opened`);
-    writer = ShardWriter.recover(store, options.shard, (tenant) => shardOf(tenant, options.shards));
-    writer.timings = new WriterTimings(options.timings);
+    writer = ShardWriter.recover(store, options.shard, (tenant) => shardOf(tenant, options.shards), new WriterTimings(options.timings));
   }
   return writer;
 }

@@ -120,20 +120,20 @@ export function withoutErasedValues(erasure: Pick<ErasureStore, 'erasedSalt' | '
 export class ShardWriter {
   /** Tenants known to have erased values; the rest skip the per-value check on every apply. */
   private readonly tenantsWithErasures = new Map<string, boolean>();
-  /** Durations of the log appends and snapshot writes (exported as metrics). */
-  timings = new WriterTimings();
 
   constructor(
     readonly shard: Shard,
     private readonly store: Store,
     private readonly index: number,
+    /** Durations of the log appends and snapshot writes (exported as metrics). */
+    private readonly timings = new WriterTimings(),
   ) {}
 
   /** Rebuilds the shard: newest valid snapshot, then every later log entry of its tenants. */
-  static recover(store: Store, index: number, shardOf: (tenant: string) => number): ShardWriter {
+  static recover(store: Store, index: number, shardOf: (tenant: string) => number, timings?: WriterTimings): ShardWriter {
     const { shard, after: covered } = restoreNewest(store, index);
     traceStartup(`shard ${index}: restored`);
-    const writer = new ShardWriter(shard, store, index);
+    const writer = new ShardWriter(shard, store, index, timings);
     writer.changesRecordedThrough = store.changes.lastSeqs();
     traceStartup(`shard ${index}: last recorded changes found`);
     let after = covered;
