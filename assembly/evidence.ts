@@ -9,9 +9,9 @@ import {
 } from './layout';
 import { header, takeElements } from './memory';
 import {
-  nodeAt, edgeAt, tableProbe, tableFill, slotRef, personaOfRoot, pairTag, edgeB, edgeStrength, setEdgeStrength,
+  nodeAt, edgeAt, tableProbe, tableFill, slotRef, pairTag, edgeB, edgeStrength, setEdgeStrength,
 } from './records';
-import { storedValues } from './personas';
+import { storedValuesOfRoot } from './personas';
 import { bump, find } from './unify';
 
 let probeA: u32 = 0;
@@ -75,9 +75,7 @@ export function edgeBetween(x: u32, y: u32, seq: f64, item: u32, time: f64, stre
  * founded, and a one-member persona's degree is its node's).
  */
 function addDegree(node: u32): void {
-  const rec = personaOfRoot(find(node));
-  if (rec == 0) return;
-  const values = storedValues(rec);
+  const values = storedValuesOfRoot(find(node));
   if (values == 0) return;
   const at = values + <usize>VALUES_DEGREE;
   store<u32>(at, load<u32>(at) + 1);

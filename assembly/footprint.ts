@@ -38,7 +38,7 @@ function freeBytes(): u32 {
 
 /**
  * Writes FOOTPRINT_FIGURES u32 at `out`: allocated bytes of the paged arrays (KIND_COUNT of them:
- * nodes, personas, edges, tenants, arena, values), the identifier, edge and persona tables, the header
+ * nodes, edges, tenants, arena, values), the identifier, edge and persona tables, the header
  * with its page tables, the reader slots, the writer work buffer, the inbox, the journal, and the
  * blocks on the free list, the parent column, and the traversal marks.
  */

@@ -5,23 +5,24 @@ import {
   MAGIC, LAYOUT_VERSION, HEADER_MAGIC, HEADER_VERSION, HEADER_SEQLOCK, HEADER_BUMP, HEADER_SIZE,
   HEADER_IDENT_TABLE, HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, HEADER_READERS, HEADER_PAGE_TABLES,
   HEADER_ERROR, HEADER_INBOX,
-  KIND_NODES, KIND_PERSONAS, KIND_EDGES, KIND_TENANTS, KIND_ARENA, KIND_VALUES,
-  NODE_SIZE, PERSONA_SIZE, EDGE_SIZE, TENANT_SIZE, VALUES_SIZE,
-  NODE_PAGE_SHIFT, PERSONA_PAGE_SHIFT, EDGE_PAGE_SHIFT, TENANT_PAGE_SHIFT, ARENA_PAGE_SHIFT, VALUES_PAGE_SHIFT,
-  NODE_MAX_PAGES, PERSONA_MAX_PAGES, EDGE_MAX_PAGES, TENANT_MAX_PAGES, ARENA_MAX_PAGES, VALUES_MAX_PAGES,
+  KIND_NODES, KIND_EDGES, KIND_TENANTS, KIND_ARENA, KIND_VALUES, KIND_CREATED, CREATED_SIZE,
+  NODE_SIZE, EDGE_SIZE, TENANT_SIZE, VALUES_SIZE,
+  NODE_PAGE_SHIFT, EDGE_PAGE_SHIFT, TENANT_PAGE_SHIFT, ARENA_PAGE_SHIFT, VALUES_PAGE_SHIFT, CREATED_PAGE_SHIFT,
+  NODE_MAX_PAGES, EDGE_MAX_PAGES, TENANT_MAX_PAGES, ARENA_MAX_PAGES, VALUES_MAX_PAGES, CREATED_MAX_PAGES,
   READER_SLOTS, READER_SLOT_BYTES, WASM_PAGE, OK, ERR_BAD_INPUT,
   TENANT_NAME, TENANT_NAME_LEN, TENANT_FLAGS, TENANT_LIMITS, TYPE_COUNT,
   NODE_FLAGS, NODE_TENANT, NODE_TYPE,
-  NODE_FLAG_ERASED, NODE_FLAG_FOUNDER, NODE_FLAG_DISPLAY, NODE_VALUE, VALUE_LEN_BYTES, JOURNAL_ERASE, TENANT_IDENTIFIERS,
+  NODE_FLAG_ERASED, NODE_FLAG_FOUNDER, NODE_FLAG_DISPLAY, VALUE_LEN_BYTES, JOURNAL_ERASE, TENANT_IDENTIFIERS,
   ERR_OUT_OF_MEMORY,
 } from './layout';
 import { base, header, allocBlock, freeBlock, initKind, kindCount, takeElements, setError } from './memory';
 import {
-  nodeAt, personaAt, valuesAt, edgeAt, tenantAt, arenaAt, arenaPut, arenaPutPrefixed, valueBytes, valueLen, displaySlot, tableInit,
+  nodeAt, valuesAt, edgeAt, tenantAt, arenaAt, arenaPut, arenaPutPrefixed, valueBytes, valueLen, displaySlot, tableInit,
   tableRemove, identifierHash, identifierSlot, slotRef, INITIAL_TABLE_CAPACITY, personaOfRoot, setEdgeCut, personaIdHash, personaIdOf,
+  createdAt, setValueOffset, valueEntryAddress,
 } from './records';
 import { recordById, recordOfFounder } from './personas';
-import { find, findReadOnly, personaOfNodeReadOnly } from './unify';
+import { find, findReadOnly, personaOfNodeReadOnly, valuesOfNodeReadOnly } from './unify';
 import { firstEdge, nextEdge, otherEnd, partnersOf } from './evidence';
 import { recluster, installRecluster, reserveRecluster } from './recluster';
 import { beginMarks, markOf, setMark } from './marks';
@@ -32,7 +33,7 @@ import { unitePairs, findRoots } from './bench';
 const INBOX_INITIAL_BYTES: u32 = 1 << 16;
 
 export {
-  NODE_SIZE, PERSONA_SIZE, EDGE_SIZE, TENANT_SIZE, VALUES_SIZE, HEADER_SIZE, READER_SLOTS, READER_SLOT_BYTES, LAYOUT_VERSION,
+  NODE_SIZE, EDGE_SIZE, TENANT_SIZE, VALUES_SIZE, HEADER_SIZE, READER_SLOTS, READER_SLOT_BYTES, LAYOUT_VERSION,
 };
 export { journalCount, journalEntries, journalClear, journalOverflowed } from './journal';
 export { xxh64 } from './hash';
@@ -56,8 +57,6 @@ export function initShard(): i32 {
   let table = HEADER_PAGE_TABLES;
   initKind(KIND_NODES, NODE_SIZE, NODE_PAGE_SHIFT, <u32>header(table), NODE_MAX_PAGES);
   table += NODE_MAX_PAGES * PAGE_TABLE_BYTES_PER_ENTRY;
-  initKind(KIND_PERSONAS, PERSONA_SIZE, PERSONA_PAGE_SHIFT, <u32>header(table), PERSONA_MAX_PAGES);
-  table += PERSONA_MAX_PAGES * PAGE_TABLE_BYTES_PER_ENTRY;
   initKind(KIND_EDGES, EDGE_SIZE, EDGE_PAGE_SHIFT, <u32>header(table), EDGE_MAX_PAGES);
   table += EDGE_MAX_PAGES * PAGE_TABLE_BYTES_PER_ENTRY;
   initKind(KIND_TENANTS, TENANT_SIZE, TENANT_PAGE_SHIFT, <u32>header(table), TENANT_MAX_PAGES);
@@ -65,9 +64,10 @@ export function initShard(): i32 {
   initKind(KIND_ARENA, 1, ARENA_PAGE_SHIFT, <u32>header(table), ARENA_MAX_PAGES);
   table += ARENA_MAX_PAGES * PAGE_TABLE_BYTES_PER_ENTRY;
   initKind(KIND_VALUES, VALUES_SIZE, VALUES_PAGE_SHIFT, <u32>header(table), VALUES_MAX_PAGES);
+  table += VALUES_MAX_PAGES * PAGE_TABLE_BYTES_PER_ENTRY;
+  initKind(KIND_CREATED, CREATED_SIZE, CREATED_PAGE_SHIFT, <u32>header(table), CREATED_MAX_PAGES); // no "none" record: a flag says
   // index 0 means "none" everywhere: hand it out once so no real record gets it
   takeElements(KIND_NODES, 1);
-  takeElements(KIND_PERSONAS, 1);
   takeElements(KIND_EDGES, 1);
   takeElements(KIND_TENANTS, 1);
   takeElements(KIND_ARENA, 16);
@@ -218,7 +218,7 @@ export function eraseNode(node: u32): i32 {
     memory.fill(value, 0, len); // the length stays: the entry still spans its bytes
     if (idEntry != 0) {
       store<u16>(value - VALUE_LEN_BYTES, 0);
-      store<u32>(n, idEntry, NODE_VALUE);
+      setValueOffset(n, idEntry);
       store<u8>(n, load<u8>(n, NODE_FLAGS) & ~NODE_FLAG_DISPLAY, NODE_FLAGS); // the fresh entry has no display slot
     }
     if (founder) store<u64>(valueBytes(n), id);
@@ -278,7 +278,8 @@ export function resolveBatch(tenant: u32, ptr: usize, count: u32, out: usize): i
 // ---- addresses, for the host to read records in place ----
 
 export function nodeAddress(node: u32): u32 { return <u32>nodeAt(node); }
-export function personaAddress(rec: u32): u32 { return <u32>personaAt(rec); }
+/** Address of a node's value entry: u16 length, the bytes, then the display slot when it has one. */
+export function nodeValueEntry(node: u32): u32 { return <u32>valueEntryAddress(nodeAt(node)); }
 export function valuesAddress(values: u32): u32 { return <u32>valuesAt(values); }
 export function edgeAddress(edge: u32): u32 { return <u32>edgeAt(edge); }
 export function tenantAddress(tenant: u32): u32 { return <u32>tenantAt(tenant); }
@@ -289,7 +290,8 @@ export function readerSlot(slot: u32): u32 {
 export function usedBytes(): u32 { return load<u32>(header(HEADER_BUMP)); }
 export function nodeCount(): u32 { return kindCount(KIND_NODES) - 1; }
 export function edgeCount(): u32 { return kindCount(KIND_EDGES) - 1; }
-export function personaRecordCount(): u32 { return kindCount(KIND_PERSONAS) - 1; }
+/** Persona records are founder nodes: the numbers a persona may have. */
+export function personaRecordCount(): u32 { return kindCount(KIND_NODES) - 1; }
 export function lastError(): i32 { return load<i32>(header(HEADER_ERROR)); }
 
 /** Writer inbox of at least `bytes`, for the host to pass batches in; grows by doubling. 0 on failure. */
@@ -328,6 +330,16 @@ export const SEQLOCK_OFFSET: u32 = HEADER_SEQLOCK;
 /** Persona id of a record (0 while a reader races its founding): the host prints it as psn_<16 hex digits>. */
 export function personaId(rec: u32): u64 {
   return personaIdOf(rec);
+}
+
+/** createdAt of persona `rec` (a founder node; see records.ts createdAt). */
+export function personaCreated(rec: u32): f64 {
+  return createdAt(rec);
+}
+
+/** Values record of active persona `rec` (0 = one member, or a read that raced a writer). */
+export function personaValues(rec: u32): u32 {
+  return valuesOfNodeReadOnly(rec);
 }
 
 /** Record of the persona a founder node founded (active or retired), or 0. */

@@ -10,19 +10,19 @@ import {
   NODE_TENANT, NODE_TYPE, NODE_FLAGS, NODE_VALUE, NODE_FIRST_SEEN, NODE_LAST_SEEN, NODE_FLAG_DISPLAY,
   VALUE_LEN_BYTES, DISPLAY_SLOT_BYTES,
   NODE_FLAG_BLOCKED, EDGE_SEQ_ITEM, MAX_EVENT_ITEM, MAX_LOG_SEQ,
-  TYPE_DEVICE, TYPE_EMAIL, TYPE_COUNT, KIND_NODES, KIND_EDGES, KIND_PERSONAS, KIND_ARENA, KIND_TENANTS,
+  TYPE_DEVICE, TYPE_EMAIL, TYPE_COUNT, KIND_NODES, KIND_EDGES, KIND_ARENA, KIND_TENANTS,
   HEADER_IDENT_TABLE, HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, HEADER_EVENT_NODES, HEADER_APPLIED_SEQ,
   TENANT_IDENTIFIERS, STRENGTH_WEAK, STRENGTH_MEDIUM, STRENGTH_STRONG, DECISION_IGNORED, DECISION_CUT,
   MAX_EVENT_IDENTIFIERS, MAX_VALUE_LEN, OK, ERR_BAD_INPUT, ERR_VALUE_TOO_LONG, ERR_CAPACITY, ERR_OUT_OF_MEMORY,
-  KIND_VALUES,
+  KIND_VALUES, KIND_CREATED,
 } from './layout';
 import { header, reserveElements, takeElements, kindCount, ensureHeadroom } from './memory';
 import {
   nodeAt, edgeAt, arenaAt, arenaPutPrefixed, arenaWorstCase, tableFill, tableReserve, valueBytes, valueLen, displaySlot,
-  identifierHash, identifierSlot, slotRef, degreeOf, personaOfRoot, edgeStrength, setEdgeDecision, edgeCut,
+  addDisplaySlot, freezeCreated, identifierHash, identifierSlot, slotRef, personaOfRoot, edgeStrength, setEdgeDecision, edgeCut,
 } from './records';
 import { find, makeSingleton, attemptUnion, bump } from './unify';
-import { foundPersona, offerLatest, guardrailsOn, typeRank, membersOfPersona, degreeOfPersona, storedValues } from './personas';
+import { foundPersona, offerLatest, guardrailsOn, typeRank, membersOfRoot, degreeOfRoot, storedValuesOfRoot } from './personas';
 import { refusedInSession } from './sessions';
 import { linkable, checkShared, SHARED_CHECK_HEADROOM } from './shared';
 import { edgeBetween, firstEdge, nextEdge, otherEnd, seqItem } from './evidence';
@@ -95,9 +95,8 @@ function countTouchedPersona(node: u32): bool {
   const root = find(node);
   if (markOf(root) == COUNTED) return true;
   if (!setMark(root, COUNTED)) return false;
-  const rec = personaOfRoot(root);
-  touchedMembers += rec != 0 ? <u64>membersOfPersona(rec) : 1;
-  touchedDegree += rec != 0 ? <u64>degreeOfPersona(rec) : <u64>degreeOf(root);
+  touchedMembers += <u64>membersOfRoot(root);
+  touchedDegree += <u64>degreeOfRoot(root);
   return true;
 }
 
@@ -155,13 +154,14 @@ function reserveFor(ptr: usize, len: u32, seq: f64): i32 {
   touchedDegree += 2 * guardedPairs;
   const nodesAfter = <u64>kindCount(KIND_NODES) + identifiers;
   if (nodesAfter > <u64>MAX_RECORDS) return ERR_CAPACITY;
-  // a persona is founded per new identifier, or per piece of a re-cluster (at most its members);
+  // a persona (an id slot) is founded per new identifier, or per piece of a re-cluster (at most its members);
   // values records (freed ones are reused) grow by at most one per union, or per piece of a re-cluster
   const personas = <u32>(identifiers + touchedMembers);
   let status = reserveElements(KIND_NODES, <u32>identifiers);
   if (status == OK) status = reserveElements(KIND_EDGES, <u32>pairs);
-  if (status == OK) status = reserveElements(KIND_PERSONAS, personas);
   if (status == OK) status = reserveElements(KIND_VALUES, <u32>(pairs + identifiers + touchedMembers));
+  // a created record per founder an identifier's sighting moves the first-seen of (freezeCreated)
+  if (status == OK) status = reserveElements(KIND_CREATED, <u32>identifiers);
   if (status == OK) status = reserveArena(arenaWorstCase(arenaBytes, LONGEST_ENTRY));
   if (status == OK) status = tableReserve(header(HEADER_IDENT_TABLE), <u32>identifiers);
   if (status == OK) status = tableReserve(header(HEADER_EDGE_TABLE), <u32>pairs);
@@ -201,13 +201,15 @@ function intern(tenant: u32, type: u32, value: usize, len: u32, time: f64, displ
 /** Records that the node was seen at `time`; an email keeps the form it was last typed in. */
 function touch(node: u32, time: f64, display: usize, displayLen: u32): void {
   const n = nodeAt(node);
-  if (time < load<f64>(n, NODE_FIRST_SEEN)) store<f64>(n, time, NODE_FIRST_SEEN);
+  if (time < load<f64>(n, NODE_FIRST_SEEN)) {
+    freezeCreated(n); // a founder's first-seen was its persona's createdAt
+    store<f64>(n, time, NODE_FIRST_SEEN);
+  }
   if (time < load<f64>(n, NODE_LAST_SEEN)) return;
   store<f64>(n, time, NODE_LAST_SEEN);
   if (<u32>load<u8>(n, NODE_TYPE) == TYPE_EMAIL) setDisplay(n, display, displayLen);
   // a one-member persona's values are its node's: nothing to offer
-  const rec = personaOfRoot(find(node));
-  const values = rec != 0 ? storedValues(rec) : 0;
+  const values = storedValuesOfRoot(find(node));
   if (values != 0) offerLatest(values, node);
 }
 
@@ -225,19 +227,6 @@ function setDisplay(n: usize, display: usize, displayLen: u32): void {
   if (slot == 0) slot = addDisplaySlot(n);
   // the old form stays in the arena: an address is rarely typed in more than a couple of ways
   store<u32>(slot, arenaPutPrefixed(display, displayLen));
-}
-
-/**
- * Writes the node's value entry again with a display slot after it, and returns the slot. The old
- * entry is zeroed: an erased identifier must leave no copy of its value behind.
- */
-function addDisplaySlot(n: usize): usize {
-  const len = valueLen(n);
-  const old = valueBytes(n);
-  store<u32>(n, arenaPutPrefixed(old, len, DISPLAY_SLOT_BYTES), NODE_VALUE);
-  memory.fill(old - VALUE_LEN_BYTES, 0, VALUE_LEN_BYTES + len);
-  store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_DISPLAY, NODE_FLAGS);
-  return displaySlot(n);
 }
 
 function link(x: u32, y: u32, eventClass: u8, seq: f64, item: u32, time: f64): void {

@@ -23,6 +23,7 @@ export const NODE_FIRST_EDGE: u32 = 24; // head of the adjacency list (0 = none)
 export const NODE_TENANT: u32 = 28; // u16: tenant records stop at 2^16 (TENANT_MAX_PAGES << TENANT_PAGE_SHIFT)
 export const NODE_TYPE: u32 = 30; // u8
 export const NODE_FLAGS: u32 = 31; // u8, NODE_FLAG_*
+// NODE_VALUE: with NODE_FLAG_CREATED, the node's created record (see below), else the entry's arena offset.
 // The value entry in the arena: u16 length, the value bytes, then, when the node has NODE_FLAG_DISPLAY,
 // a u32 arena offset of the length-prefixed form an email was last typed in (0 = the value itself).
 // The length and the display slot are there rather than in the node because only a hash hit and a
@@ -33,30 +34,40 @@ export const DISPLAY_SLOT_BYTES: u32 = 4;
 // traversal marks live in a scratch table sized to the traversal (marks.ts).
 
 // ---- parent column: u32 per node, indexed by node number ----
-export const PARENT_ROOT: u32 = 0x80000000; // set in a root's slot; the low bits are its persona record (0 = none yet)
+// A root's slot holds PARENT_ROOT and its persona: PARENT_VALUES | its values record for a persona of
+// two or more members (the record names the founder), else the persona itself, its founder node
+// (0 = none yet). So a union finds a persona's values with no read between the slot and the record.
+export const PARENT_ROOT: u32 = 0x80000000;
+export const PARENT_VALUES: u32 = 0x40000000;
+export const PARENT_REF_MASK: u32 = 0x3FFFFFFF;
 export const PARENT_INITIAL_CAPACITY: u32 = 1 << 14;
 
 export const NODE_FLAG_FOUNDER: u8 = 1; // founded a persona: its persona id exists forever
 export const NODE_FLAG_BLOCKED: u8 = 2; // junk value: interned but never links
 export const NODE_FLAG_SHARED: u8 = 4; // seen with too many identities: stopped linking
 export const NODE_FLAG_ERASED: u8 = 8; // erased for good (GDPR); a founder's value entry then holds its persona id (u64)
-export const NODE_FLAG_DISPLAY: u8 = 16; // the value entry ends with a display slot
+export const NODE_FLAG_DISPLAY: u8 = 16; // the value entry has a display slot
+export const NODE_FLAG_ACTIVE: u8 = 32; // the persona this node founded is active
+export const NODE_FLAG_CREATED: u8 = 64; // NODE_VALUE holds a created record, which holds the value entry's offset
 
-// ---- persona record: a persona's identity, one per persona ever founded (aliases included) ----
-// Its values (counts, latest email and phone, times, degree: ena's "unify value") are in a values
-// record that only a persona of two or more members has: a one-member persona's values follow
-// from its one node, its founder (valuesFromNode). Members are the sum of the counts, the tenant
-// is the founder's, and an active persona's root is the founder's root (the founder never leaves
-// its active persona), so none of them is stored. Nor is the persona id: it is a hash of the
-// founder's tenant and value (personaIdOf), recomputed when asked; an erased founder keeps it in its
-// zeroed value entry (NODE_FLAG_ERASED), so an id once handed out always resolves.
-export const PERSONA_SIZE: u32 = 16;
-export const PERSONA_CREATED: u32 = 0; // f64
-export const PERSONA_FOUNDER: u32 = 8;
-export const PERSONA_STATE: u32 = 12; // PERSONA_FLAG_ACTIVE | values record << PERSONA_VALUES_SHIFT (0 = one member)
+// ---- personas: one per founding node, named by it ----
+// A persona has no record of its own: it is its founder node (the number the host and the journal
+// call a persona record). The node's flags say it founded (NODE_FLAG_FOUNDER) and whether the persona
+// is active (NODE_FLAG_ACTIVE); its createdAt is the founder's first-seen, or its created record once
+// that moved (NODE_FLAG_CREATED); an active persona's root is the founder's root, whose parent slot
+// holds its values record when it has two or more members (a one-member persona's values follow from
+// its one node: valuesFromNode). Members are the sum of the counts and the tenant is the founder's.
+// The persona id is a hash of the founder's tenant and value (personaIdOf), recomputed when asked;
+// an erased founder keeps it in its zeroed value entry (NODE_FLAG_ERASED), so an id once handed out
+// always resolves.
 
-export const PERSONA_FLAG_ACTIVE: u32 = 1;
-export const PERSONA_VALUES_SHIFT: u32 = 1;
+// ---- created record: the createdAt of a founder's persona, once it is no longer the founder's first-seen ----
+// A founder's first-seen is its persona's createdAt until an earlier-timed event moves it: touch()
+// first keeps the old one in a created record, which NODE_VALUE then points to (NODE_FLAG_CREATED),
+// so only the founders an out-of-order event reached pay for it. Never freed: createdAt is for ever.
+export const CREATED_SIZE: u32 = 12;
+export const CREATED_TIME: u32 = 0; // f64
+export const CREATED_VALUE: u32 = 8; // u32: the arena offset of the node's value entry
 
 // ---- values record: what a persona of two or more members carries; freed records are reused ----
 export const VALUES_SIZE: u32 = 60;
@@ -67,11 +78,12 @@ export const VALUES_COUNTS: u32 = 24; // u32 × TYPE_COUNT
 export const VALUES_LATEST_EMAIL: u32 = 44;
 export const VALUES_LATEST_PHONE: u32 = 48;
 export const VALUES_DEGREE: u32 = 52; // evidence edge ends held by the members: bounds a re-cluster's work
-export const VALUES_FLAGS: u32 = 56;
+export const VALUES_FOUNDER: u32 = 56; // u32: the persona (its founder node) in VALUES_FOUNDER_MASK, flags above
+export const VALUES_FOUNDER_MASK: u32 = (1 << 26) - 1; // nodes stay below 2^26 (NODE_MAX_PAGES << NODE_PAGE_SHIFT)
 export const VALUES_NEXT_FREE: u32 = 0; // u32, while on the free list
 
 // joined through a device across two identities (see mergePersonaValues): weighed again when it grows
-export const VALUES_FLAG_BRIDGED: u32 = 1;
+export const VALUES_FLAG_BRIDGED: u32 = 0x80000000;
 
 // ---- evidence edge: two identifiers seen together in an event ----
 export const EDGE_SIZE: u32 = 40;
@@ -129,11 +141,11 @@ export const TENANT_FLAG_GUARDRAILS: u32 = 1;
 
 // ---- paged arrays: records never move, so readers may hold indices across growth ----
 export const KIND_NODES: u32 = 0;
-export const KIND_PERSONAS: u32 = 1;
-export const KIND_EDGES: u32 = 2;
-export const KIND_TENANTS: u32 = 3;
-export const KIND_ARENA: u32 = 4; // element = one byte
-export const KIND_VALUES: u32 = 5;
+export const KIND_EDGES: u32 = 1;
+export const KIND_TENANTS: u32 = 2;
+export const KIND_ARENA: u32 = 3; // element = one byte
+export const KIND_VALUES: u32 = 4;
+export const KIND_CREATED: u32 = 5;
 export const KIND_COUNT: u32 = 6;
 
 // ---- shard header, at the base address ----
@@ -165,7 +177,7 @@ export const HEADER_PAGE_TABLES: u32 = 2048;
 export const HEADER_SIZE: u32 = 131072; // room for the page tables below
 
 export const MAGIC: u32 = 0x50475348; // "PGSH"
-export const LAYOUT_VERSION: u32 = 10;
+export const LAYOUT_VERSION: u32 = 11;
 
 // hash table descriptor: ptr, capacity (any size: tables grow by half), count
 export const TABLE_PTR: u32 = 0;
@@ -176,19 +188,19 @@ export const READER_SLOTS: u32 = 8;
 export const READER_SLOT_BYTES: u32 = 65536;
 
 // page geometry per kind: pages of 16k records keep an empty shard (and its snapshot) small, and
-// the page tables reach as far as 4 GiB of memory can hold (67M nodes and personas, 134M edges)
+// the page tables reach as far as 4 GiB of memory can hold (67M nodes, 134M edges)
 export const NODE_PAGE_SHIFT: u32 = 14;
-export const PERSONA_PAGE_SHIFT: u32 = 14;
 export const EDGE_PAGE_SHIFT: u32 = 14;
 export const TENANT_PAGE_SHIFT: u32 = 10;
 export const ARENA_PAGE_SHIFT: u32 = 20;
 export const VALUES_PAGE_SHIFT: u32 = 14;
+export const CREATED_PAGE_SHIFT: u32 = 14;
 export const NODE_MAX_PAGES: u32 = 4096;
-export const PERSONA_MAX_PAGES: u32 = 4096;
 export const EDGE_MAX_PAGES: u32 = 8192;
 export const TENANT_MAX_PAGES: u32 = 64;
 export const ARENA_MAX_PAGES: u32 = 4096;
 export const VALUES_MAX_PAGES: u32 = 4096;
+export const CREATED_MAX_PAGES: u32 = 4096;
 
 // error codes reported through HEADER_ERROR and return values
 export const OK: i32 = 0;

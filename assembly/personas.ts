@@ -2,19 +2,18 @@
 // `mergePersonaValues` is the one place that may refuse a union; every guardrail lives there.
 import {
   NODE_TYPE, NODE_FLAGS, NODE_TENANT, NODE_FIRST_SEEN, NODE_LAST_SEEN,
-  NODE_FLAG_FOUNDER, NODE_FLAG_ERASED,
-  PERSONA_FOUNDER, PERSONA_STATE, PERSONA_CREATED, PERSONA_FLAG_ACTIVE, PERSONA_VALUES_SHIFT,
+  NODE_FLAG_FOUNDER, NODE_FLAG_ACTIVE,
   VALUES_SIZE, VALUES_UPDATED, VALUES_COUNTS, VALUES_LATEST_EMAIL, VALUES_LATEST_PHONE, VALUES_LATEST_EMAIL_TIME,
-  VALUES_LATEST_PHONE_TIME, VALUES_DEGREE, VALUES_FLAGS, VALUES_FLAG_BRIDGED, VALUES_NEXT_FREE,
+  VALUES_LATEST_PHONE_TIME, VALUES_DEGREE, VALUES_FOUNDER, VALUES_FOUNDER_MASK, VALUES_FLAG_BRIDGED, VALUES_NEXT_FREE,
   TYPE_EMAIL, TYPE_PHONE, TYPE_DEVICE, TYPE_CUSTOMER, TYPE_SUBSCRIBER, TYPE_COUNT,
   TENANT_FLAGS, TENANT_FLAG_GUARDRAILS, TENANT_LIMITS, TENANT_PERSONAS,
-  KIND_PERSONAS, KIND_VALUES, HEADER_PERSONA_TABLE, HEADER_VALUES_FREE,
+  KIND_VALUES, HEADER_PERSONA_TABLE, HEADER_VALUES_FREE,
   STRENGTH_WEAK, STRENGTH_MEDIUM, DECISION_MERGED, DECISION_REFUSED_LIMIT, DECISION_REFUSED_WEAK, DECISION_MERGED_BRIDGE,
 } from './layout';
 import { header, takeElements } from './memory';
 import {
-  nodeAt, personaAt, valuesAt, tenantAt, valueBytes, valueLen, tableProbe, tableFill, tableReserve, slotRef, degreeOf, isRoot,
-  setPersonaOfRoot, personaIdHash, founderId, personaIdOf,
+  nodeAt, valuesAt, tenantAt, valueBytes, valueLen, tableProbe, tableFill, tableReserve, slotRef, degreeOf, isRoot,
+  setPersonaOfRoot, setValuesOfRoot, valuesOfRoot, personaOfRoot, personaIdHash, founderId, personaIdOf, createdAt,
 } from './records';
 import { sameSession } from './sessions';
 
@@ -53,72 +52,72 @@ export function valuesFromNode(values: usize, node: u32): void {
   }
 }
 
-// ---- where a persona's values are ----
+// ---- where a persona's values are: in its root's parent slot (records.ts) ----
 
-/** The persona's values record, 0 when it has one member (its values are its founder's: valuesFromNode). */
-// @ts-ignore: decorator
-@inline export function valuesRecordOf(rec: u32): u32 {
-  return load<u32>(personaAt(rec), PERSONA_STATE) >> PERSONA_VALUES_SHIFT;
-}
-
-function setValuesRecord(rec: u32, values: u32): void {
-  const p = personaAt(rec);
-  store<u32>(p, (load<u32>(p, PERSONA_STATE) & PERSONA_FLAG_ACTIVE) | (values << PERSONA_VALUES_SHIFT), PERSONA_STATE);
-}
-
-/** Values of `rec` to update in place, or 0 for a one-member persona (whose values follow its node by themselves). */
-export function storedValues(rec: u32): usize {
-  const values = valuesRecordOf(rec);
+/** Values of the persona rooted at `root` to update in place, or 0 for one member or none (whose values follow its node by themselves). */
+export function storedValuesOfRoot(root: u32): usize {
+  const values = valuesOfRoot(root);
   return values != 0 ? valuesAt(values) : 0;
 }
 
-/** Members of persona `rec`. */
-export function membersOfPersona(rec: u32): u32 {
-  const values = valuesRecordOf(rec);
+/** Members of the persona rooted at `root` (1 for a node with no persona yet). */
+export function membersOfRoot(root: u32): u32 {
+  const values = valuesOfRoot(root);
   return values != 0 ? membersOf(valuesAt(values)) : 1;
 }
 
-/** Evidence edge ends held by the members of persona `rec`. */
-export function degreeOfPersona(rec: u32): u32 {
-  const values = valuesRecordOf(rec);
-  return values != 0 ? load<u32>(valuesAt(values), VALUES_DEGREE) : degreeOf(load<u32>(personaAt(rec), PERSONA_FOUNDER));
+/** Evidence edge ends held by the members of the persona rooted at `root`. */
+export function degreeOfRoot(root: u32): u32 {
+  const values = valuesOfRoot(root);
+  return values != 0 ? load<u32>(valuesAt(values), VALUES_DEGREE) : degreeOf(root);
+}
+
+/** Names persona `rec` in the values record at `values`, keeping its flags. */
+export function setValuesFounder(values: usize, rec: u32): void {
+  store<u32>(values, (load<u32>(values, VALUES_FOUNDER) & ~VALUES_FOUNDER_MASK) | rec, VALUES_FOUNDER);
 }
 
 /**
- * The values record of `rec`, given one first (holding its one member's values) when it has none:
- * for a persona about to gain members. Records come from the free list first; the caller reserved room.
+ * Gives the persona `rec` rooted at `root` a values record, from the free list first, holding `source`'s
+ * values (VALUES_SIZE bytes), or its one member's when `source` is 0; returns its address. For a
+ * persona about to gain members, or a re-cluster's piece. The caller reserved room.
  */
-export function ownValues(rec: u32): usize {
-  const values = valuesRecordOf(rec);
-  if (values != 0) return valuesAt(values);
+export function giveValues(root: u32, rec: u32, source: usize): usize {
   let fresh = load<u32>(header(HEADER_VALUES_FREE));
   if (fresh != 0) store<u32>(header(HEADER_VALUES_FREE), load<u32>(valuesAt(fresh), VALUES_NEXT_FREE));
   else fresh = takeElements(KIND_VALUES, 1);
-  setValuesRecord(rec, fresh);
   const at = valuesAt(fresh);
-  valuesFromNode(at, load<u32>(personaAt(rec), PERSONA_FOUNDER));
+  if (source != 0) memory.copy(at, source, VALUES_SIZE);
+  else valuesFromNode(at, root);
+  setValuesFounder(at, rec);
+  setValuesOfRoot(root, fresh);
   return at;
 }
 
-/** Gives back the values record of `rec` (it has one member again, or no longer stands for anyone). */
-export function dropValues(rec: u32): void {
-  const values = valuesRecordOf(rec);
-  if (values == 0) return;
+/** Puts values record `values` back on the free list. */
+export function freeValues(values: u32): void {
   const at = valuesAt(values);
   memory.fill(at, 0, VALUES_SIZE);
   store<u32>(at, load<u32>(header(HEADER_VALUES_FREE)), VALUES_NEXT_FREE);
   store<u32>(header(HEADER_VALUES_FREE), values);
-  setValuesRecord(rec, 0);
+}
+
+/** Gives back the values record of the persona rooted at `root`, which keeps its persona (if any) with none. */
+export function dropValuesOfRoot(root: u32): void {
+  const values = valuesOfRoot(root);
+  if (values == 0) return;
+  setPersonaOfRoot(root, personaOfRoot(root));
+  freeValues(values);
 }
 
 export function isActive(rec: u32): bool {
-  return (load<u32>(personaAt(rec), PERSONA_STATE) & PERSONA_FLAG_ACTIVE) != 0;
+  return (load<u8>(nodeAt(rec), NODE_FLAGS) & NODE_FLAG_ACTIVE) != 0;
 }
 
 export function setActive(rec: u32, active: bool): void {
-  const p = personaAt(rec);
-  const state = load<u32>(p, PERSONA_STATE);
-  store<u32>(p, active ? state | PERSONA_FLAG_ACTIVE : state & ~PERSONA_FLAG_ACTIVE, PERSONA_STATE);
+  const n = nodeAt(rec);
+  const flags = load<u8>(n, NODE_FLAGS);
+  store<u8>(n, active ? flags | NODE_FLAG_ACTIVE : flags & ~NODE_FLAG_ACTIVE, NODE_FLAGS);
 }
 
 /** Whether candidate (node, time) beats current as "latest": later event time, ties to the smaller value. */
@@ -162,9 +161,9 @@ export function offerLatest(values: usize, node: u32): void {
   if (time > updated) store<f64>(values, time, VALUES_UPDATED);
 }
 
-/** Adds src's values into dst (dst keeps its identity: founder, id, createdAt; a bridge stays a bridge). */
+/** Adds src's values into dst (dst keeps its founder; a bridge stays a bridge). */
 export function mergeValuesInto(dst: usize, src: usize): void {
-  store<u32>(dst, load<u32>(dst, VALUES_FLAGS) | (load<u32>(src, VALUES_FLAGS) & VALUES_FLAG_BRIDGED), VALUES_FLAGS);
+  store<u32>(dst, load<u32>(dst, VALUES_FOUNDER) | (load<u32>(src, VALUES_FOUNDER) & VALUES_FLAG_BRIDGED), VALUES_FOUNDER);
   store<u32>(dst, load<u32>(dst, VALUES_DEGREE) + load<u32>(src, VALUES_DEGREE), VALUES_DEGREE);
   for (let t: u32 = 0; t < TYPE_COUNT; t++) {
     const at = <usize>(VALUES_COUNTS + t * 4);
@@ -207,11 +206,11 @@ export function identified(values: usize): bool {
 }
 
 export function bridged(values: usize): bool {
-  return (load<u32>(values, VALUES_FLAGS) & VALUES_FLAG_BRIDGED) != 0;
+  return (load<u32>(values, VALUES_FOUNDER) & VALUES_FLAG_BRIDGED) != 0;
 }
 
 export function markBridged(values: usize): void {
-  store<u32>(values, load<u32>(values, VALUES_FLAGS) | VALUES_FLAG_BRIDGED, VALUES_FLAGS);
+  store<u32>(values, load<u32>(values, VALUES_FOUNDER) | VALUES_FLAG_BRIDGED, VALUES_FOUNDER);
 }
 
 /**
@@ -296,41 +295,36 @@ function noRecordMatches(rec: u32): bool {
   return false;
 }
 
-/** The record of the persona with this id (active or retired), or 0. Safe for readers. */
+/** The persona with this id (its founder node; active or retired), or 0. Safe for readers. */
 export function recordById(lo: u32, hi: u32): u32 {
   probeId = (<u64>hi << 32) | <u64>lo;
   return slotRef(tableProbe(header(HEADER_PERSONA_TABLE), lo, personaIdMatches));
 }
 
+/** The persona `node` founded (itself), or 0 when it founded none. */
 export function recordOfFounder(node: u32): u32 {
-  const id = founderId(node);
-  return recordById(<u32>id, <u32>(id >> 32));
+  return (load<u8>(nodeAt(node), NODE_FLAGS) & NODE_FLAG_FOUNDER) != 0 ? node : 0;
 }
 
-/** Founds a persona for `node`: a new active record of one member (the node), with no values record. 0 on failure. */
+/**
+ * Founds (or, for a founder whose persona was retired, revives) the persona of `node`: active, of
+ * one member, the node, with no values record; its createdAt is the node's first-seen at its first
+ * founding. Returns it (the node), 0 on failure.
+ */
 export function foundPersona(node: u32): u32 {
-  const id = personaIdHash(node);
-  const lo = <u32>id;
-  // a founder that lost its persona (split, erase) and founds again gets its old id back; a node that
-  // never founded has no id in the table (ids are 64-bit hashes), so no probe recomputes any for it
-  const foundedBefore = (load<u8>(nodeAt(node), NODE_FLAGS) & NODE_FLAG_FOUNDER) != 0;
-  const existing = foundedBefore ? recordById(lo, <u32>(id >> 32)) : 0;
-  const desc = header(HEADER_PERSONA_TABLE);
-  // room in the table before the record: every record taken is in the table (its rehash walks the records)
-  if (existing == 0 && tableReserve(desc, 1) != 0) return 0;
-  const rec = existing != 0 ? existing : takeElements(KIND_PERSONAS, 1);
-  if (rec == 0xFFFFFFFF) return 0;
-  if (existing != 0) dropValues(rec);
-  const p = personaAt(rec);
-  if (existing == 0) store<f64>(p, load<f64>(nodeAt(node), NODE_FIRST_SEEN), PERSONA_CREATED);
-  store<u32>(p, node, PERSONA_FOUNDER);
-  store<u32>(p, PERSONA_FLAG_ACTIVE, PERSONA_STATE);
   const n = nodeAt(node);
-  store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_FOUNDER, NODE_FLAGS);
-  if (isRoot(node)) setPersonaOfRoot(node, rec); // the founder is its root until it joins another
-  if (existing == 0) tableFill(desc, tableProbe(desc, lo, noRecordMatches), lo, rec); // the id is not there: the first free slot
+  const desc = header(HEADER_PERSONA_TABLE);
+  const foundedBefore = (load<u8>(n, NODE_FLAGS) & NODE_FLAG_FOUNDER) != 0;
+  if (!foundedBefore) {
+    // room first, then the flag: a rehash places every node flagged founder
+    if (tableReserve(desc, 1) != 0) return 0;
+    const lo = <u32>personaIdHash(node);
+    tableFill(desc, tableProbe(desc, lo, noRecordMatches), lo, node); // a 64-bit id is not there yet: the first free slot
+  }
+  store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_FOUNDER | NODE_FLAG_ACTIVE, NODE_FLAGS);
+  if (isRoot(node)) setPersonaOfRoot(node, node); // the founder is its root until it joins another
   adjustActivePersonas(<u32>load<u16>(n, NODE_TENANT), 1);
-  return rec;
+  return node;
 }
 
 export function adjustActivePersonas(tenant: u32, delta: i32): void {
@@ -340,8 +334,8 @@ export function adjustActivePersonas(tenant: u32, delta: i32): void {
 
 /** The older persona survives a merge: earlier createdAt, then the smaller id (computed only on a tie). */
 export function olderPersona(a: u32, b: u32): bool {
-  const ca = load<f64>(personaAt(a), PERSONA_CREATED);
-  const cb = load<f64>(personaAt(b), PERSONA_CREATED);
+  const ca = createdAt(a);
+  const cb = createdAt(b);
   if (ca != cb) return ca < cb;
   return personaIdOf(a) <= personaIdOf(b);
 }

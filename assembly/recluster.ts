@@ -7,20 +7,20 @@ import {
   NODE_NEXT, NODE_FLAGS, NODE_TYPE, NODE_TENANT,
   NODE_FLAG_FOUNDER, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
   EDGE_A, EDGE_SEQ_ITEM,
-  VALUES_SIZE, KIND_PERSONAS, KIND_VALUES, HEADER_PERSONA_TABLE, OK,
+  VALUES_SIZE, KIND_VALUES, HEADER_PERSONA_TABLE, OK,
   HEADER_WORK, TENANT_SPLITS,
   DECISION_MERGED, DECISION_SAME, DECISION_IGNORED, DECISION_CUT, DECISION_REFUSED_WEAK,
   JOURNAL_RECLUSTER_FROM, JOURNAL_RECLUSTER_TO, ERR_OUT_OF_MEMORY,
 } from './layout';
 import { header, allocBlock, freeBlock, setError, ensureHeadroom, reserveElements } from './memory';
 import {
-  nodeAt, edgeAt, degreeOf, tableReserve, personaOfRoot, setPersonaOfRoot, edgeB, edgeStrength, edgeDecision,
+  nodeAt, edgeAt, tableReserve, personaOfRoot, setPersonaOfRoot, edgeB, edgeStrength, edgeDecision,
   setEdgeDecision, edgeCut,
 } from './records';
 import { find, makeSingleton, linkRoots, setReclusterBoth, bump } from './unify';
 import {
-  valuesFromNode, mergePersonaValues, mergeValuesInto, recordOfFounder, foundPersona, olderPersona,
-  typeRank, adjustActivePersonas, markBridged, membersOf, membersOfPersona, degreeOfPersona, ownValues, dropValues,
+  valuesFromNode, mergePersonaValues, mergeValuesInto, foundPersona, olderPersona,
+  typeRank, adjustActivePersonas, markBridged, membersOf, membersOfRoot, degreeOfRoot, giveValues, dropValuesOfRoot,
   setActive, DECISION_MERGED_BRIDGE,
 } from './personas';
 import { firstEdge, nextEdge, otherEnd } from './evidence';
@@ -107,7 +107,7 @@ function retireRootRecord(root: u32): u32 {
   if (rec == 0) return 0;
   // a retired persona stands for no one until a re-cluster revives it: it needs no values
   setActive(rec, false);
-  dropValues(rec);
+  dropValuesOfRoot(root);
   adjustActivePersonas(<u32>load<u16>(nodeAt(root), NODE_TENANT), -1);
   journal(JOURNAL_RECLUSTER_FROM, rec, 0);
   return 1;
@@ -157,15 +157,13 @@ function siftDown(ptr: usize, start: u32, n: u32): void {
 }
 
 /**
- * Room for re-clustering the persona rooted at `root` outside a batch (split, erase): persona
- * records for every piece, and work-buffer headroom. OK or an error code; changes nothing.
+ * Room for re-clustering the persona rooted at `root` outside a batch (split, erase): values
+ * records and persona-id slots for every piece, and work-buffer headroom. OK or an error code; changes nothing.
  */
 export function reserveRecluster(root: u32): i32 {
-  const rec = personaOfRoot(root);
-  const members = rec != 0 ? membersOfPersona(rec) : 1;
-  const degree = rec != 0 ? degreeOfPersona(rec) : degreeOf(root);
-  let status = reserveElements(KIND_PERSONAS, members);
-  if (status == OK) status = reserveElements(KIND_VALUES, members);
+  const members = membersOfRoot(root);
+  const degree = degreeOfRoot(root);
+  let status = reserveElements(KIND_VALUES, members);
   if (status == OK) status = tableReserve(header(HEADER_PERSONA_TABLE), members);
   if (status == OK) status = journalReserve(JOURNAL_ENTRIES_PER_MEMBER * <u64>members);
   if (status == OK) status = ensureHeadroom(reclusterHeadroom(members, degree));
@@ -176,7 +174,8 @@ export function reserveRecluster(root: u32): i32 {
  * Re-clusters the members of the components rooted at ra and rb (rb may be 0). Every edge between
  * two members is replayed through mergePersonaValues, strongest first; edges to outside nodes stay
  * as they are. Returns the number of resulting personas, 0 on failure. It allocates only before it
- * changes anything, so a failure leaves the graph as it was; callers reserve persona records first.
+ * changes anything, so a failure leaves the graph as it was; callers reserve values records and
+ * persona-id slots first.
  */
 export function recluster(ra: u32, rb: u32): u32 {
   const tenant = <u32>load<u16>(nodeAt(ra), NODE_TENANT);
@@ -201,7 +200,7 @@ export function recluster(ra: u32, rb: u32): u32 {
   work = workBuffer(valuesBase + members * VALUES_SIZE);
   if (work == 0) return 0;
 
-  // from here on the graph changes, and nothing allocates but reserved persona records
+  // from here on the graph changes, and nothing allocates but reserved values records and id slots
   let before = retireRootRecord(ra);
   if (both) before += retireRootRecord(rb);
   let k: u32 = 0;
@@ -248,8 +247,7 @@ export function recluster(ra: u32, rb: u32): u32 {
     do {
       const n = nodeAt(x);
       if ((load<u8>(n, NODE_FLAGS) & (NODE_FLAG_FOUNDER | NODE_FLAG_ERASED)) == NODE_FLAG_FOUNDER) {
-        const rec = recordOfFounder(x);
-        if (rec != 0 && (best == 0 || olderPersona(rec, best))) best = rec;
+        if (best == 0 || olderPersona(x, best)) best = x;
       }
       const rank = typeRank(<u32>load<u8>(n, NODE_TYPE));
       const bestRank = typeRank(<u32>load<u8>(nodeAt(founder), NODE_TYPE));
@@ -263,9 +261,8 @@ export function recluster(ra: u32, rb: u32): u32 {
     }
     if (best == 0) return 0;
     // one member: its values are its node's, the founder's (the only member who founded anything)
-    if (membersOf(values) > 1) memory.copy(ownValues(best), values, VALUES_SIZE);
-    else dropValues(best);
-    setPersonaOfRoot(root, best);
+    if (membersOf(values) > 1) giveValues(root, best, values);
+    else setPersonaOfRoot(root, best);
     journal(JOURNAL_RECLUSTER_TO, best, 0);
     after++;
   }

@@ -1,21 +1,21 @@
 // Typed access to the shard's records (nodes, personas, edges, tenants, arena bytes) and the three
 // open-addressing hash tables that index them.
 import {
-  KIND_NODES, KIND_PERSONAS, KIND_EDGES, KIND_TENANTS, KIND_ARENA, KIND_VALUES, ARENA_PAGE_SHIFT,
+  KIND_NODES, KIND_EDGES, KIND_TENANTS, KIND_ARENA, KIND_VALUES, ARENA_PAGE_SHIFT,
   TABLE_PTR, TABLE_CAPACITY, TABLE_COUNT, OK, ERR_OUT_OF_MEMORY, ERR_CAPACITY,
   NODE_TENANT, NODE_TYPE, NODE_FLAGS, NODE_FLAG_DISPLAY, NODE_VALUE, NODE_FIRST_EDGE, VALUE_LEN_BYTES, EDGE_A, EDGE_B, EDGE_NEXT_A, EDGE_NEXT_B, PARENT_ROOT,
+  PARENT_VALUES, PARENT_REF_MASK, VALUES_FOUNDER, VALUES_FOUNDER_MASK, NODE_FIRST_SEEN, NODE_FLAG_FOUNDER, NODE_FLAG_CREATED,
+  DISPLAY_SLOT_BYTES, KIND_CREATED, CREATED_TIME, CREATED_VALUE,
   EDGE_NODE_MASK, EDGE_STRENGTH_SHIFT, EDGE_STRENGTH_MASK, EDGE_DECISION_SHIFT, EDGE_DECISION_MASK, EDGE_CUT_BIT,
-  HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, PERSONA_FOUNDER, NODE_FLAG_ERASED, TENANT_NAME, TENANT_NAME_LEN,
+  HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, NODE_FLAG_ERASED, TENANT_NAME, TENANT_NAME_LEN,
 } from './layout';
 import {
-  header, elementAddress, allocBlock, freeBlock, kindCount, setKindCount, reserveElements, setError, parentsBase,
+  header, elementAddress, allocBlock, freeBlock, kindCount, setKindCount, reserveElements, takeElements, setError, parentsBase,
 } from './memory';
 import { xxh64 } from './hash';
 
 // @ts-ignore: decorator
 @inline export function nodeAt(n: u32): usize { return elementAddress(KIND_NODES, n); }
-// @ts-ignore: decorator
-@inline export function personaAt(p: u32): usize { return elementAddress(KIND_PERSONAS, p); }
 // @ts-ignore: decorator
 @inline export function valuesAt(v: u32): usize { return elementAddress(KIND_VALUES, v); }
 // @ts-ignore: decorator
@@ -65,13 +65,31 @@ export function setEdgeCut(e: usize): void {
   return (slot & PARENT_ROOT) != 0 ? node : slot;
 }
 
-/** Persona record a root carries (0 = none yet); meaningless for a node that is not a root. */
+/** Values record in a root's parent slot word (0 = none: one member, or no persona yet). */
 // @ts-ignore: decorator
-@inline export function personaOfRoot(root: u32): u32 { return load<u32>(parentSlot(root)) & ~PARENT_ROOT; }
+@inline export function valuesOfSlot(slot: u32): u32 { return (slot & PARENT_VALUES) != 0 ? slot & PARENT_REF_MASK : 0; }
 
-/** Sets the persona record of a root (keeping it a root). */
+/** Persona a root's parent slot word names (0 = none yet): the founder its values record names, or the slot's own. */
+// @ts-ignore: decorator
+@inline export function personaOfSlot(slot: u32): u32 {
+  return (slot & PARENT_VALUES) != 0 ? load<u32>(valuesAt(slot & PARENT_REF_MASK), VALUES_FOUNDER) & VALUES_FOUNDER_MASK : slot & PARENT_REF_MASK;
+}
+
+/** Persona a root carries (0 = none yet); meaningless for a node that is not a root. */
+// @ts-ignore: decorator
+@inline export function personaOfRoot(root: u32): u32 { return personaOfSlot(load<u32>(parentSlot(root))); }
+
+/** Values record of a root's persona (0 = one member, or no persona yet). */
+// @ts-ignore: decorator
+@inline export function valuesOfRoot(root: u32): u32 { return valuesOfSlot(load<u32>(parentSlot(root))); }
+
+/** Makes `rec` the persona of a root, one without a values record (keeping it a root). */
 // @ts-ignore: decorator
 @inline export function setPersonaOfRoot(root: u32, rec: u32): void { store<u32>(parentSlot(root), PARENT_ROOT | rec); }
+
+/** Gives a root's persona the values record `values` (which names the persona). */
+// @ts-ignore: decorator
+@inline export function setValuesOfRoot(root: u32, values: u32): void { store<u32>(parentSlot(root), PARENT_ROOT | PARENT_VALUES | values); }
 
 /** Evidence edges touching a node (its adjacency list's length). */
 export function degreeOf(node: u32): u32 {
@@ -136,7 +154,26 @@ export function arenaPutPrefixed(src: usize, len: u32, tail: u32 = 0): u32 {
 // ---- a node's value entry (layout.ts): u16 length, value bytes, display slot when flagged ----
 
 // @ts-ignore: decorator
-@inline function valueEntry(n: usize): usize { return arenaAt(load<u32>(n, NODE_VALUE)); }
+@inline function createdRecordAt(c: u32): usize { return elementAddress(KIND_CREATED, c); }
+
+/** Arena offset of the value entry of the node at address `n` (through its created record when it has one). */
+// @ts-ignore: decorator
+@inline function valueOffset(n: usize): u32 {
+  const field = load<u32>(n, NODE_VALUE);
+  return (load<u8>(n, NODE_FLAGS) & NODE_FLAG_CREATED) != 0 ? load<u32>(createdRecordAt(field), CREATED_VALUE) : field;
+}
+
+// @ts-ignore: decorator
+@inline function valueEntry(n: usize): usize { return arenaAt(valueOffset(n)); }
+
+/** Points the node at address `n` to the value entry at arena `offset`. */
+export function setValueOffset(n: usize, offset: u32): void {
+  if ((load<u8>(n, NODE_FLAGS) & NODE_FLAG_CREATED) != 0) store<u32>(createdRecordAt(load<u32>(n, NODE_VALUE)), offset, CREATED_VALUE);
+  else store<u32>(n, offset, NODE_VALUE);
+}
+
+/** Address of the value entry (u16 length, bytes, display slot) of the node at address `n`. */
+export function valueEntryAddress(n: usize): usize { return valueEntry(n); }
 
 /** Length in bytes of the value of the node at address `n`. */
 // @ts-ignore: decorator
@@ -151,6 +188,41 @@ export function displaySlot(n: usize): usize {
   if ((load<u8>(n, NODE_FLAGS) & NODE_FLAG_DISPLAY) == 0) return 0;
   const entry = valueEntry(n);
   return entry + VALUE_LEN_BYTES + <usize>load<u16>(entry);
+}
+
+/**
+ * Writes the value entry of the node at address `n` again with a display slot after it (zeroed), and
+ * returns the slot. The old entry is zeroed: an erased identifier must leave no copy of its value
+ * behind. The caller reserved the arena bytes.
+ */
+export function addDisplaySlot(n: usize): usize {
+  const len = valueLen(n);
+  const old = valueBytes(n);
+  setValueOffset(n, arenaPutPrefixed(old, len, DISPLAY_SLOT_BYTES));
+  memory.fill(old - VALUE_LEN_BYTES, 0, VALUE_LEN_BYTES + len);
+  store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_DISPLAY, NODE_FLAGS);
+  return displaySlot(n);
+}
+
+/** createdAt of the persona `node` founded: its first-seen, or what its created record kept when that moved. */
+export function createdAt(node: u32): f64 {
+  const n = nodeAt(node);
+  if ((load<u8>(n, NODE_FLAGS) & NODE_FLAG_CREATED) == 0) return load<f64>(n, NODE_FIRST_SEEN);
+  return load<f64>(createdRecordAt(load<u32>(n, NODE_VALUE)), CREATED_TIME);
+}
+
+/**
+ * Keeps a founder's first-seen as its persona's createdAt, in a created record, before an earlier
+ * sighting moves it (once per founder). The caller reserved the record.
+ */
+export function freezeCreated(n: usize): void {
+  if ((load<u8>(n, NODE_FLAGS) & (NODE_FLAG_FOUNDER | NODE_FLAG_CREATED)) != NODE_FLAG_FOUNDER) return;
+  const c = takeElements(KIND_CREATED, 1);
+  const at = createdRecordAt(c);
+  store<f64>(at, load<f64>(n, NODE_FIRST_SEEN), CREATED_TIME);
+  store<u32>(at, load<u32>(n, NODE_VALUE), CREATED_VALUE);
+  store<u32>(n, c, NODE_VALUE);
+  store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_CREATED, NODE_FLAGS);
 }
 
 // ---- hash tables: u32 slots holding a record index and a few check bits of its key's tag ----
@@ -253,11 +325,13 @@ function tableRehash(desc: usize, capacity: u32): i32 {
   const ptr = allocBlock(capacity * SLOT_SIZE);
   if (ptr == 0) return ERR_OUT_OF_MEMORY;
   if (desc == header(HEADER_PERSONA_TABLE)) {
-    // it holds every persona record ever taken (none leaves it): walking the records in order reads
-    // the founders and values its ids are recomputed from in about the order they were laid out,
-    // where the old slots' order would miss the cache on each
-    const records = kindCount(KIND_PERSONAS);
-    for (let rec: u32 = 1; rec < records; rec++) placeEntry(<usize>ptr, capacity, <u32>personaIdOf(rec), rec);
+    // it holds every persona ever founded (none leaves it), named by its founder node: walking the
+    // nodes in order reads the values its ids are recomputed from in about the order they were laid
+    // out, where the old slots' order would miss the cache on each
+    const nodes = kindCount(KIND_NODES);
+    for (let node: u32 = 1; node < nodes; node++) {
+      if ((load<u8>(nodeAt(node), NODE_FLAGS) & NODE_FLAG_FOUNDER) != 0) placeEntry(<usize>ptr, capacity, <u32>founderId(node), node);
+    }
   } else {
     for (let i: u32 = 0; i < oldCapacity; i++) {
       const entry = load<u32>(oldPtr + <usize>(i * SLOT_SIZE));
@@ -348,10 +422,9 @@ export function founderId(node: u32): u64 {
   return personaIdHash(node);
 }
 
-/** Id of persona record `rec`; 0 for a record not yet written (a reader racing its founding). */
+/** Id of persona `rec` (its founder node); 0 for a node that founded nothing (or a reader racing its founding). */
 export function personaIdOf(rec: u32): u64 {
-  const founder = load<u32>(personaAt(rec), PERSONA_FOUNDER);
-  return founder != 0 ? founderId(founder) : 0;
+  return (load<u8>(nodeAt(rec), NODE_FLAGS) & NODE_FLAG_FOUNDER) != 0 ? founderId(rec) : 0;
 }
 
 // ---- evidence pair keys ----

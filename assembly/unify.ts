@@ -9,12 +9,13 @@ import {
 } from './layout';
 import { header, parentsBase, parentsBaseAtomic } from './memory';
 import {
-  nodeAt, tenantAt, edgeAt, personaOfRoot, setPersonaOfRoot, edgeB, edgeStrength, edgeDecision, edgeCut,
+  nodeAt, tenantAt, edgeAt, valuesAt, parentSlot, personaOfSlot, valuesOfSlot, setPersonaOfRoot, setValuesOfRoot,
+  edgeB, edgeStrength, edgeDecision, edgeCut,
 } from './records';
 import {
   mergePersonaValues, mergeValuesInto, mergeNodeInto, foundPersona, olderPersona, typeRank,
-  adjustActivePersonas, regrowsBridge, markBridged, ownValues, dropValues, setActive, membersOf,
-  guardrailsOn, storedValues, bridged,
+  adjustActivePersonas, regrowsBridge, markBridged, giveValues, freeValues, setActive, membersOf,
+  guardrailsOn, storedValuesOfRoot, bridged,
   DECISION_MERGED_BRIDGE,
 } from './personas';
 import { journal } from './journal';
@@ -49,16 +50,26 @@ export function findReadOnly(node: u32): u32 {
   return 0;
 }
 
-/** Persona record of a node's root for readers on other threads, from one read of the root's slot; 0 for none or a torn chain. */
-export function personaOfNodeReadOnly(node: u32): u32 {
+/** The parent slot word of a node's root for readers on other threads; 0 for a torn chain. */
+function rootSlotReadOnly(node: u32): u32 {
   const base = parentsBaseAtomic();
   let x = node;
   for (let hops: u32 = 0; hops < READER_MAX_HOPS; hops++) {
     const parent = atomic.load<u32>(base + (<usize>x << 2));
-    if ((parent & PARENT_ROOT) != 0) return parent & ~PARENT_ROOT;
+    if ((parent & PARENT_ROOT) != 0) return parent;
     x = parent;
   }
   return 0;
+}
+
+/** Persona of a node's root for readers on other threads (0 for none or a torn chain): its root's slot, or the values record it names. */
+export function personaOfNodeReadOnly(node: u32): u32 {
+  return personaOfSlot(rootSlotReadOnly(node));
+}
+
+/** Values record of a node's persona for readers on other threads (0 for one member, none, or a torn chain). */
+export function valuesOfNodeReadOnly(node: u32): u32 {
+  return valuesOfSlot(rootSlotReadOnly(node));
 }
 
 export function makeSingleton(node: u32): void {
@@ -126,17 +137,20 @@ export function attemptUnion(a: u32, b: u32, strength: u8, edge: u32): u8 {
   const ra = find(a);
   const rb = find(b);
   if (ra == rb) return DECISION_SAME;
-  // Everything a union reads is loaded here, both sides before anything is decided: a values
-  // record is found through its persona's identity record, so reading the two chains side by side
-  // lets their cache misses overlap instead of queueing one behind the other; the roots' nodes
-  // likewise (the tenant, and the member rings a merge splices).
+  // Everything a union reads is loaded here, both sides before anything is decided, so that the
+  // cache misses overlap instead of queueing: the roots' slots name the values records (which name
+  // the personas), and the roots' nodes hold the tenant and the member rings a merge splices.
+  const slotA = load<u32>(parentSlot(ra));
+  const slotB = load<u32>(parentSlot(rb));
   const tenant = <u32>load<u16>(nodeAt(ra), NODE_TENANT);
   const nextA = load<u32>(nodeAt(ra), NODE_NEXT);
   const nextB = load<u32>(nodeAt(rb), NODE_NEXT);
-  const recA = personaOfRoot(ra);
-  const recB = personaOfRoot(rb);
-  const storedA = recA != 0 ? storedValues(recA) : 0;
-  const storedB = recB != 0 ? storedValues(recB) : 0;
+  const valuesA = valuesOfSlot(slotA);
+  const valuesB = valuesOfSlot(slotB);
+  const storedA = valuesA != 0 ? valuesAt(valuesA) : 0;
+  const storedB = valuesB != 0 ? valuesAt(valuesB) : 0;
+  const recA = personaOfSlot(slotA);
+  const recB = personaOfSlot(slotB);
   // without guardrails the values decide nothing (mergePersonaValues merges), and only a bridged
   // persona, which has a values record, could turn the union into a re-cluster: skip building them
   const bridgedA = storedA != 0 && bridged(storedA);
@@ -151,7 +165,7 @@ export function attemptUnion(a: u32, b: u32, strength: u8, edge: u32): u8 {
   if (decision == DECISION_MERGED || decision == DECISION_MERGED_BRIDGE) {
     if (regrowsBridge(va, vb) || regrowsBridge(vb, va)) return reclusterBoth(ra, rb);
     const root = mergeRoots(ra, rb, nextA, nextB, recA, recB, storedA, storedB, tenant);
-    if (decision == DECISION_MERGED_BRIDGE) markBridged(ownValues(personaOfRoot(root)));
+    if (decision == DECISION_MERGED_BRIDGE) markBridged(storedValuesOfRoot(root));
     return DECISION_MERGED;
   }
   if (decision == DECISION_REFUSED_WEAK && (heldOnWeaker(a, ra, strength) || heldOnWeaker(b, rb, strength))) {
@@ -200,19 +214,23 @@ function mergeRoots(
     survivor = recA != 0 ? recA : recB;
   }
   const survivorIsA = survivor == recA;
+  const survivorRoot = survivorIsA ? ra : rb;
   const absorbedStored = survivorIsA ? storedB : storedA;
+  const absorbedValues = valuesOfSlot(load<u32>(parentSlot(survivorIsA ? rb : ra)));
   const sizeA = storedA != 0 ? membersOf(storedA) : 1;
   const sizeB = storedB != 0 ? membersOf(storedB) : 1;
-  const survivorValues = ownValues(survivor);
+  let survivorStored = survivorIsA ? storedA : storedB;
   // a one-member root is its component's one node: its values are that node's own
-  if (absorbedStored != 0) mergeValuesInto(survivorValues, absorbedStored);
-  else mergeNodeInto(survivorValues, survivorIsA ? rb : ra);
+  if (survivorStored == 0) survivorStored = giveValues(survivorRoot, survivor, 0);
+  const survivorValues = valuesOfSlot(load<u32>(parentSlot(survivorRoot)));
+  if (absorbedStored != 0) mergeValuesInto(survivorStored, absorbedStored);
+  else mergeNodeInto(survivorStored, survivorIsA ? rb : ra);
   const root = linkRootsAfter(ra, rb, nextA, nextB, sizeA, sizeB);
-  setPersonaOfRoot(root, survivor);
+  setValuesOfRoot(root, survivorValues);
   if (absorbed != 0) {
     // an absorbed persona lives on as an alias: its id resolves through its founder, its values are merged
     setActive(absorbed, false);
-    dropValues(absorbed);
+    if (absorbedValues != 0) freeValues(absorbedValues);
     adjustActivePersonas(tenant, -1);
     bump(tenant, TENANT_MERGES);
     journal(JOURNAL_MERGE, survivor, absorbed);

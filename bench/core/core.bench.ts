@@ -147,7 +147,7 @@ function memoryReport(shard: Shard, w: Workload): string {
   const ids = idCount(w);
   const valueBytes = w.keys.length;
   const { used, structures: s } = shard.footprint();
-  const { nodes, edges, personaRecords } = shard.counts();
+  const { nodes, edges } = shard.counts();
   const perId = (bytes: number) => (bytes / ids).toFixed(1);
   const accounted = Object.values(s).reduce((a, b) => a + b, 0);
   const evidence = s.edges + s.edgeTable;
@@ -156,14 +156,14 @@ function memoryReport(shard: Shard, w: Workload): string {
   const line = (name: string, bytes: number, note = '') => `  ${name.padEnd(22)} ${perId(bytes).padStart(7)} B/id  ${(bytes / 2 ** 20).toFixed(1).padStart(7)} MiB${note}`;
   return [
     `shard after intern + union (batched path): ${(used / 2 ** 20).toFixed(1)} MiB used for ${nodes} identifiers, ` +
-      `${edges} evidence edges, ${personaRecords} persona records (${shard.tenantStats(shard.tenant(TENANT)).personas} active)`,
+      `${edges} evidence edges, ${shard.tenantStats(shard.tenant(TENANT)).personas} active personas (no record of their own: named by their founder nodes)`,
     `bytes per identifier: ${perId(used)} in all, ${perId(used - valueBytes)} without the ` +
       `${perId(valueBytes)} value bytes (evidence edges included)`,
     'where they go (allocated bytes / identifiers):',
     line('node records', s.nodes, ` (${nodes} × ${(s.nodes / Math.max(nodes, 1)).toFixed(1)} B with page slack)`),
     line('parent column', s.parents, ` (${(s.parents / Math.max(nodes, 1)).toFixed(1)} B/node with doubling slack)`),
-    line('persona records', s.personas, ` (${personaRecords} records)`),
     line('values records', s.values, ' (personas of two or more members)'),
+    line('created records', s.created, ' (createdAt of founders an earlier-timed event re-sighted)'),
     line('identifier table', s.identifierTable),
     line('persona-id table', s.personaTable),
     line('other (unlisted)', used - accounted),

@@ -191,20 +191,26 @@ static inline void unite(Graph *g, int32_t a, int32_t b) {
 
 /* ---- the same union-find carrying what the WASM core's persona records carry ----
  * A port of the WASM core's in-core union (assembly/unify.ts attemptUnion → mergeRoots, guardrails
- * off, no evidence edge) on the same record layout (assembly/layout.ts, layout 10): 32-byte nodes with
- * a circular member ring, a u32 parent column whose root slots hold PARENT_ROOT | persona record,
- * 16-byte persona identity records (createdAt, founder, active flag | values record; the id is the
- * founder's key hash, recomputed on a createdAt tie as the core does), 60-byte
- * values records (counts per type, latest email and phone with their times, updated, degree, flags)
- * for personas of two or more members, reused from a free list, per-tenant counters and a journal of
- * merges. Intern founds a persona per key, as the WASM core's bench intern does (one identifier per
- * event). Flat arrays instead of the core's page tables: the page tables stay in cache. */
+ * off, no evidence edge) on the same record layout (assembly/layout.ts, layout 11): 32-byte nodes with
+ * a circular member ring, a u32 parent column whose root slots hold PARENT_ROOT and either
+ * PARENT_VALUES | the persona's values record or its founder node (a persona has no record of its
+ * own: it is named by its founder node, whose flags say it is active; its createdAt is the founder's
+ * first-seen unless the node's value field leads to a 12-byte created record holding it; the id is the founder's key hash,
+ * recomputed on a createdAt tie as the core does), 60-byte values records (counts per type, latest
+ * email and phone with their times, updated, degree, founder | flags) for personas of two or more
+ * members, reused from a free list, per-tenant counters and a journal of merges. Intern founds a
+ * persona per key, as the WASM core's bench intern does (one identifier per event). Flat arrays
+ * instead of the core's page tables: the page tables stay in cache. */
 #define PARENT_ROOT 0x80000000u
+#define PARENT_VALUES 0x40000000u
+#define PARENT_REF_MASK 0x3FFFFFFFu
+#define NODE_FLAG_FOUNDER 1u
+#define NODE_FLAG_ACTIVE 32u
+#define NODE_FLAG_CREATED 64u
+#define VALUES_FOUNDER_MASK ((1u << 26) - 1)
 #define TYPE_EMAIL 0
 #define TYPE_PHONE 1
 #define TYPE_COUNT 5
-#define PERSONA_FLAG_ACTIVE 1u
-#define VALUES_SHIFT 1
 #define JOURNAL_MERGE 1u
 #define BENCH_TENANT 1
 
@@ -215,16 +221,16 @@ typedef struct {
   uint8_t type, flags;
 } Node; /* 32 bytes, as NODE_SIZE; the value's length is in the arena (here: key_start) */
 
-typedef struct {
-  double created;
-  uint32_t founder, state;
-} Persona; /* 16 bytes, as PERSONA_SIZE */
-
 typedef struct __attribute__((packed)) {
   double updated, latest_email_time, latest_phone_time;
   uint32_t counts[TYPE_COUNT];
-  uint32_t latest_email, latest_phone, degree, flags;
+  uint32_t latest_email, latest_phone, degree, founder; /* founder node | flags above VALUES_FOUNDER_MASK */
 } Values; /* 60 bytes, as VALUES_SIZE; next free record in the first word while free */
+
+typedef struct __attribute__((packed)) {
+  double time;
+  uint32_t value;
+} Created; /* 12 bytes, as CREATED_SIZE: a founder's createdAt once its first-seen moved (never on this path) */
 
 typedef struct { uint32_t personas, merges, flags; } Tenant;
 
@@ -232,23 +238,23 @@ typedef struct {
   Graph keys; /* the identifier table of the bare reference, unchanged */
   Node *nodes;
   uint32_t *parent;
-  Persona *personas;
   Values *values;
+  Created *created;
   uint32_t *id_slots, id_mask;
-  uint32_t persona_count, values_count, values_free;
+  uint32_t values_count, values_free;
   uint32_t *journal, journal_count, journal_capacity;
   Tenant tenants[2];
 } PersonaGraph;
 
-_Static_assert(sizeof(Node) == 32 && sizeof(Persona) == 16 && sizeof(Values) == 60, "record sizes of layout 10");
+_Static_assert(sizeof(Node) == 32 && sizeof(Values) == 60 && sizeof(Created) == 12, "record sizes of layout 11");
 
 static PersonaGraph persona_graph_alloc(uint32_t max_keys, uint32_t arena_bytes) {
   PersonaGraph g;
   g.keys = graph_alloc(max_keys, arena_bytes);
   g.nodes = alloc_or_die(((size_t)max_keys + 1) * sizeof(Node));
   g.parent = alloc_or_die(((size_t)max_keys + 1) * sizeof(uint32_t));
-  g.personas = alloc_or_die(((size_t)max_keys + 1) * sizeof(Persona));
   g.values = alloc_or_die(((size_t)max_keys + 1) * sizeof(Values));
+  g.created = alloc_or_die(sizeof(Created)); /* no founder is re-sighted earlier here: none is taken */
   uint64_t capacity = 1;
   while (capacity < (uint64_t)max_keys * SLOTS_PER_KEY) capacity <<= 1;
   g.id_mask = (uint32_t)(capacity - 1);
@@ -263,12 +269,11 @@ static void persona_graph_reset(PersonaGraph *g) {
   graph_reset(&g->keys);
   memset(g->nodes, 0, (size_t)n * sizeof(Node));
   memset(g->parent, 0, (size_t)n * sizeof(uint32_t));
-  memset(g->personas, 0, (size_t)n * sizeof(Persona));
   memset(g->values, 0, (size_t)n * sizeof(Values));
   memset(g->id_slots, 0, ((size_t)g->id_mask + 1) * sizeof(uint32_t));
   memset(g->journal, 0, (size_t)g->journal_capacity * 3 * sizeof(uint32_t));
   memset(g->tenants, 0, sizeof g->tenants);
-  g->persona_count = g->values_count = g->values_free = g->journal_count = 0;
+  g->values_count = g->values_free = g->journal_count = 0;
 }
 
 static uint64_t fnv1a64(const uint8_t *bytes, uint32_t length) {
@@ -277,7 +282,7 @@ static uint64_t fnv1a64(const uint8_t *bytes, uint32_t length) {
   return h;
 }
 
-/* Interns a key as node (index + 1) and founds its persona (identity record + persona-id table slot). */
+/* Interns a key as node (index + 1) and founds its persona (founder and active flags + persona-id table slot). */
 static uint32_t persona_intern(PersonaGraph *g, const uint8_t *key, uint32_t length, double time) {
   uint32_t before = g->keys.count;
   uint32_t node = intern(&g->keys, key, length) + 1;
@@ -289,15 +294,11 @@ static uint32_t persona_intern(PersonaGraph *g, const uint8_t *key, uint32_t len
   n->type = TYPE_EMAIL;
   n->value = g->keys.key_start[node - 1];
   uint64_t id = fnv1a64(key, length);
-  uint32_t rec = ++g->persona_count;
-  Persona *p = &g->personas[rec];
-  p->created = time;
-  p->founder = node;
-  p->state = PERSONA_FLAG_ACTIVE;
+  n->flags = NODE_FLAG_FOUNDER | NODE_FLAG_ACTIVE;
   uint32_t slot = (uint32_t)id & g->id_mask;
   while (g->id_slots[slot] != 0) slot = (slot + 1) & g->id_mask;
-  g->id_slots[slot] = rec;
-  g->parent[node] = PARENT_ROOT | rec;
+  g->id_slots[slot] = node;
+  g->parent[node] = PARENT_ROOT | node;
   g->tenants[BENCH_TENANT].personas++;
   return node;
 }
@@ -314,9 +315,12 @@ static inline uint32_t persona_find(uint32_t *parent, uint32_t x) {
   return x;
 }
 
-static inline Values *stored_values(PersonaGraph *g, uint32_t rec) {
-  uint32_t v = g->personas[rec].state >> VALUES_SHIFT;
-  return v ? &g->values[v] : NULL;
+static inline uint32_t values_of_slot(uint32_t slot) {
+  return (slot & PARENT_VALUES) ? slot & PARENT_REF_MASK : 0;
+}
+
+static inline uint32_t persona_of_slot(const PersonaGraph *g, uint32_t slot) {
+  return (slot & PARENT_VALUES) ? g->values[slot & PARENT_REF_MASK].founder & VALUES_FOUNDER_MASK : slot & PARENT_REF_MASK;
 }
 
 static inline uint32_t members_of(const Values *v) {
@@ -368,30 +372,24 @@ static void values_from_node(PersonaGraph *g, Values *v, uint32_t node) {
   }
 }
 
-static Values *own_values(PersonaGraph *g, uint32_t rec) {
-  Persona *p = &g->personas[rec];
-  uint32_t v = p->state >> VALUES_SHIFT;
-  if (v) return &g->values[v];
-  v = g->values_free;
+/* A values record for the one-member persona rec rooted at root (its founder), from the free list first. */
+static uint32_t give_values(PersonaGraph *g, uint32_t root, uint32_t rec) {
+  uint32_t v = g->values_free;
   if (v) memcpy(&g->values_free, &g->values[v], sizeof(uint32_t));
   else v = ++g->values_count;
-  p->state = (p->state & PERSONA_FLAG_ACTIVE) | (v << VALUES_SHIFT);
-  values_from_node(g, &g->values[v], p->founder);
-  return &g->values[v];
+  values_from_node(g, &g->values[v], root);
+  g->values[v].founder = (g->values[v].founder & ~VALUES_FOUNDER_MASK) | rec;
+  return v;
 }
 
-static void drop_values(PersonaGraph *g, uint32_t rec) {
-  Persona *p = &g->personas[rec];
-  uint32_t v = p->state >> VALUES_SHIFT;
-  if (!v) return;
+static void free_values(PersonaGraph *g, uint32_t v) {
   memset(&g->values[v], 0, sizeof(Values));
   memcpy(&g->values[v], &g->values_free, sizeof(uint32_t));
   g->values_free = v;
-  p->state &= PERSONA_FLAG_ACTIVE;
 }
 
 static void merge_values_into(PersonaGraph *g, Values *dst, const Values *src) {
-  dst->flags |= src->flags;
+  dst->founder |= src->founder & ~VALUES_FOUNDER_MASK;
   dst->degree += src->degree;
   for (int t = 0; t < TYPE_COUNT; t++) dst->counts[t] += src->counts[t];
   if (src->updated > dst->updated) dst->updated = src->updated;
@@ -409,13 +407,20 @@ static void merge_node_into(PersonaGraph *g, Values *dst, uint32_t node) {
 }
 
 /* The persona id, recomputed from the founder's key (the core hashes the founder's value too). */
-static uint64_t persona_id(const PersonaGraph *g, const Persona *p) {
+static uint64_t persona_id(const PersonaGraph *g, uint32_t founder) {
   const uint32_t *start = g->keys.key_start;
-  return fnv1a64(g->keys.arena + start[p->founder - 1], start[p->founder] - start[p->founder - 1]);
+  return fnv1a64(g->keys.arena + start[founder - 1], start[founder] - start[founder - 1]);
 }
 
-static inline int older_persona(const PersonaGraph *g, const Persona *a, const Persona *b) {
-  if (a->created != b->created) return a->created < b->created;
+/* createdAt of the persona a node founded: its first-seen, or its created record (as the core's). */
+static inline double created_at(const PersonaGraph *g, uint32_t founder) {
+  const Node *n = &g->nodes[founder];
+  return (n->flags & NODE_FLAG_CREATED) ? g->created[n->value].time : n->first_seen;
+}
+
+static inline int older_persona(const PersonaGraph *g, uint32_t a, uint32_t b) {
+  double ca = created_at(g, a), cb = created_at(g, b);
+  if (ca != cb) return ca < cb;
   return persona_id(g, a) <= persona_id(g, b);
 }
 
@@ -425,16 +430,22 @@ static void persona_unite(PersonaGraph *g, uint32_t a, uint32_t b) {
   if (ra == rb) return;
   uint32_t tenant = g->nodes[ra].tenant;
   uint32_t next_a = g->nodes[ra].next, next_b = g->nodes[rb].next;
-  uint32_t rec_a = g->parent[ra] & ~PARENT_ROOT, rec_b = g->parent[rb] & ~PARENT_ROOT;
-  Values *stored_a = stored_values(g, rec_a), *stored_b = stored_values(g, rec_b);
-  if (g->tenants[tenant].flags != 0 || (stored_a && stored_a->flags) || (stored_b && stored_b->flags))
+  uint32_t slot_a = g->parent[ra], slot_b = g->parent[rb];
+  uint32_t values_a = values_of_slot(slot_a), values_b = values_of_slot(slot_b);
+  Values *stored_a = values_a ? &g->values[values_a] : NULL, *stored_b = values_b ? &g->values[values_b] : NULL;
+  uint32_t rec_a = persona_of_slot(g, slot_a), rec_b = persona_of_slot(g, slot_b);
+  if (g->tenants[tenant].flags != 0 || (stored_a && (stored_a->founder & ~VALUES_FOUNDER_MASK)) ||
+      (stored_b && (stored_b->founder & ~VALUES_FOUNDER_MASK)))
     die("guardrails and bridges are not part of this reference%s", "");
-  uint32_t survivor = older_persona(g, &g->personas[rec_a], &g->personas[rec_b]) ? rec_a : rec_b;
+  uint32_t survivor = older_persona(g, rec_a, rec_b) ? rec_a : rec_b;
   uint32_t absorbed = survivor == rec_a ? rec_b : rec_a;
   int survivor_is_a = survivor == rec_a;
   const Values *absorbed_stored = survivor_is_a ? stored_b : stored_a;
+  uint32_t absorbed_values = survivor_is_a ? values_b : values_a;
   uint32_t size_a = stored_a ? members_of(stored_a) : 1, size_b = stored_b ? members_of(stored_b) : 1;
-  Values *survivor_values = own_values(g, survivor);
+  uint32_t survivor_index = survivor_is_a ? values_a : values_b;
+  if (!survivor_index) survivor_index = give_values(g, survivor_is_a ? ra : rb, survivor);
+  Values *survivor_values = &g->values[survivor_index];
   if (absorbed_stored) merge_values_into(g, survivor_values, absorbed_stored);
   else merge_node_into(g, survivor_values, survivor_is_a ? rb : ra);
   g->nodes[ra].next = next_b;
@@ -446,9 +457,9 @@ static void persona_unite(PersonaGraph *g, uint32_t a, uint32_t b) {
   } else {
     g->parent[rb] = ra;
   }
-  g->parent[root] = PARENT_ROOT | survivor;
-  g->personas[absorbed].state &= ~PERSONA_FLAG_ACTIVE;
-  drop_values(g, absorbed);
+  g->parent[root] = PARENT_ROOT | PARENT_VALUES | survivor_index;
+  g->nodes[absorbed].flags &= ~NODE_FLAG_ACTIVE;
+  if (absorbed_values) free_values(g, absorbed_values);
   g->tenants[tenant].personas--;
   g->tenants[tenant].merges++;
   if (g->journal_count < g->journal_capacity) {

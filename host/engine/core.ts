@@ -25,7 +25,9 @@ export interface CoreExports {
   personaId(rec: number): bigint;
   resolveBatch(tenant: number, ptr: number, count: number, out: number): number;
   nodeAddress(node: number): number;
-  personaAddress(rec: number): number;
+  personaCreated(rec: number): number;
+  nodeValueEntry(node: number): number;
+  personaValues(rec: number): number;
   valuesAddress(values: number): number;
   edgeAddress(edge: number): number;
   tenantAddress(tenant: number): number;
@@ -48,7 +50,7 @@ export interface CoreExports {
 }
 
 export interface CoreConstants {
-  NODE_SIZE: number; PERSONA_SIZE: number; EDGE_SIZE: number; TENANT_SIZE: number; VALUES_SIZE: number;
+  NODE_SIZE: number; EDGE_SIZE: number; TENANT_SIZE: number; VALUES_SIZE: number;
   READER_SLOTS: number; READER_SLOT_BYTES: number; HEADER_SIZE: number;
 }
 
@@ -99,7 +101,7 @@ export function instantiateCore(memory: WebAssembly.Memory): { exports: CoreExpo
   const { exports } = rawFunctionExports(instantiateSync<Record<string, unknown>>(coreModule(), { env: { memory } }));
   const value = (name: string) => (exports[name] as WebAssembly.Global).value as number;
   const constants: CoreConstants = {
-    NODE_SIZE: value('NODE_SIZE'), PERSONA_SIZE: value('PERSONA_SIZE'), EDGE_SIZE: value('EDGE_SIZE'),
+    NODE_SIZE: value('NODE_SIZE'), EDGE_SIZE: value('EDGE_SIZE'),
     TENANT_SIZE: value('TENANT_SIZE'), VALUES_SIZE: value('VALUES_SIZE'), READER_SLOTS: value('READER_SLOTS'),
     READER_SLOT_BYTES: value('READER_SLOT_BYTES'), HEADER_SIZE: value('HEADER_SIZE'),
   };

@@ -6,28 +6,27 @@ export const TYPE_NAMES = ['email', 'phone', 'device', 'customer', 'subscriber']
 export const TYPE_COUNT = 5;
 
 /**
- * The union-find parent and a root's persona record live in the core's parent column, not here;
+ * The union-find parent and a root's persona live in the core's parent column, not here;
  * person partners are counted from the adjacency list (core export nodePartners). TENANT is a u16.
- * VALUE is the arena offset of the value entry: u16 length, the bytes, then with NODE_FLAG.DISPLAY a
- * u32 arena offset of the length-prefixed display form (0 = none).
+ * VALUE leads to the value entry (core export nodeValueEntry: with NODE_FLAG.CREATED through the
+ * record keeping the createdAt of the persona the node founded): u16 length, the bytes, then with
+ * NODE_FLAG.DISPLAY a u32 arena offset of the length-prefixed display form (0 = none).
  */
 export const NODE = {
   SIZE: 32, FIRST_SEEN: 0, LAST_SEEN: 8, NEXT: 16, VALUE: 20, FIRST_EDGE: 24, TENANT: 28, TYPE: 30, FLAGS: 31,
 } as const;
-export const NODE_FLAG = { FOUNDER: 1, BLOCKED: 2, SHARED: 4, ERASED: 8, DISPLAY: 16 } as const;
+export const NODE_FLAG = { FOUNDER: 1, BLOCKED: 2, SHARED: 4, ERASED: 8, DISPLAY: 16, ACTIVE: 32, CREATED: 64 } as const;
 /** Length prefix of a value entry and of a display form in the arena. */
 export const ARENA_LENGTH_BYTES = 2;
 
 /**
- * A persona's identity. Its values are in a values record (VALUES) when it has two or more members;
- * a one-member persona's values follow from its founder node. Members (sum of the counts), tenant
- * (the founder's), root (the founder's, while active) and id (a hash of the founder's tenant and
- * value: core export personaId) are derived, not stored.
+ * A persona has no record of its own: its "record" number is its founder node, whose flags say it is
+ * active (NODE_FLAG.ACTIVE). Its values are in a values record (VALUES; core export personaValues)
+ * when it has two or more members; a one-member persona's values follow from its founder node.
+ * createdAt (core export personaCreated), members (sum of the counts), tenant (the founder's), root
+ * (the founder's, while active) and id (a hash of the founder's tenant and value: core export
+ * personaId) are derived, not stored.
  */
-export const PERSONA = { SIZE: 16, CREATED: 0, FOUNDER: 8, STATE: 12 } as const;
-export const PERSONA_FLAG_ACTIVE = 1;
-/** PERSONA.STATE holds the values record above the active flag (0 = one member). */
-export const PERSONA_VALUES_SHIFT = 1;
 export const VALUES = {
   SIZE: 60, UPDATED: 0, LATEST_EMAIL_TIME: 8, LATEST_PHONE_TIME: 16, COUNTS: 24, LATEST_EMAIL: 44, LATEST_PHONE: 48,
 } as const;
@@ -55,7 +54,7 @@ export const TENANT_FLAG_GUARDRAILS = 1;
 export const HEADER = { MAGIC: 0, VERSION: 4, SEQLOCK: 8, ERROR: 12, APPLIED_SEQ: 16, BUMP: 24, READERS: 88 } as const;
 /** "PGSH" at the header of every shard, and the layout version it was written with. */
 export const SHARD_MAGIC = 0x50475348;
-export const LAYOUT_VERSION = 10;
+export const LAYOUT_VERSION = 11;
 
 export const JOURNAL = { ENTRY_SIZE: 12, MERGE: 1, RECLUSTER_FROM: 2, RECLUSTER_TO: 3, SHARED: 4, ERASE: 5 } as const;
 
@@ -74,12 +73,12 @@ export const ERRORS: Record<number, string> = {
 };
 
 export interface CoreSizes {
-  NODE_SIZE: number; PERSONA_SIZE: number; EDGE_SIZE: number; TENANT_SIZE: number; VALUES_SIZE: number;
+  NODE_SIZE: number; EDGE_SIZE: number; TENANT_SIZE: number; VALUES_SIZE: number;
 }
 
 export function checkLayout(sizes: CoreSizes): void {
   const expected: CoreSizes = {
-    NODE_SIZE: NODE.SIZE, PERSONA_SIZE: PERSONA.SIZE, EDGE_SIZE: EDGE.SIZE, TENANT_SIZE: TENANT.SIZE, VALUES_SIZE: VALUES.SIZE,
+    NODE_SIZE: NODE.SIZE, EDGE_SIZE: EDGE.SIZE, TENANT_SIZE: TENANT.SIZE, VALUES_SIZE: VALUES.SIZE,
   };
   for (const key of Object.keys(expected) as (keyof CoreSizes)[]) {
     if (sizes[key] !== expected[key]) {

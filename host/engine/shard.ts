@@ -4,7 +4,7 @@
 import { BoundedCache } from '../util/bounded-cache.js';
 import { createShardMemory, instantiateCore, WASM_PAGE_BYTES, type CoreConstants, type CoreExports } from './core.js';
 import {
-  NODE, NODE_FLAG, PERSONA, PERSONA_FLAG_ACTIVE, PERSONA_VALUES_SHIFT, VALUES, EDGE, TENANT, TENANT_FLAG_GUARDRAILS, HEADER, JOURNAL,
+  NODE, NODE_FLAG, VALUES, EDGE, TENANT, TENANT_FLAG_GUARDRAILS, HEADER, JOURNAL,
   TYPE_COUNT, TYPE_CODES, ERRORS, EVENT_CLASS, MAX_LOG_SEQ, MAX_EVENT_ITEM, MAX_EVENT_IDENTIFIERS, MAX_VALUE_BYTES, SHARD_MAGIC, LAYOUT_VERSION,
   ARENA_LENGTH_BYTES,
 } from './layout.js';
@@ -77,7 +77,7 @@ const JOURNAL_KINDS: Record<number, JournalKind> = {
 
 /** The structures assembly/footprint.ts measures, in the order it writes them. */
 export const FOOTPRINT_NAMES = [
-  'nodes', 'personas', 'edges', 'tenants', 'arena', 'values', 'identifierTable', 'edgeTable', 'personaTable',
+  'nodes', 'edges', 'tenants', 'arena', 'values', 'created', 'identifierTable', 'edgeTable', 'personaTable',
   'header', 'readerSlots', 'workBuffer', 'inbox', 'journal', 'freeList', 'parents', 'marks',
 ] as const;
 export type FootprintName = (typeof FOOTPRINT_NAMES)[number];
@@ -336,10 +336,8 @@ export class Shard {
   activeRecordById(id: string): number {
     const record = this.recordById(id);
     if (record === 0) return 0;
-    const at = this.core.personaAddress(record);
-    this.ensureViews(at + PERSONA.SIZE);
-    if ((this.view.getUint32(at + PERSONA.STATE, true) & PERSONA_FLAG_ACTIVE) !== 0) return record;
-    return this.core.personaOfNode(this.view.getUint32(at + PERSONA.FOUNDER, true));
+    if (this.personaActive(record)) return record;
+    return this.core.personaOfNode(record); // the founder: an alias's record is its founder node
   }
 
   /** Record of the persona a founder node founded (active or retired), or 0. */
@@ -347,14 +345,20 @@ export class Shard {
     return this.core.personaRecordOfFounder(node);
   }
 
+  /** Whether the persona `record` (a founder node) is active. */
+  private personaActive(record: number): boolean {
+    const at = this.core.nodeAddress(record);
+    this.ensureViews(at + NODE.SIZE);
+    return (this.view.getUint8(at + NODE.FLAGS) & NODE_FLAG.ACTIVE) !== 0;
+  }
+
   persona(record: number): PersonaRecordView {
-    const at = this.core.personaAddress(record);
-    this.ensureViews(at + PERSONA.SIZE);
-    const v = this.view;
-    const state = v.getUint32(at + PERSONA.STATE, true);
-    const active = (state & PERSONA_FLAG_ACTIVE) !== 0;
-    const founder = v.getUint32(at + PERSONA.FOUNDER, true);
-    const values = state >>> PERSONA_VALUES_SHIFT;
+    const at = this.core.nodeAddress(record);
+    this.ensureViews(at + NODE.SIZE);
+    const flags = this.view.getUint8(at + NODE.FLAGS);
+    const active = (flags & NODE_FLAG.ACTIVE) !== 0;
+    const founder = (flags & NODE_FLAG.FOUNDER) !== 0 ? record : 0;
+    const values = active ? this.core.personaValues(record) : 0;
     return {
       record,
       id: this.personaId(record),
@@ -363,7 +367,7 @@ export class Shard {
       // the founder stays in its persona while that is active: its root is the persona's
       root: active ? this.core.rootOf(founder) : 0,
       tenant: founder === 0 ? 0 : this.u16(this.core.nodeAddress(founder) + NODE.TENANT),
-      createdAt: v.getFloat64(at + PERSONA.CREATED, true),
+      createdAt: founder === 0 ? 0 : this.core.personaCreated(record),
       ...(values !== 0 ? this.storedValues(values) : this.founderValues(founder)),
     };
   }
@@ -409,7 +413,7 @@ export class Shard {
     const firstSeen = v.getFloat64(at + NODE.FIRST_SEEN, true);
     const lastSeen = v.getFloat64(at + NODE.LAST_SEEN, true);
     // the value entry (and a display form) are in the arena, which may lie beyond the node's view
-    const entry = this.core.arenaAddress(v.getUint32(at + NODE.VALUE, true));
+    const entry = this.core.nodeValueEntry(node);
     const len = this.u16(entry);
     const value = this.arenaStringAt(entry + ARENA_LENGTH_BYTES, len);
     const display = (flags & NODE_FLAG.DISPLAY) !== 0 ? this.u32(entry + ARENA_LENGTH_BYTES + len) : 0;

@@ -2,7 +2,7 @@
 // exactly one listed structure, and the parent column and tables are the sizes the layout says.
 import { describe, expect, it } from 'vitest';
 import { FOOTPRINT_NAMES } from '../../host/engine/shard.js';
-import { NODE, PERSONA } from '../../host/engine/layout.js';
+import { NODE } from '../../host/engine/layout.js';
 import { EMAIL, DEVICE, newShard, ingest } from './helpers.js';
 
 const PEOPLE = 30_000; // enough for several table rehashes and parent-column moves
@@ -23,10 +23,9 @@ describe('footprint', () => {
     // everything from the header on is a listed block: the shard's bytes are the header's address plus them
     expect(used - f.shard.coreExports().headerAddress()).toBe(listed);
 
-    const { nodes, personaRecords } = f.shard.counts();
+    const { nodes } = f.shard.counts();
     expect(nodes).toBe(2 * PEOPLE);
     expect(structures.nodes).toBe(Math.ceil((nodes + 1) / NODE_PAGE_RECORDS) * NODE_PAGE_RECORDS * NODE.SIZE);
-    expect(structures.personas).toBeGreaterThanOrEqual((personaRecords + 1) * PERSONA.SIZE);
     // the parent column doubles: at least a slot per node, less than two
     expect(structures.parents).toBeGreaterThanOrEqual((nodes + 1) * PARENT_SLOT_BYTES);
     expect(structures.parents).toBeLessThan(2 * (nodes + 1) * PARENT_SLOT_BYTES);

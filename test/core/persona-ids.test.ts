@@ -1,7 +1,10 @@
 // Persona ids: stable, derived from tenant + founding identifier; the older persona's id survives a
 // merge and the other becomes an alias that still resolves; a split gives pieces their ids back; an
-// erased founder's id (not stored in the persona record, layout 10) still resolves.
+// erased founder's id (not stored in the persona record, layout 10) still resolves; a persona's
+// createdAt (its founder's first-seen, kept in a created record once an earlier sighting moves that:
+// layout 11) decides which persona is older.
 import { describe, expect, it } from 'vitest';
+import { Shard } from '../../host/engine/shard.js';
 import { DEVICE, EMAIL, PHONE, CUSTOMER, newShard, ingest, recordOf, personaIdOf, nodeOf, type Id } from './helpers.js';
 
 const ALICE_EMAIL: Id = [EMAIL, 'alice@x.bg'];
@@ -117,5 +120,33 @@ describe('persona ids', () => {
     expect(memory().includes(Buffer.from(shortCustomer[1]))).toBe(false);
     // the phone, alone now, founds its own persona again
     expect(personaIdOf(f, ALICE_PHONE)).not.toBe(ids[0]);
+  });
+
+  it("keeps createdAt when an earlier event re-sights a founder, so the older persona still survives", () => {
+    const f = newShard();
+    const bob: Id = [EMAIL, 'bob@x.bg'];
+    const shortCustomer: Id = [CUSTOMER, 'c7']; // shorter than the 8-byte id an erase keeps
+    ingest(f, [{ ids: [ALICE_EMAIL], time: 3000 }, { ids: [shortCustomer], time: 3500 }], 1);
+    ingest(f, [{ ids: [bob], time: 2000 }], 2);
+    const alice = recordOf(f, ALICE_EMAIL);
+    const customer = recordOf(f, shortCustomer);
+    // both re-sighted before they were first seen; alice's entry then also gains a display slot
+    ingest(f, [{ ids: [ALICE_EMAIL], time: 1000 }, { ids: [shortCustomer], time: 500 }], 3);
+    f.shard.applyEvents([{ tenant: f.tenant, evidence: 'authenticated', item: 0, time: 3100, identifiers: [{ type: EMAIL, value: ALICE_EMAIL[1], display: 'Alice@X.bg' }] }], 4);
+    expect(f.shard.node(nodeOf(f, ALICE_EMAIL))).toMatchObject({ firstSeen: 1000, display: 'Alice@X.bg', value: ALICE_EMAIL[1] });
+    expect(f.shard.persona(alice).createdAt).toBe(3000);
+    expect(f.shard.persona(customer).createdAt).toBe(3500);
+    // bob's persona (2000) is older than alice's (3000), though alice was first seen at 1000
+    const bobId = personaIdOf(f, bob);
+    ingest(f, [{ ids: [ALICE_EMAIL, bob, shortCustomer], time: 4000 }], 5);
+    expect(personaIdOf(f, ALICE_EMAIL)).toBe(bobId);
+    expect(f.shard.persona(alice)).toMatchObject({ active: false, createdAt: 3000 });
+    // a restored shard and an erased short founder keep the frozen createdAt, and the id
+    const restored = Shard.restore(f.shard.snapshot());
+    expect(restored.persona(alice).createdAt).toBe(3000);
+    const customerId = f.shard.personaId(customer);
+    f.shard.erase(nodeOf(f, shortCustomer));
+    expect(f.shard.persona(customer)).toMatchObject({ active: false, createdAt: 3500, id: customerId });
+    expect(f.shard.recordById(customerId)).toBe(customer);
   });
 });
