@@ -141,6 +141,7 @@ export class PersonaGraph {
 
   config(tenant: string): TenantConfig {
     checkTenant(tenant);
+    this.shards.checkOpen();
     let config = this.configs.get(tenant);
     if (!config) {
       config = completeConfig(this.store.tenants.getTenantConfig(tenant));
