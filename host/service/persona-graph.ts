@@ -15,7 +15,7 @@ import { completeConfig, updateConfig, type TenantConfig } from './config.js';
 import { normalizeEvents } from './events.js';
 import { engineKeyOf, lookupKeyOf, otherEmailKey, type LookupKey } from './lookup-keys.js';
 import { cachedPersona, cachedPersonaJson } from './persona-cache.js';
-import { ShardSet, type ShardOperations } from './shards.js';
+import { ShardSet, graphClosed, type ShardOperations } from './shards.js';
 import { lockDataDir } from './data-dir.js';
 import { buildAudience, checkAudienceRequest } from './audience.js';
 import { buildGraph, buildPersona, locateById, locateByNode, type GraphNode, type Located, type PersonaGraphView } from './views.js';
@@ -141,7 +141,7 @@ export class PersonaGraph {
 
   config(tenant: string): TenantConfig {
     checkTenant(tenant);
-    this.shards.checkOpen();
+    if (this.closed) throw graphClosed(); // the store is closed too
     let config = this.configs.get(tenant);
     if (!config) {
       config = completeConfig(this.store.tenants.getTenantConfig(tenant));

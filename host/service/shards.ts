@@ -256,8 +256,8 @@ export class ShardSet {
   }
 
   /** After close the writers and the store are gone: a call fails clearly instead of answering from what is left. */
-  checkOpen(): void {
-    if (this.closed) throw new RequestError(503, 'closed', 'the graph is closed');
+  private checkOpen(): void {
+    if (this.closed) throw graphClosed();
   }
 
   async close(): Promise<void> {
@@ -268,6 +268,11 @@ export class ShardSet {
       await pool.destroy();
     }));
   }
+}
+
+/** What a call on a closed graph fails with. */
+export function graphClosed(): RequestError {
+  return new RequestError(503, 'closed', 'the graph is closed');
 }
 
 /** The buffers of a task's encoded batches: moved to the writer thread, not copied. */
