@@ -17,8 +17,8 @@ import { engineKeyOf, lookupKeyOf, otherEmailKey, type LookupKey } from './looku
 import { cachedPersona, cachedPersonaJson } from './persona-cache.js';
 import { ShardSet, graphClosed, type ShardOperations } from './shards.js';
 import { lockDataDir } from './data-dir.js';
-import { buildAudience, checkAudienceRequest } from './audience.js';
-import { buildGraph, buildPersona, locateById, locateByNode, type GraphNode, type Located, type PersonaGraphView } from './views.js';
+import { addressType, buildAudience, checkAudienceRequest } from './audience.js';
+import { addressClaimKeys, buildGraph, buildPersona, locateById, locateByNode, type GraphNode, type Located, type PersonaGraphView } from './views.js';
 import type { Change, IngestOutcome, IdentifierPair } from './writer.js';
 import { QualitySummaries, type QualitySummary } from './quality.js';
 import { traceStartup } from '../util/startup-trace.js';
@@ -239,11 +239,11 @@ export class PersonaGraph {
       const records = resolveRecords(shard, t, recipients, inputs.map((k) => k?.engine ?? NO_KEY), config);
       const audience = buildAudience(shard, channel, inputs, records);
       const keys = audience.recipients.map((recipient) => {
-        if (!recipient.persona) return [`${channel === 'email' ? 'email' : 'phone'}:${recipient.address}`];
+        // an unknown input is claimed under its matching form, as a persona's addresses are
+        if (!recipient.persona) return [`${addressType(channel)}:${inputs[recipient.inputs[0]]!.value}`];
         const located = locateById(shard, t, recipient.persona);
-        const persona = located ? buildPersona(shard, located) : null;
-        const addressKeys = (persona?.identifiers ?? []).filter((i) => i.type === 'email' || i.type === 'phone').map((i) => `${i.type}:${i.value}`);
-        return [recipient.persona, ...(persona?.aliases ?? []), ...addressKeys];
+        if (!located) return [recipient.persona];
+        return [recipient.persona, ...buildPersona(shard, located).aliases, ...addressClaimKeys(shard, located.root)];
       });
       return { audience, keys };
     });
