@@ -142,7 +142,8 @@ export const GraphResponse = Type.Object({
   })),
 });
 
-const IdentifierPairEdge = Type.Object({ from: LookupIdentifier, to: LookupIdentifier });
+const EdgeEnd = Type.Union([LookupIdentifier, Type.Integer({ minimum: 0, description: 'a node index, as GET …/graph lists edges' })]);
+const IdentifierPairEdge = Type.Object({ from: EdgeEnd, to: EdgeEnd });
 export const SplitBody = Type.Object({
   identifiers: Type.Optional(Type.Array(LookupIdentifier, { description: 'identifiers to cut out of the persona' })),
   edges: Type.Optional(Type.Array(IdentifierPairEdge, { description: 'links to cut' })),

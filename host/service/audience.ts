@@ -22,8 +22,11 @@ export function checkAudienceRequest(body: unknown): AudienceRequest {
   return { channel: channel as Channel, recipients: recipients as Identifier[] };
 }
 
-/** A recipient after normalization: null when its type or value cannot be understood. */
-export type NormalizedRecipient = Identifier | null;
+/**
+ * A recipient after normalization: null when its type or value cannot be understood. `value` is the
+ * matching form; `display` the address as typed, when it differs (gmail dots and +tags).
+ */
+export type NormalizedRecipient = (Identifier & { readonly display?: string }) | null;
 
 /**
  * Groups recipients by persona (record per input, 0 = unknown to the graph). Unknown inputs stay
@@ -56,7 +59,7 @@ export function buildAudience(
       persona = shard.personaId(record);
     } else if (input && input.type === wanted) {
       key = `v:${input.value}`;
-      address = input.value;
+      address = input.display ?? input.value; // mail goes to the address as typed, as a persona's does
     } else {
       unreachable.push(index);
       return;

@@ -15,10 +15,10 @@ import { completeConfig, updateConfig, type TenantConfig } from './config.js';
 import { normalizeEvents } from './events.js';
 import { engineKeyOf, lookupKeyOf, otherEmailKey, type LookupKey } from './lookup-keys.js';
 import { cachedPersona, cachedPersonaJson } from './persona-cache.js';
-import { ShardSet, type ShardOperations } from './shards.js';
+import { ShardSet, graphClosed, type ShardOperations } from './shards.js';
 import { lockDataDir } from './data-dir.js';
-import { buildAudience, checkAudienceRequest } from './audience.js';
-import { buildGraph, buildPersona, locateById, locateByNode, type Located, type PersonaGraphView } from './views.js';
+import { addressType, buildAudience, checkAudienceRequest } from './audience.js';
+import { addressClaimKeys, buildGraph, buildPersona, locateById, locateByNode, type GraphNode, type Located, type PersonaGraphView } from './views.js';
 import type { Change, IngestOutcome, IdentifierPair } from './writer.js';
 import { QualitySummaries, type QualitySummary } from './quality.js';
 import { traceStartup } from '../util/startup-trace.js';
@@ -50,7 +50,8 @@ export interface LinkRequest {
 
 export interface SplitRequest {
   identifiers?: Identifier[];
-  edges?: { from: Identifier; to: Identifier }[];
+  /** Each end an identifier, or a node index of the persona's graph (edges as `graph` lists them). */
+  edges?: { from: Identifier | number; to: Identifier | number }[];
 }
 
 export interface ChangesPage { changes: (Change & { cursor: string })[]; cursor: string }
@@ -140,6 +141,7 @@ export class PersonaGraph {
 
   config(tenant: string): TenantConfig {
     checkTenant(tenant);
+    if (this.closed) throw graphClosed(); // the store is closed too
     let config = this.configs.get(tenant);
     if (!config) {
       config = completeConfig(this.store.tenants.getTenantConfig(tenant));
@@ -237,11 +239,11 @@ export class PersonaGraph {
       const records = resolveRecords(shard, t, recipients, inputs.map((k) => k?.engine ?? NO_KEY), config);
       const audience = buildAudience(shard, channel, inputs, records);
       const keys = audience.recipients.map((recipient) => {
-        if (!recipient.persona) return [`${channel === 'email' ? 'email' : 'phone'}:${recipient.address}`];
+        // an unknown input is claimed under its matching form, as a persona's addresses are
+        if (!recipient.persona) return [`${addressType(channel)}:${inputs[recipient.inputs[0]]!.value}`];
         const located = locateById(shard, t, recipient.persona);
-        const persona = located ? buildPersona(shard, located) : null;
-        const addressKeys = (persona?.identifiers ?? []).filter((i) => i.type === 'email' || i.type === 'phone').map((i) => `${i.type}:${i.value}`);
-        return [recipient.persona, ...(persona?.aliases ?? []), ...addressKeys];
+        if (!located) return [recipient.persona];
+        return [recipient.persona, ...buildPersona(shard, located).aliases, ...addressClaimKeys(shard, located.root)];
       });
       return { audience, keys };
     });
@@ -305,14 +307,19 @@ export class PersonaGraph {
 
   async graph(tenant: string, id: string): Promise<PersonaGraphView | null> {
     checkTenant(tenant);
-    const view = await this.shards.read(tenant, (shard, t) => {
-      const located = locateById(shard, t, id);
-      return located ? buildGraph(shard, located) : null;
-    });
+    const view = await this.graphView(tenant, id);
     if (!view || view.edges.length === 0) return view;
     const ids = await this.shards.write<(string | null)[]>(tenant, { op: 'events', tenant, refs: view.edges.map((e) => [e.seq, e.item]) });
     view.edges.forEach((edge, i) => { edge.eventId = ids[i]; });
     return view;
+  }
+
+  /** The persona's identifiers and evidence, without event ids (split reads its node order). */
+  private graphView(tenant: string, id: string): Promise<PersonaGraphView | null> {
+    return this.shards.read(tenant, (shard, t) => {
+      const located = locateById(shard, t, id);
+      return located ? buildGraph(shard, located) : null;
+    });
   }
 
   async split(tenant: string, id: string, request: SplitRequest | unknown): Promise<Persona[] | null> {
@@ -327,9 +334,19 @@ export class PersonaGraph {
       return [key.type, key.value];
     };
     const identifiers = (body.identifiers ?? []).map(pair);
+    const byIndex = (body.edges ?? []).some((edge) => typeof edge?.from === 'number' || typeof edge?.to === 'number');
+    // node indices as `graph` lists them
+    const nodes: GraphNode[] | null = byIndex ? (await this.graphView(tenant, id))?.nodes ?? null : [];
+    if (!nodes) return null;
+    const end = (at: Identifier | number): IdentifierPair => {
+      if (typeof at !== 'number') return pair(at);
+      const node = Number.isInteger(at) ? nodes[at] : undefined;
+      if (!node) throw new RequestError(400, 'invalid_edge', `the persona's graph has no node ${at}`);
+      return pair({ type: node.type, value: node.value });
+    };
     const edges = (body.edges ?? []).map((edge): [IdentifierPair, IdentifierPair] => {
-      if (typeof edge !== 'object' || edge === null) throw new RequestError(400, 'invalid_edge', 'an edge is {"from": identifier, "to": identifier}');
-      return [pair(edge.from), pair(edge.to)];
+      if (typeof edge !== 'object' || edge === null) throw new RequestError(400, 'invalid_edge', 'an edge is {"from": identifier, "to": identifier}, or node indices as the graph lists them');
+      return [end(edge.from), end(edge.to)];
     });
     if (identifiers.length + edges.length === 0) throw new RequestError(400, 'nothing_to_split', 'name identifiers and/or edges to cut');
     const persona = await this.persona(tenant, id);

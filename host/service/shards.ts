@@ -53,6 +53,7 @@ export class ShardSet {
   /** Writes not yet handed to the shard's writer, in order; at most one task runs per writer. */
   private readonly waiting: PendingWrite[][];
   private readonly running: boolean[];
+  private closed = false;
   /** Writer threads that died and were replaced. */
   restarts = 0;
 
@@ -120,6 +121,7 @@ export class ShardSet {
 
   /** Throws 503 when the shard's write queue is full. */
   admit(shard: number): void {
+    this.checkOpen();
     if (this.queued[shard] >= this.options.maxQueue) {
       throw new RequestError(503, 'overloaded', 'too many writes are waiting; retry shortly', { retryAfterSeconds: 1 });
     }
@@ -223,6 +225,7 @@ export class ShardSet {
    * never sees half of a batch.
    */
   async read<T>(tenant: string, read: (shard: Shard, tenantIndex: number) => T): Promise<T> {
+    this.checkOpen();
     const index = this.shardOf(tenant);
     for (;;) {
       await this.recovering[index];
@@ -252,13 +255,24 @@ export class ShardSet {
     await this.recovering[shard];
   }
 
+  /** After close the writers and the store are gone: a call fails clearly instead of answering from what is left. */
+  private checkOpen(): void {
+    if (this.closed) throw graphClosed();
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.tails);
     await Promise.all(this.pools.map(async (pool) => {
       await pool.run({ op: 'close' } satisfies WorkerTask);
       await pool.destroy();
     }));
   }
+}
+
+/** What a call on a closed graph fails with. */
+export function graphClosed(): RequestError {
+  return new RequestError(503, 'closed', 'the graph is closed');
 }
 
 /** The buffers of a task's encoded batches: moved to the writer thread, not copied. */

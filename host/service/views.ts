@@ -72,6 +72,22 @@ export function buildPersona(shard: Shard, { record, root }: Located): Persona {
   };
 }
 
+/**
+ * `type:value` of the persona's emails and phones, each in its matching form (gmail dots and +tags
+ * folded) and, when it differs, as shown: what a campaign claim is recorded under, so that one
+ * mailbox claimed in any spelling counts as claimed.
+ */
+export function addressClaimKeys(shard: Shard, root: number): string[] {
+  const keys: string[] = [];
+  for (const n of shard.members(root)) {
+    const node = shard.node(n);
+    const type = TYPE_NAMES[node.type];
+    if ((type !== 'email' && type !== 'phone') || (node.flags & NODE_FLAG.ERASED) !== 0) continue;
+    keys.push(`${type}:${node.value}`);
+    if (node.display !== null) keys.push(`${type}:${node.display}`);
+  }
+  return keys;
+}
 
 export interface GraphNode { type: IdentifierType; value: string; shared: boolean; blocked: boolean; outside: boolean }
 export interface GraphEdge {
