@@ -309,6 +309,15 @@ export function writerInbox(bytes: u32): u32 {
   return ptr;
 }
 
+/**
+ * Fault injection (tests only): applies a batch inside a write that never ends, the state a writer
+ * that dies mid-batch leaves behind (seqlock odd, batch half applied), so readers must never see it.
+ */
+export function applyEventsUnfinished(ptr: usize, len: u32, seq: f64): void {
+  beginWrite();
+  applyBatch(ptr, len, seq);
+}
+
 /** Bench only: unites node pairs already in memory, as one writer call (see bench.ts). */
 export function benchUnitePairs(pairs: usize, count: u32): u32 {
   beginWrite();

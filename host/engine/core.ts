@@ -13,6 +13,7 @@ export interface CoreExports {
   configureTenant(tenant: number, flags: number, settings: number): void;
   tenantCount(): number;
   applyEvents(ptr: number, len: number, seq: number): number;
+  applyEventsUnfinished(ptr: number, len: number, seq: number): void;
   splitPersona(root: number, nodes: number, nodeCount: number, edges: number, edgeCount: number): number;
   eraseNode(node: number): number;
   lookup(tenant: number, type: number, ptr: number, len: number): number;

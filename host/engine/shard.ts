@@ -565,13 +565,26 @@ export class Shard {
 
   /** Applies normalized events covering log sequence `seq`; returns what changed. Nothing changes when it throws. */
   applyEvents(events: EncodedEvent[], seq: number): JournalEntry[] {
-    if (!Number.isInteger(seq) || seq < 0 || seq > MAX_LOG_SEQ) throw new RangeError(`seq must be an integer in 0..2^40-1, got ${seq}`);
-    events.forEach((event, index) => this.checkEvent(event, index));
-    const inbox = this.inbox(encodedSizeBound(events));
-    const size = encodeEvents(this.bytes, inbox, events);
+    const { inbox, size } = this.encodeBatch(events, seq);
     const status = this.core.applyEvents(inbox, size, seq);
     if (status !== 0) throw new ShardError(status, 'cannot apply events');
     return this.takeJournal();
+  }
+
+  /**
+   * Tests only (fault injection): applies `events` inside a write that never ends, as a writer
+   * that dies mid-batch leaves its memory. Nothing may use this shard afterwards.
+   */
+  applyEventsUnfinished(events: EncodedEvent[], seq: number): void {
+    const { inbox, size } = this.encodeBatch(events, seq);
+    this.core.applyEventsUnfinished(inbox, size, seq);
+  }
+
+  private encodeBatch(events: EncodedEvent[], seq: number): { inbox: number; size: number } {
+    if (!Number.isInteger(seq) || seq < 0 || seq > MAX_LOG_SEQ) throw new RangeError(`seq must be an integer in 0..2^40-1, got ${seq}`);
+    events.forEach((event, index) => this.checkEvent(event, index));
+    const inbox = this.inbox(encodedSizeBound(events));
+    return { inbox, size: encodeEvents(this.bytes, inbox, events) };
   }
 
   /**

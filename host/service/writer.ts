@@ -233,8 +233,8 @@ export class ShardWriter {
     if (result.seq !== null) {
       const kept = events.filter((_, i) => !result.duplicate[i]);
       if (this.onApplied && (this.faultTenant === undefined || this.faultTenant === tenant)) {
-        // apply half the batch, then die: the memory holds a torn state that nobody may read
-        this.shard.applyEvents(encodeEvents(this.shard.tenant(tenant) || this.tenantIndex(tenant), kept.slice(0, kept.length >> 1)), result.seq);
+        // die halfway through applying the batch: the memory holds a torn state that nobody may read
+        this.shard.applyEventsUnfinished(encodeEvents(this.shard.tenant(tenant) || this.tenantIndex(tenant), kept.slice(0, kept.length >> 1)), result.seq);
         this.onApplied();
       }
       this.apply({ seq: result.seq, tenant, kind: ENTRY.EVENTS, items: kept, at: Date.now() });
