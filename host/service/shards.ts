@@ -50,8 +50,8 @@ export class ShardSet {
   private readonly tails: Promise<unknown>[];
   private readonly queued: number[];
   private readonly recovering: Promise<void>[];
-  /** Whether the shard's reader is being moved to a restarted writer's memory (reads wait for it). */
-  private readonly reattaching: boolean[];
+  /** Moves of the shard's reader to a restarted writer's memory under way (reads wait for them). */
+  private readonly reattaching: number[];
   /** Writes not yet handed to the shard's writer, in order; at most one task runs per writer. */
   private readonly waiting: PendingWrite[][];
   private readonly running: boolean[];
@@ -68,7 +68,7 @@ export class ShardSet {
     this.tails = pools.map(() => Promise.resolve());
     this.queued = pools.map(() => 0);
     this.recovering = pools.map(() => Promise.resolve());
-    this.reattaching = pools.map(() => false);
+    this.reattaching = pools.map(() => 0);
     this.waiting = pools.map(() => []);
     this.running = pools.map(() => false);
   }
@@ -221,9 +221,9 @@ export class ShardSet {
 
   /** Moves the shard's reader to a restarted writer's memory; reads wait until that is done. */
   private async recover(shard: number): Promise<void> {
-    this.reattaching[shard] = true;
-    // a failed move leaves the flag set: reads keep waiting on (and failing with) it, never reading the old memory
-    this.recovering[shard] = this.reattach(shard).then(() => { this.reattaching[shard] = false; });
+    this.reattaching[shard]++;
+    // a failed move stays counted: reads keep waiting on (and failing with) it, never reading the old memory
+    this.recovering[shard] = this.reattach(shard).then(() => { this.reattaching[shard]--; });
     await this.recovering[shard];
   }
 
@@ -240,7 +240,7 @@ export class ShardSet {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (!this.reattaching[index]) {
+    if (this.reattaching[index] === 0) {
       const attempt = consistentRead(this.readers[index], tenant, read);
       if (attempt !== TORN) return 'error' in attempt ? Promise.reject(attempt.error) : Promise.resolve(attempt.value);
     }
@@ -258,7 +258,6 @@ export class ShardSet {
       await this.tails[index];
     }
   }
-
 
   /** Tests only: kills the shard's writer thread now (as a crash would). */
   async killWriter(shard: number): Promise<void> {
