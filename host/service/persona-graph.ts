@@ -204,7 +204,8 @@ export class PersonaGraph {
    */
   async personaJsonOf(tenant: string, identifier: Identifier): Promise<string | null> {
     const keys = this.personaLookupKeys(tenant, identifier);
-    return this.shards.read(tenant, (shard, t) => {
+    // `return await`: an async function returning a promise unwraps it two ticks later
+    return await this.shards.read(tenant, (shard, t) => {
       const located = locateByKeys(shard, t, keys);
       return located ? cachedPersonaJson(shard, located.record, () => buildPersona(shard, located)) : null;
     });

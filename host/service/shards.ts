@@ -50,6 +50,8 @@ export class ShardSet {
   private readonly tails: Promise<unknown>[];
   private readonly queued: number[];
   private readonly recovering: Promise<void>[];
+  /** Moves of the shard's reader to a restarted writer's memory under way (reads wait for them). */
+  private readonly reattaching: number[];
   /** Writes not yet handed to the shard's writer, in order; at most one task runs per writer. */
   private readonly waiting: PendingWrite[][];
   private readonly running: boolean[];
@@ -67,6 +69,7 @@ export class ShardSet {
     this.tails = pools.map(() => Promise.resolve());
     this.queued = pools.map(() => 0);
     this.recovering = pools.map(() => Promise.resolve());
+    this.reattaching = pools.map(() => 0);
     this.waiting = pools.map(() => []);
     this.running = pools.map(() => false);
   }
@@ -207,8 +210,7 @@ export class ShardSet {
       return (await this.pools[shard].run(task, { transferList: transfersOf(task) })) as T;
     } catch (error) {
       if (!isWorkerDeath(error)) throw error;
-      this.recovering[shard] = this.reattach(shard);
-      await this.recovering[shard];
+      await this.recover(shard);
       throw new RequestError(503, 'writer_restarted', 'the shard writer restarted; retry the request (acknowledged data is safe)', { retryAfterSeconds: 1 });
     }
   }
@@ -219,30 +221,42 @@ export class ShardSet {
     this.restarts++;
   }
 
+  /** Moves the shard's reader to a restarted writer's memory; reads wait until that is done. */
+  private async recover(shard: number): Promise<void> {
+    this.reattaching[shard]++;
+    // a failed move stays counted: reads keep waiting on (and failing with) it, never reading the old memory
+    this.recovering[shard] = this.reattach(shard).then(() => { this.reattaching[shard]--; });
+    await this.recovering[shard];
+  }
+
   /**
    * Runs `read` against the tenant's shard on this thread. The shard's seqlock tells whether the
    * read overlapped a write; if so it waits for the writes in flight and reads again, so a read
-   * never sees half of a batch.
+   * never sees half of a batch. With no reader move under way the first attempt runs at once: a
+   * GET /resolve then costs no await of an already settled recovery.
    */
-  async read<T>(tenant: string, read: (shard: Shard, tenantIndex: number) => T): Promise<T> {
-    this.checkOpen();
-    const index = this.shardOf(tenant);
+  read<T>(tenant: string, read: (shard: Shard, tenantIndex: number) => T): Promise<T> {
+    let index: number;
+    try {
+      this.checkOpen();
+      index = this.shardOf(tenant);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.reattaching[index] === 0) {
+      const attempt = consistentRead(this.readers[index], tenant, read);
+      if (attempt !== TORN) return 'error' in attempt ? Promise.reject(attempt.error) : Promise.resolve(attempt.value);
+    }
+    return this.readAfterWrites(index, tenant, read);
+  }
+
+  private async readAfterWrites<T>(index: number, tenant: string, read: (shard: Shard, tenantIndex: number) => T): Promise<T> {
     for (;;) {
       await this.recovering[index];
-      const shard = this.readers[index];
-      const before = shard.readVersion();
-      if ((before & 1) === 0) {
-        let result: T | undefined;
-        let failure: unknown;
-        try {
-          result = read(shard, shard.tenant(tenant));
-        } catch (error) {
-          failure = error;
-        }
-        if (shard.readVersion() === before) {
-          if (failure !== undefined) throw failure;
-          return result as T;
-        }
+      const attempt = consistentRead(this.readers[index], tenant, read);
+      if (attempt !== TORN) {
+        if ('error' in attempt) throw attempt.error;
+        return attempt.value;
       }
       await this.tails[index];
     }
@@ -251,8 +265,7 @@ export class ShardSet {
   /** Tests only: kills the shard's writer thread now (as a crash would). */
   async killWriter(shard: number): Promise<void> {
     await this.pools[shard].run({ op: 'crash' } satisfies WorkerTask).catch(() => undefined);
-    this.recovering[shard] = this.reattach(shard);
-    await this.recovering[shard];
+    await this.recover(shard);
   }
 
   /** After close the writers and the store are gone: a call fails clearly instead of answering from what is left. */
@@ -289,4 +302,20 @@ function bufferOf(batch: IngestBatch): ArrayBuffer {
 /** Piscina rejects a task whose worker thread exited with this kind of error. */
 function isWorkerDeath(error: unknown): boolean {
   return error instanceof Error && /worker (exited|terminated)|terminated/i.test(error.message);
+}
+
+/** A read that overlapped a write (or began during one): to be done again once writes settle. */
+const TORN = Symbol('torn');
+
+/** `read` on the shard if no write overlapped it: its value, what it threw, or TORN. */
+function consistentRead<T>(shard: Shard, tenant: string, read: (shard: Shard, tenantIndex: number) => T): { value: T } | { error: unknown } | typeof TORN {
+  const before = shard.readVersion();
+  if ((before & 1) === 1) return TORN;
+  let outcome: { value: T } | { error: unknown };
+  try {
+    outcome = { value: read(shard, shard.tenant(tenant)) };
+  } catch (error) {
+    outcome = { error };
+  }
+  return shard.readVersion() === before ? outcome : TORN;
 }
