@@ -70,7 +70,8 @@ export const VALUES_DEGREE: u32 = 52; // evidence edge ends held by the members:
 export const VALUES_FLAGS: u32 = 56;
 export const VALUES_NEXT_FREE: u32 = 0; // u32, while on the free list
 
-// joined through a device across two identities (see mergePersonaValues): weighed again when it grows
+// joined through a device across two identities, or to a lone identifier (see mergePersonaValues):
+// weighed again when it grows an address
 export const VALUES_FLAG_BRIDGED: u32 = 1;
 
 // ---- evidence edge: two identifiers seen together in an event ----
@@ -107,7 +108,7 @@ export const DECISION_REFUSED_LIMIT: u8 = 3;
 export const DECISION_REFUSED_WEAK: u8 = 4;
 export const DECISION_IGNORED: u8 = 5; // one end is blocked or shared
 export const DECISION_CUT: u8 = 6; // cut by an operator's split
-/** Internal to re-clustering (a union through a device across two identities, deferred): never left on an edge. */
+/** Internal to re-clustering (a union through a device across two identities or to a lone one, deferred): never left on an edge. */
 export const DECISION_MERGED_BRIDGE: u8 = 7;
 
 // ---- tenant record: per-tenant guardrail settings and counters ----
