@@ -82,7 +82,8 @@ export const VALUES_FOUNDER: u32 = 56; // u32: the persona (its founder node) in
 export const VALUES_FOUNDER_MASK: u32 = (1 << 26) - 1; // nodes stay below 2^26 (NODE_MAX_PAGES << NODE_PAGE_SHIFT)
 export const VALUES_NEXT_FREE: u32 = 0; // u32, while on the free list
 
-// joined through a device across two identities (see mergePersonaValues): weighed again when it grows
+// joined through a device across two identities, or to a lone identifier (see mergePersonaValues):
+// weighed again when it grows an address
 export const VALUES_FLAG_BRIDGED: u32 = 0x80000000;
 
 // ---- evidence edge: two identifiers seen together in an event ----
@@ -119,7 +120,7 @@ export const DECISION_REFUSED_LIMIT: u8 = 3;
 export const DECISION_REFUSED_WEAK: u8 = 4;
 export const DECISION_IGNORED: u8 = 5; // one end is blocked or shared
 export const DECISION_CUT: u8 = 6; // cut by an operator's split
-/** Internal to re-clustering (a union through a device across two identities, deferred): never left on an edge. */
+/** Internal to re-clustering (a union through a device across two identities or to a lone one, deferred): never left on an edge. */
 export const DECISION_MERGED_BRIDGE: u8 = 7;
 
 // ---- tenant record: per-tenant guardrail settings and counters ----

@@ -12,13 +12,16 @@ import {
 } from './layout';
 import { header, takeElements } from './memory';
 import {
-  nodeAt, valuesAt, tenantAt, valueBytes, valueLen, tableProbe, tableFill, tableReserve, slotRef, degreeOf, isRoot,
+  nodeAt, valuesAt, edgeAt, tenantAt, valueBytes, valueLen, tableProbe, tableFill, tableReserve, slotRef, degreeOf, isRoot,
   setPersonaOfRoot, setValuesOfRoot, valuesOfRoot, personaOfRoot, personaIdHash, founderId, personaIdOf, createdAt,
 } from './records';
-import { sameSession } from './sessions';
+import { sameSession, deviceEnd } from './sessions';
 
 const UNLIMITED: u32 = 0;
-/** mergePersonaValues' answer for a union through a device across two complementary identities: merge, and mark the persona bridged. */
+/**
+ * mergePersonaValues' answer for a union through a device that later evidence may undo (across two
+ * complementary identities, or bringing a lone identifier): merge, and mark the persona bridged.
+ */
 export { DECISION_MERGED_BRIDGE };
 
 /** Lower rank = more stable identifier: phone, customer, email, subscriber, device. */
@@ -250,6 +253,15 @@ function complementary(a: usize, b: usize): bool {
   return (countOf(a, TYPE_EMAIL) == 0 || countOf(b, TYPE_EMAIL) == 0) && (countOf(a, TYPE_PHONE) == 0 || countOf(b, TYPE_PHONE) == 0);
 }
 
+/** Whether one side is established and the other one identifier of a person, seen with nothing else yet. */
+function joinsLoneIdentifier(a: usize, b: usize): bool {
+  return (established(a) && lone(b)) || (established(b) && lone(a));
+}
+
+function lone(values: usize): bool {
+  return membersOf(values) == 1 && identified(values);
+}
+
 /**
  * Decides whether the personas with values `a` and `b` may become one, given the strength of the
  * evidence (`edge`: its record, or 0 for evidence that has none). Never mutates. In order:
@@ -265,7 +277,10 @@ function complementary(a: usize, b: usize): bool {
  *   - the two complement each other, one holding the emails and the other the phones: the answer
  *     is DECISION_MERGED_BRIDGE, and the persona is weighed again if it later grows an address;
  *   otherwise it is refused: a family tablet or a kiosk sees many people log in, each with an
- *   address, and must not make them one.
+ *   address, and must not make them one. A lone identifier a device brings to an established
+ *   persona is DECISION_MERGED_BRIDGE too: a tablet's second user logging in with an account seen
+ *   nowhere else yet, whose own checkout will show an address the first user's evidence does not
+ *   share (a re-cluster then weighs their strong evidence before the device's).
  * Strong evidence (person identifiers together in an authenticated event) joins any two personas.
  */
 export function mergePersonaValues(a: usize, b: usize, strength: u8, tenant: u32, edge: u32): u8 {
@@ -277,8 +292,11 @@ export function mergePersonaValues(a: usize, b: usize, strength: u8, tenant: u32
   }
   if (strength <= STRENGTH_WEAK) {
     if (identified(a) && identified(b)) return DECISION_REFUSED_WEAK;
-  } else if (strength == STRENGTH_MEDIUM && established(a) && established(b) && (edge == 0 || !sameSession(edge))) {
-    return complementary(a, b) ? DECISION_MERGED_BRIDGE : DECISION_REFUSED_WEAK;
+  } else if (strength == STRENGTH_MEDIUM) {
+    if (established(a) && established(b) && (edge == 0 || !sameSession(edge))) {
+      return complementary(a, b) ? DECISION_MERGED_BRIDGE : DECISION_REFUSED_WEAK;
+    }
+    if (edge != 0 && joinsLoneIdentifier(a, b) && deviceEnd(edgeAt(edge)) != 0) return DECISION_MERGED_BRIDGE;
   }
   return DECISION_MERGED;
 }

@@ -1,6 +1,6 @@
 // Re-clustering: recompute the personas of a set of identifiers from their evidence alone —
-// strongest evidence first, then in log order, unions through a device across two identities
-// last — and give every resulting piece the id of the oldest persona founded inside it. Used when
+// strongest evidence first, then in log order, unions through a device across two identities or
+// to a lone identifier last — and give every resulting piece the id of the oldest persona founded inside it. Used when
 // a device held on weak evidence is seen with someone else, when a persona joined through a
 // device grows an address, when an identifier is found to be shared, on a split, and on erasure.
 import {

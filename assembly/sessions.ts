@@ -28,6 +28,14 @@ function sessionsMeet(e: usize, f: usize): bool {
     || Math.abs(e1 - f0) <= SESSION_MS || Math.abs(e1 - f1) <= SESSION_MS;
 }
 
+/** The device end of the edge record at `e`, 0 when neither end is a device. */
+export function deviceEnd(e: usize): u32 {
+  const a = load<u32>(e, EDGE_A);
+  if (<u32>load<u8>(nodeAt(a), NODE_TYPE) == TYPE_DEVICE) return a;
+  const b = edgeB(e);
+  return <u32>load<u8>(nodeAt(b), NODE_TYPE) == TYPE_DEVICE ? b : 0;
+}
+
 /**
  * Whether `edge` puts a device beside identifiers within one session in which the device also
  * proved a person of its own persona (medium evidence or better, within SESSION_MS): someone who
@@ -35,9 +43,8 @@ function sessionsMeet(e: usize, f: usize): bool {
  */
 export function sameSession(edge: u32): bool {
   const e = edgeAt(edge);
-  const a = load<u32>(e, EDGE_A);
-  const device = <u32>load<u8>(nodeAt(a), NODE_TYPE) == TYPE_DEVICE ? a : edgeB(e);
-  if (<u32>load<u8>(nodeAt(device), NODE_TYPE) != TYPE_DEVICE) return false;
+  const device = deviceEnd(e);
+  if (device == 0) return false;
   const root = rootOf(device);
   let f = load<u32>(nodeAt(device), NODE_FIRST_EDGE);
   while (f != 0) {

@@ -131,7 +131,8 @@ export function setReclusterBoth(fn: (ra: u32, rb: u32) => u8): void { recluster
  * evidence first): a refused device that its persona holds on weaker evidence than this (a device
  * that joined a person on a forwarded click moves to the person who logs in on it), and a union
  * that brings an address to a persona joined through a device (the tablet's second user turns out
- * to have an address of the kind the first one has, so the two do not complement each other).
+ * to have an address of the kind the first one has, so the two do not complement each other, or
+ * the account their login brought checks out with an address of its own).
  */
 export function attemptUnion(a: u32, b: u32, strength: u8, edge: u32): u8 {
   const ra = find(a);

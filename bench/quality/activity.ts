@@ -3,7 +3,8 @@
 //
 // Event structure (what each type carries):
 //   page       device
-//   identify   device + customer + email           (sign-up, and after an address change)
+//   identify   device + customer + email           (sign-up, and after an address change; none at a
+//              sign-up the tracker did not see: the `untrackedSignUp` rate)
 //   login      device + customer (+ email, half of the logins)
 //   checkout   device + email and/or phone + customer: the account id when registered and signed
 //              up, otherwise a new guest customer id for every guest order (`g-…`)
@@ -41,8 +42,11 @@ export function simulatePersonInTenant(world: World, person: Person, tenant: num
   const { random, rates } = world;
   const visits = planVisits(world, person, tenant);
   const registered = person.privateEmail !== null && random.chance(rates.population.registered);
-  const signUpVisit = registered ? random.int(0, visits.length - 1) : -1;
+  let signUpVisit = registered ? random.int(0, visits.length - 1) : -1;
   const account = registered ? world.newCustomer(tenant, person.index, false) : null;
+  // drawn only when the rate is set, so that at 0 every other draw, and so every event, stays as it was
+  const untrackedSignUp = registered && rates.noise.untrackedSignUp > 0 && random.chance(rates.noise.untrackedSignUp);
+  if (untrackedSignUp) signUpVisit = 0;
   const emailSubscribeVisit = person.privateEmail !== null && random.chance(rates.population.emailSubscription)
     ? random.int(0, visits.length - 1)
     : -1;
@@ -52,7 +56,8 @@ export function simulatePersonInTenant(world: World, person: Person, tenant: num
   const smsSubscribeVisit = person.phone !== null && random.chance(rates.population.smsSubscription)
     ? random.int(0, visits.length - 1)
     : -1;
-  let identifiedEmail: string | null = null;
+  // an account opened where the tracker did not see it is signed in from the first visit, with no identify
+  let identifiedEmail: string | null = untrackedSignUp ? currentPrivateEmail(person, visits[0].time, world.start) : null;
   let firstSubscribedEmail: string | null = null;
 
   visits.forEach((visit, v) => {

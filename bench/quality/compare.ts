@@ -1,10 +1,11 @@
 // Quick comparison on the direct (in-process) engine: one compact line per run and line, for rule
 // iterations over many seeds and both noise levels; the published figures come from quality.bench.ts.
 //   npx tsx bench/quality/compare.ts [--people 20000] [--seeds 1,2,3] [--noise low,high] [--config '{...}'] [--refs]
+//     [--rates '{"untrackedSignUp": 0.5}']   (noise rates instead of the level's: what-if runs)
 import { parseArgs } from 'node:util';
 import { runDirect } from './direct.js';
 import { scoreResolution, type QualityScore } from './metrics.js';
-import type { NoiseLevel } from './rates.js';
+import type { NoiseLevel, NoiseRates } from './rates.js';
 import { ceiling, plainComponents } from './reference.js';
 import { simulateShops } from './simulator.js';
 
@@ -15,6 +16,7 @@ const { values } = parseArgs({
     noise: { type: 'string', default: 'low,high' },
     config: { type: 'string', default: '{}' },
     refs: { type: 'boolean', default: false },
+    rates: { type: 'string', default: '{}' },
   },
 });
 
@@ -35,7 +37,7 @@ function line(name: string, s: QualityScore, top?: QualityScore): string {
 
 for (const noise of values.noise.split(',') as NoiseLevel[]) {
   for (const seed of values.seeds.split(',').map(Number)) {
-    const sim = simulateShops({ seed, people: Number(values.people), noise });
+    const sim = simulateShops({ seed, people: Number(values.people), noise, noiseOverrides: JSON.parse(values.rates) as Partial<NoiseRates> });
     const top = (await scoreResolution(sim, ceiling(sim))).overall;
     const run = runDirect(sim, JSON.parse(values.config));
     const engine = (await scoreResolution(sim, run.resolver)).overall;

@@ -3,9 +3,10 @@
 // median of the per-round ratios is printed. npm run bench:quality times the two lines one after the
 // other by wall time, so a load swing between them decides its ratio on a shared machine.
 //   npx tsx bench/quality/ingest-ab.ts [--people 20000] [--seed 1] [--noise low,high] [--rounds 5]
+//     [--rates '{"untrackedSignUp": 0.5}']   (noise rates instead of the level's)
 import { parseArgs } from 'node:util';
 import { runDirect } from './direct.js';
-import type { NoiseLevel } from './rates.js';
+import type { NoiseLevel, NoiseRates } from './rates.js';
 import { simulateShops } from './simulator.js';
 
 const { values } = parseArgs({
@@ -14,6 +15,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     noise: { type: 'string', default: 'low,high' },
     rounds: { type: 'string', default: '5' },
+    rates: { type: 'string', default: '{}' },
   },
 });
 
@@ -21,7 +23,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const perCpuSecond = (sim: ReturnType<typeof simulateShops>, guardrails: boolean): number => runDirect(sim, { guardrails }).eventsPerCpuSecond;
 
 for (const noise of values.noise.split(',') as NoiseLevel[]) {
-  const sim = simulateShops({ seed: Number(values.seed), people: Number(values.people), noise });
+  const sim = simulateShops({ seed: Number(values.seed), people: Number(values.people), noise, noiseOverrides: JSON.parse(values.rates) as Partial<NoiseRates> });
   perCpuSecond(sim, true); // warm-up: JIT and normalization caches
   perCpuSecond(sim, false);
   const on: number[] = [];

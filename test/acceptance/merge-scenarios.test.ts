@@ -163,6 +163,27 @@ describe('junk values typed at checkout', () => {
   });
 });
 
+/** Each person logs in with their account on the tablet, then checks out on it an hour later (another day each). */
+function loginThenCheckout(tablet: string, family: string[]): ScenarioEvent[] {
+  return family.flatMap((who, i): ScenarioEvent[] => [
+    { id: `in-${who}`, type: 'login', timestamp: day(1 + i, 18), identifiers: { device: tablet, customer: `c-${who}` } },
+    { id: `buy-${who}`, type: 'checkout', timestamp: day(1 + i, 19), identifiers: { device: tablet, customer: `c-${who}`, email: `${who}@home.bg`, phone: `0889 40${i} 400` } },
+  ]);
+}
+
+/** Each person's account, email and phone as loginThenCheckout types them. */
+const ownIdentifiers = (who: string, i: number): [string, string][] =>
+  [['customer', `c-${who}`], ['email', `${who}@home.bg`], ['phone', `0889 40${i} 400`]];
+
+/** Whether every person's own identifiers resolve to one persona, and no two people share one. */
+async function onePersonaPerPerson(family: string[], tenant = TENANT): Promise<boolean> {
+  const ids = await Promise.all(family.map(async (who, i) => {
+    const resolved = await graph.resolve(tenant, ownIdentifiers(who, i).map(([type, value]) => ({ type, value }) as never));
+    return new Set(resolved).size === 1 && resolved[0] !== null ? resolved[0] : null;
+  }));
+  return ids.every((id) => id !== null) && new Set(ids).size === family.length;
+}
+
 describe('shared devices', () => {
   it('a family tablet on which 3 people each log in with their own account: 3 personas', async () => {
     const tablet = device('family-tablet');
@@ -215,21 +236,38 @@ describe('shared devices', () => {
     expect(await distinctPersonas([['email', 'ivo@couple.bg'], ['email', 'rada@couple.bg']])).toBe(2);
   });
 
-  it.todo('a family tablet on which each of 2–3 people logs in with their account, then checks out with email and phone on it: one persona per person — rule: each login adds the lone customer id to the tablet\'s persona (medium), and 2–3 identities stay within the device threshold (3), so the family becomes one persona (the third person\'s email and phone are then refused by the phone limit)');
+  it('a family tablet on which each of 2–3 people logs in with their account, then checks out with email and phone on it: one persona per person', async () => {
+    for (const size of [2, 3]) {
+      const tenant = `family-of-${size}`;
+      const family = ['mother', 'father', 'son'].slice(0, size);
+      await ingest(loginThenCheckout(device(`checkout-tablet-${size}`), family), tenant);
+      expect(await onePersonaPerPerson(family, tenant), `${size} people`).toBe(true);
+      for (const [i, who] of family.entries()) {
+        const persona = await personaOf('customer', `c-${who}`, tenant);
+        expect(persona.email).toBe(`${who}@home.bg`);
+        expect(persona.phone).toBe(`+35988940${i}400`);
+      }
+    }
+  });
 
   it('a family tablet on which each of 4 people logs in, then checks out on it: more than the device threshold, 4 personas', async () => {
-    const tablet = device('checkout-tablet');
     const family = ['mother', 'father', 'son', 'daughter'];
-    await ingest(family.flatMap((who, i): ScenarioEvent[] => [
-      { id: `in-${who}`, type: 'login', timestamp: day(1 + i, 18), identifiers: { device: tablet, customer: `c-${who}` } },
-      { id: `buy-${who}`, type: 'checkout', timestamp: day(1 + i, 19), identifiers: { device: tablet, customer: `c-${who}`, email: `${who}@home.bg`, phone: `0889 40${i} 400` } },
-    ]));
+    await ingest(loginThenCheckout(device('checkout-tablet'), family));
     expect(await distinctPersonas(family.map((w) => ['customer', `c-${w}`]))).toBe(4);
     // the first two were never refused anything: each holds their own address
     for (const [i, who] of family.slice(0, 2).entries()) expect((await personaOf('customer', `c-${who}`)).phone).toBe(`+35988940${i}400`);
   });
 
-  it.todo('…and the 3rd and 4th person get their own email and phone back after the tablet is marked shared — actual: their checkouts were refused by the phone limit while the family was glued (refused_limit), the split does not weigh those edges again, so c-son and son@home.bg stay two personas');
+  it('…and the 3rd and 4th person get their own email and phone back after the tablet is marked shared', async () => {
+    const family = ['mother', 'father', 'son', 'daughter'];
+    await ingest(loginThenCheckout(device('checkout-tablet'), family));
+    expect(await onePersonaPerPerson(family)).toBe(true);
+    for (const [i, who] of family.entries()) {
+      const persona = await personaOf('customer', `c-${who}`);
+      expect(persona.email).toBe(`${who}@home.bg`);
+      expect(persona.phone).toBe(`+35988940${i}400`);
+    }
+  });
 
   it('a family tablet on which 3 people check out (no separate login): 3 personas', async () => {
     const tablet = device('checkout-only-tablet');
@@ -248,9 +286,28 @@ describe('shared devices', () => {
     expect(await distinctPersonas(family.map((w) => ['customer', `c-${w}`]))).toBe(3);
   });
 
-  it.todo('a family tablet on which 2–4 people log in with their accounts BEFORE their own checkouts arrive: one persona per person — rule: each login adds a lone customer id (medium), a customer seen once is no identity for shared detection, and checkouts without the device never re-check it, so the tablet glues the family (the reverse arrival order keeps them apart)');
+  /** Everyone's login on the device first (a day each), then their checkouts without it (from another device, weeks later). */
+  function loginsBeforeCheckouts(tablet: string, people: string[], phone = (i: number) => `0889 40${i} 400`): ScenarioEvent[] {
+    return [
+      ...people.map((who, i): ScenarioEvent => ({ id: `in-${who}`, type: 'login', timestamp: day(1 + i), identifiers: { device: tablet, customer: `c-${who}` } })),
+      ...people.map((who, i): ScenarioEvent => ({ id: `buy-${who}`, type: 'checkout', timestamp: day(40 + i), identifiers: { customer: `c-${who}`, email: `${who}@home.bg`, phone: phone(i) } })),
+    ];
+  }
 
-  it.todo('an in-store kiosk where 30 people log in with their accounts before their checkouts arrive: 30 personas — actual 26: the first logins (lone customer ids, medium) join one persona before the kiosk is marked shared, and that glue is never split');
+  it('a family tablet on which 2–4 people log in with their accounts BEFORE their own checkouts arrive: one persona per person', async () => {
+    for (const size of [2, 3, 4]) {
+      const tenant = `logins-first-${size}`;
+      const family = ['mother', 'father', 'son', 'daughter'].slice(0, size);
+      await ingest(loginsBeforeCheckouts(device(`logins-first-tablet-${size}`), family), tenant);
+      expect(await onePersonaPerPerson(family, tenant), `${size} people`).toBe(true);
+    }
+  });
+
+  it('an in-store kiosk where 30 people log in with their accounts before their checkouts arrive: 30 personas', async () => {
+    const shoppers = [...Array(30).keys()].map((i) => `shopper${i}`);
+    await ingest(loginsBeforeCheckouts(device('login-kiosk'), shoppers, (i) => `0887 ${100000 + i}`));
+    expect(await distinctPersonas(shoppers.map((who) => ['customer', `c-${who}`]))).toBe(30);
+  });
 
   it('an in-store kiosk used by 40 shoppers at checkout: 40 personas and the kiosk marked shared', async () => {
     const kiosk = device('store-kiosk');

@@ -44,6 +44,33 @@ describe('family tablet', () => {
   });
 });
 
+describe('an account the graph has not seen, logged in on a device that already belongs to someone', () => {
+  it('on the person\'s own device (an account opened before the tracker saw it): login, then checkout with their address and a phone, one persona', async () => {
+    const t = 'own-device-new-account';
+    const LAPTOP = device(300);
+    await ingest(graph, t, [
+      ev('checkout', 0, { device: LAPTOP, customer: 'g-77', email: 'ana@mail.bg' }),
+      ev('login', 4, { device: LAPTOP, customer: 'c-ana' }),
+      ev('checkout', 4.01, { device: LAPTOP, customer: 'c-ana', email: 'ana@mail.bg', phone: '0888 400 020' }),
+      ev('checkout', 9, { device: LAPTOP, customer: 'c-ana', phone: '0888 400 020' }),
+    ]);
+    expect(await together(graph, t, { device: LAPTOP }, { customer: 'g-77' }, { customer: 'c-ana' }, { phone: '0888 400 020' })).toBe(true);
+  });
+
+  it('on a family tablet: the second person\'s login joins the first only until their own checkout shows another email and phone', async () => {
+    const t = 'tablet-new-account';
+    await ingest(graph, t, [
+      ev('checkout', 0, { device: TABLET, customer: 'c-mother', email: 'maria@mail.bg', phone: '0888 400 030' }),
+      ev('login', 2, { device: TABLET, customer: 'c-son' }),
+    ]);
+    expect(await together(graph, t, { customer: 'c-mother' }, { customer: 'c-son' })).toBe(true);
+    await ingest(graph, t, [ev('checkout', 2.01, { device: TABLET, customer: 'c-son', email: 'ivo@mail.bg', phone: '0888 400 031' })]);
+    expect(await together(graph, t, { customer: 'c-mother' }, { customer: 'c-son' })).toBe(false);
+    expect(await together(graph, t, { customer: 'c-son' }, { email: 'ivo@mail.bg' }, { phone: '0888 400 031' })).toBe(true);
+    expect(await together(graph, t, { customer: 'c-mother' }, { device: TABLET })).toBe(true);
+  });
+});
+
 describe('kiosk', () => {
   it('dozens of shoppers on an in-store kiosk: the kiosk is marked shared, shoppers stay apart', async () => {
     const t = 'kiosk';

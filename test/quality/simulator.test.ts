@@ -73,6 +73,39 @@ describe('simulateShops: options', () => {
   });
 });
 
+describe('simulateShops: untrackedSignUp', () => {
+  /** Accounts (`c-…` per tenant) whose first event is not an identify: their sign-up was never seen. */
+  function untrackedAccounts(sim: Simulation): { accounts: number; untracked: number; firstLogins: number } {
+    const first = new Map<string, SimulatedEvent>();
+    for (const event of [...sim.events].sort((a, b) => a.timestamp.localeCompare(b.timestamp))) {
+      const customer = event.identifiers.customer;
+      const key = `${event.tenant} ${customer}`;
+      if (typeof customer === 'string' && customer.startsWith('c-') && !first.has(key)) first.set(key, event);
+    }
+    const firsts = [...first.values()];
+    return {
+      accounts: firsts.length,
+      untracked: firsts.filter((e) => e.type !== 'identify').length,
+      firstLogins: firsts.filter((e) => e.type === 'login').length,
+    };
+  }
+
+  it('is 0 at both levels, and leaves every event as it was when set to 0', () => {
+    expect(NOISE_RATES.low.untrackedSignUp).toBe(0);
+    expect(NOISE_RATES.high.untrackedSignUp).toBe(0);
+    expect(simulateShops({ seed: 1, people: 600, noise: 'high', noiseOverrides: { untrackedSignUp: 0 } }).events).toEqual(small.events);
+    expect(untrackedAccounts(small).untracked).toBe(0);
+  });
+
+  it('at 0.5 about half the accounts first show up without their sign-up, some of them in a bare login', () => {
+    const sim = simulateShops({ seed: 2, people: 2000, noise: 'high', noiseOverrides: { untrackedSignUp: 0.5 } });
+    const { accounts, untracked, firstLogins } = untrackedAccounts(sim);
+    expect(untracked / accounts).toBeGreaterThan(0.4);
+    expect(untracked / accounts).toBeLessThan(0.6);
+    expect(firstLogins).toBeGreaterThan(0);
+  });
+});
+
 describe('simulateShops: events', () => {
   it('follow the contract shape and the documented structure per type', () => {
     const allowed: Record<SimulatedEvent['type'], string[]> = {
