@@ -67,15 +67,26 @@ async function* ndjsonLines(path: string, onBytes: (n: number) => void): AsyncGe
   };
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     onBytes(chunk.length);
-    const bytes: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
     const lines: Line[] = [];
     let start = 0;
-    for (let end = bytes.indexOf(NEWLINE, start); end >= 0; end = bytes.indexOf(NEWLINE, start)) {
-      const item = parsed(bytes, start, end);
+    if (carry) {
+      // only the line cut at the chunk boundary is stitched, not the whole chunk copied behind it
+      const end = chunk.indexOf(NEWLINE);
+      if (end < 0) {
+        carry = Buffer.concat([carry, chunk]);
+        continue;
+      }
+      const stitched = Buffer.concat([carry, chunk.subarray(0, end)]);
+      const item = parsed(stitched, 0, stitched.length);
       if (item) lines.push(item);
       start = end + 1;
     }
-    carry = start < bytes.length ? bytes.subarray(start) : null;
+    for (let end = chunk.indexOf(NEWLINE, start); end >= 0; end = chunk.indexOf(NEWLINE, start)) {
+      const item = parsed(chunk, start, end);
+      if (item) lines.push(item);
+      start = end + 1;
+    }
+    carry = start < chunk.length ? chunk.subarray(start) : null;
     if (lines.length > 0) yield lines;
   }
   if (carry) {
