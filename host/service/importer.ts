@@ -67,15 +67,26 @@ async function* ndjsonLines(path: string, onBytes: (n: number) => void): AsyncGe
   };
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     onBytes(chunk.length);
-    const bytes: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
     const lines: Line[] = [];
     let start = 0;
-    for (let end = bytes.indexOf(NEWLINE, start); end >= 0; end = bytes.indexOf(NEWLINE, start)) {
-      const item = parsed(bytes, start, end);
+    if (carry) {
+      // only the line cut at the chunk boundary is stitched, not the whole chunk copied behind it
+      const end = chunk.indexOf(NEWLINE);
+      if (end < 0) {
+        carry = Buffer.concat([carry, chunk]);
+        continue;
+      }
+      const stitched = Buffer.concat([carry, chunk.subarray(0, end)]);
+      const item = parsed(stitched, 0, stitched.length);
       if (item) lines.push(item);
       start = end + 1;
     }
-    carry = start < bytes.length ? bytes.subarray(start) : null;
+    for (let end = chunk.indexOf(NEWLINE, start); end >= 0; end = chunk.indexOf(NEWLINE, start)) {
+      const item = parsed(chunk, start, end);
+      if (item) lines.push(item);
+      start = end + 1;
+    }
+    carry = start < chunk.length ? chunk.subarray(start) : null;
     if (lines.length > 0) yield lines;
   }
   if (carry) {
@@ -107,6 +118,36 @@ async function* csvLines(path: string, onBytes: (n: number) => void): AsyncGener
   }
 }
 
+/** A batch handed to the facade, with what its summary needs once the write is acknowledged. */
+interface StartedBatch {
+  ingest: ReturnType<PersonaGraph['ingest']>;
+  events: number;
+  lines: number;
+  /** Line number of each event sent, by its index in the batch. */
+  lineOf: number[];
+  invalid: ItemError[];
+}
+
+/**
+ * Sends a batch's events to the facade. Not async: the parsed lines are unreachable once their
+ * write is queued (kept across the wait, four batches of them were copied by every scavenge).
+ */
+function startBatch(graph: PersonaGraph, tenant: string, current: Line[]): StartedBatch {
+  const invalid: ItemError[] = [];
+  const events: unknown[] = [];
+  const lineOf: number[] = [];
+  for (const { line, event } of current) {
+    const bad = (event as { __invalidJson?: boolean; __noColumns?: boolean });
+    if (bad.__invalidJson || bad.__noColumns) {
+      invalid.push({ index: line, field: 'line', error: { code: bad.__invalidJson ? 'invalid_json' : 'no_identifier_columns', message: bad.__invalidJson ? 'not a JSON object' : 'no column names an identifier type' } });
+      continue;
+    }
+    events.push(event);
+    lineOf.push(line);
+  }
+  return { ingest: graph.ingest(tenant, events), events: events.length, lines: current.length, lineOf, invalid };
+}
+
 /** Imports a file in batches through the facade; every accepted event is durable when this resolves. */
 export async function importFile(
   graph: PersonaGraph,
@@ -122,29 +163,16 @@ export async function importFile(
   const inFlight: Promise<void>[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const current = batch;
+    inFlight.push(settle(startBatch(graph, tenant, batch)));
     batch = [];
-    inFlight.push(ingestBatch(current));
     if (inFlight.length >= BATCHES_IN_FLIGHT) await inFlight.shift();
   };
-  const ingestBatch = async (current: Line[]) => {
-    const invalid: ItemError[] = [];
-    const events: unknown[] = [];
-    const lineOf: number[] = [];
-    for (const { line, event } of current) {
-      const bad = (event as { __invalidJson?: boolean; __noColumns?: boolean });
-      if (bad.__invalidJson || bad.__noColumns) {
-        invalid.push({ index: line, field: 'line', error: { code: bad.__invalidJson ? 'invalid_json' : 'no_identifier_columns', message: bad.__invalidJson ? 'not a JSON object' : 'no column names an identifier type' } });
-        continue;
-      }
-      events.push(event);
-      lineOf.push(line);
-    }
-    const result = await graph.ingest(tenant, events);
+  const settle = async ({ ingest, events, lines, lineOf, invalid }: StartedBatch) => {
+    const result = await ingest;
     summary.accepted += result.accepted;
     summary.duplicates += result.duplicates;
-    summary.rejected += events.length - result.accepted - result.duplicates + invalid.length;
-    summary.lines += current.length;
+    summary.rejected += events - result.accepted - result.duplicates + invalid.length;
+    summary.lines += lines;
     for (const e of [...invalid.map((i) => ({ ...i, line: i.index })), ...result.errors.map((e) => ({ ...e, line: lineOf[e.index] }))]) {
       if (summary.samples.length >= MAX_SAMPLES) break;
       summary.samples.push({ line: e.line, field: e.field, code: e.error.code, message: e.error.message });

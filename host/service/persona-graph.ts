@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   IDENTIFIER_TYPES, RequestError, type AudienceRequest, type AudienceResult, type Channel, type Identifier, type IdentifierType,
-  type IngestResult, type Persona,
+  type IngestResult, type ItemError, type Persona,
 } from '../types.js';
 import {
   composeDeviceId, validateDeviceComponents, signLinkToken, addTokenToUrl, mapToDeviceId, type LinkSecrets,
@@ -161,15 +161,27 @@ export class PersonaGraph {
   // ---- events ----
 
   /** Ingests one event, an array, or `{events: [...]}`; acknowledged events are durable on return. */
-  async ingest(tenant: string, input: unknown): Promise<IngestResult & { seq: number | null }> {
+  ingest(tenant: string, input: unknown): Promise<IngestResult & { seq: number | null }> {
+    // Not async: neither the request's events nor their normalized objects stay reachable while the
+    // write waits (with a few batches in flight they were most of what each young-generation
+    // collection had to copy); only the encoded batch does.
+    let started: StartedIngest;
+    try {
+      started = this.startIngest(tenant, input);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return ingestResult(started);
+  }
+
+  /** Normalizes a batch and queues its write, encoded at once. */
+  private startIngest(tenant: string, input: unknown): StartedIngest {
     const config = this.config(tenant);
     this.admitWrite(tenant);
-    const raw = eventList(input);
-    const { events, errors } = normalizeEvents(raw, config, { tenant, secrets: this.linkSecrets(tenant) });
-    if (events.length === 0) return { accepted: 0, duplicates: 0, errors, seq: null };
-    const outcome = await this.shards.write<IngestOutcome>(tenant, { op: 'ingest', tenant, events: events.map((e) => e.event) });
-    const duplicates = outcome.duplicate.filter(Boolean).length;
-    return { accepted: events.length - duplicates, duplicates, errors, seq: outcome.seq };
+    const { events, errors } = normalizeEvents(eventList(input), config, { tenant, secrets: this.linkSecrets(tenant) });
+    if (events.length === 0) return { count: 0, errors };
+    const write = this.shards.write<IngestOutcome>(tenant, { op: 'ingest', tenant, events: events.map((e) => e.event) });
+    return { write, count: events.length, errors };
   }
 
   // ---- reads ----
@@ -485,6 +497,20 @@ function checkCampaign(campaign: unknown): void {
   if (typeof campaign !== 'string' || campaign.length < 1 || campaign.length > MAX_CAMPAIGN_LENGTH) {
     throw new RequestError(400, 'invalid_campaign', `campaign must be a string of 1 to ${MAX_CAMPAIGN_LENGTH} characters`);
   }
+}
+
+/** An ingest whose events are normalized and whose write (if any event is valid) is queued. */
+interface StartedIngest {
+  write?: Promise<IngestOutcome>;
+  count: number;
+  errors: ItemError[];
+}
+
+async function ingestResult({ write, count, errors }: StartedIngest): Promise<IngestResult & { seq: number | null }> {
+  if (!write) return { accepted: 0, duplicates: 0, errors, seq: null };
+  const outcome = await write;
+  const duplicates = outcome.duplicate.filter(Boolean).length;
+  return { accepted: count - duplicates, duplicates, errors, seq: outcome.seq };
 }
 
 function eventList(input: unknown): unknown[] {

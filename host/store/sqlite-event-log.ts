@@ -75,7 +75,9 @@ export class SqliteEventLog implements EventLog {
     requireNonEmptyString(kind, 'kind');
     requireArray(items, 'items');
     if (items.length === 0) return { seq: null, duplicate: [] };
-    const result = this.appendTransaction(tenant, kind, prepareItems(items));
+    const input = prepareItems(items);
+    this.ids.beginTransaction();
+    const result = this.appendTransaction(tenant, kind, input);
     if (result.seq !== null) this.ids.committed(result.seq);
     return result;
   }
@@ -99,6 +101,7 @@ export class SqliteEventLog implements EventLog {
         return error instanceof Error ? error : new Error(String(error));
       }
     });
+    this.ids.beginTransaction();
     const results = this.groupTransaction(prepared);
     for (const result of results) if (!(result instanceof Error) && result.seq !== null) this.ids.committed(result.seq);
     return results;

@@ -22,6 +22,11 @@ export class SqliteIdRegistry {
   private readonly tables = new Map<string, FingerprintTable>();
   /** Highest event_ids seq this connection has taken into its loaded tables. */
   private seenThrough: number;
+  /**
+   * Highest seq this connection wrote in the write transaction under way (0: none yet). While the
+   * write lock is held, every row after seenThrough is one of these, already in the tables.
+   */
+  private writtenThrough = 0;
   /** Rows read to confirm a hit during one append (a retried batch hits the same row over and over). */
   private readonly confirmRows = new Map<number, { tenant: string; ids: Set<string> } | null>();
   private readonly selectAfter: Statement<[number], IdRow>;
@@ -39,6 +44,11 @@ export class SqliteIdRegistry {
     this.selectLegacy = db.prepare<[string, string], number>('SELECT 1 FROM idempotency WHERE tenant = ? AND id = ?').pluck();
     this.insertRow = db.prepare('INSERT INTO event_ids (seq, tenant, ids) VALUES (?, ?, ?)');
     this.seenThrough = db.prepare<[], number>('SELECT coalesce(max(seq), 0) FROM event_ids').pluck().get() ?? 0;
+  }
+
+  /** Before each write transaction: rows a rolled-back one wrote are gone, their seqs may be reused by others. */
+  beginTransaction(): void {
+    this.writtenThrough = 0;
   }
 
   /**
@@ -69,6 +79,8 @@ export class SqliteIdRegistry {
     if (newIds.length === 0) return;
     this.insertRow.run(seq, tenant, JSON.stringify(newIds));
     this.remember(tenant, seq, newIds);
+    // a later append of this transaction need not read this row back (catchUp): its ids are remembered
+    this.writtenThrough = seq;
   }
 
   /**
@@ -104,9 +116,9 @@ export class SqliteIdRegistry {
     return row !== null && row.tenant === tenant && row.ids.has(id);
   }
 
-  /** Rows other connections wrote since this one last looked. */
+  /** Rows other connections wrote since this one last looked (none after this transaction's own). */
   private catchUp(): void {
-    for (const row of this.selectAfter.iterate(this.seenThrough)) {
+    for (const row of this.selectAfter.iterate(Math.max(this.seenThrough, this.writtenThrough))) {
       const table = this.tables.get(row.tenant);
       if (table) for (const id of JSON.parse(row.ids) as string[]) table.add(id, row.seq);
       this.seenThrough = row.seq;

@@ -36,6 +36,16 @@ describe('importFile (NDJSON)', () => {
     expect(again).toMatchObject({ accepted: 0, duplicates: count });
   });
 
+  it('keeps line numbers across a line longer than several read chunks', async () => {
+    // a 2.5 MB line: read chunks with no newline at all, stitched into one line (too large: rejected)
+    const huge = JSON.stringify({ id: 'ev-huge', identifiers: { customer: 'c-huge' }, traits: { blob: 'x'.repeat(2_500_000) } });
+    const file = join(dir, 'huge-line.ndjson');
+    writeFileSync(file, [event(200_001), huge, event(200_002), '{not json', event(200_003)].join('\n'));
+    const summary = await importFile(graph, 'shop-d', file);
+    expect(summary).toMatchObject({ accepted: 3, rejected: 2, lines: 5 });
+    expect(summary.samples.map((s) => [s.line, s.code])).toEqual([[4, 'invalid_json'], [2, 'traits_too_large']]);
+  });
+
   it('reports bad lines by their line number and keeps the good ones', async () => {
     const file = join(dir, 'mixed.ndjson');
     writeFileSync(file, [event(100_001), '{not json', '', JSON.stringify({ identifiers: { phone: 'abc' } }), event(100_002)].join('\n'));
