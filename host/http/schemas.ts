@@ -37,7 +37,10 @@ export const ErrorResponse = Type.Object({
 
 export const IdentifierType = literals(IDENTIFIER_TYPES);
 
-/** An identifier to look up. Any `type` string is accepted: an unknown one simply matches nothing. */
+/**
+ * An identifier to look up. Any `type` string passes the schema: the facade judges it (resolve, split and
+ * erase refuse an unknown type with 400; audiences count it unreachable).
+ */
 export const LookupIdentifier = Type.Object({
   type: Type.String({ description: `one of ${IDENTIFIER_TYPES.join(', ')}` }),
   value: Type.String(),
@@ -126,7 +129,7 @@ export const ResolveBody = Type.Object({
   identifiers: Type.Array(LookupIdentifier, { description: 'up to 10,000 lookups' }),
 });
 export const ResolveResponse = Type.Object({
-  personas: Type.Array(Type.Union([Type.String(), Type.Null()]), { description: 'persona id per lookup, in input order; null: unknown' }),
+  personas: Type.Array(Type.Union([Type.String(), Type.Null()]), { description: 'persona id per lookup, in input order; null: unknown value (an unknown type is a 400)' }),
 });
 export const ResolveOneResponse = Type.Object({ persona: Persona });
 

@@ -186,13 +186,17 @@ export class PersonaGraph {
 
   // ---- reads ----
 
-  /** Persona id per identifier, in input order; null where unknown or not a valid value. */
+  /** Persona id per identifier, in input order; null where unknown or not a valid value; 400 for a type that is not an identifier type. */
   async resolve(tenant: string, identifiers: Identifier[]): Promise<(string | null)[]> {
     if (!Array.isArray(identifiers)) throw new RequestError(400, 'invalid_identifiers', 'identifiers must be an array');
     if (identifiers.length > MAX_LOOKUPS) throw new RequestError(400, 'batch_too_large', `at most ${MAX_LOOKUPS} lookups per request, got ${identifiers.length}`);
     const config = this.config(tenant);
     const keys = new Array<LookupKey['engine']>(identifiers.length);
-    for (let i = 0; i < identifiers.length; i++) keys[i] = engineKeyOf(identifiers[i], config) ?? NO_KEY;
+    for (let i = 0; i < identifiers.length; i++) {
+      const key = engineKeyOf(identifiers[i], config);
+      if (key === null) checkLookupType(identifiers[i], i);
+      keys[i] = key ?? NO_KEY;
+    }
     return this.shards.read(tenant, (shard, t) => {
       const records = resolveRecords(shard, t, identifiers, keys, config);
       const personas = new Array<string | null>(records.length);
@@ -491,6 +495,18 @@ export class PersonaGraph {
     const other = otherEmailKey(identifier, key, config);
     return other ? [key, other] : [key];
   }
+}
+
+/**
+ * 400 for a lookup whose type is not an identifier type: `null` answers an unknown value, and a
+ * wrong type is a mistake in the request (GET /resolve?fax= is refused alike, with the same code).
+ */
+function checkLookupType(identifier: unknown, index: number): void {
+  const type = typeof identifier === 'object' && identifier !== null ? (identifier as { type?: unknown }).type : undefined;
+  if (IDENTIFIER_TYPES.includes(type as IdentifierType)) return;
+  const path = `identifiers/${index}/type`;
+  const message = `${String(JSON.stringify(type)).slice(0, 64)} is not an identifier type; use one of ${IDENTIFIER_TYPES.join(', ')}`;
+  throw new RequestError(400, 'invalid_request', `${path}: ${message}`, { errors: [{ path, message }] });
 }
 
 function checkCampaign(campaign: unknown): void {
