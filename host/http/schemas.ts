@@ -159,7 +159,10 @@ export const ChangesResponse = Type.Object({
 });
 
 export const EraseBody = Type.Object({ identifiers: Type.Array(LookupIdentifier, { description: '1 to 10,000 identifiers' }) });
-export const EraseResponse = Type.Object({ erased: Count, seq: WriteSeq });
+export const EraseResponse = Type.Object({
+  erased: Type.Integer({ minimum: 0, description: 'identifiers found and erased; values never seen count 0 but are still kept from coming in later' }),
+  seq: WriteSeq,
+});
 
 // ---- audiences and claims ----
 

@@ -393,15 +393,21 @@ export class PersonaGraph {
     if (!Array.isArray(identifiers) || identifiers.length === 0 || identifiers.length > MAX_LOOKUPS) {
       throw new RequestError(400, 'invalid_identifiers', `identifiers must be an array of 1 to ${MAX_LOOKUPS} identifiers`);
     }
-    // an email stored while emailCanonical had the other value is keyed in the other form: erase both
-    const pairs = identifiers.flatMap((identifier) => {
+    const keys = identifiers.map((identifier) => {
       const key = this.lookupKeyIdentifier(identifier, config);
       if (!key) throw new RequestError(400, 'invalid_identifier', `not a valid identifier: ${JSON.stringify(identifier).slice(0, 128)}`);
-      const other = otherEmailKey(identifier, key.engine, config);
+      return key;
+    });
+    // an email stored while emailCanonical had the other value is keyed in the other form: erase both
+    const pairs = keys.flatMap((key, i) => {
+      const other = otherEmailKey(identifiers[i], key.engine, config);
       return other ? [[key.type, key.value], [key.type, other.value]] as IdentifierPair[] : [[key.type, key.value] as IdentifierPair];
     });
+    // Counted before the write: the answer reports what the graph held. Every value is still
+    // remembered as erased, found or not, so one never seen cannot come in later.
+    const erased = await this.shards.read(tenant, (shard, t) => countFound(resolveRecords(shard, t, identifiers, keys.map((k) => k.engine), config), keys));
     await this.shards.write(tenant, { op: 'erase', tenant, identifiers: pairs });
-    return { erased: identifiers.length };
+    return { erased };
   }
 
   /** Erases every identifier of a persona; null when the id is unknown. */
@@ -495,6 +501,13 @@ export class PersonaGraph {
     const other = otherEmailKey(identifier, key, config);
     return other ? [key, other] : [key];
   }
+}
+
+/** How many distinct identifiers (by normalized key) of `keys` have a record: found in the graph. */
+function countFound(records: Uint32Array, keys: LookupKey[]): number {
+  const found = new Set<string>();
+  for (let i = 0; i < records.length; i++) if (records[i] !== 0) found.add(`${keys[i].type}:${keys[i].value}`);
+  return found.size;
 }
 
 /**
