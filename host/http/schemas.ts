@@ -77,12 +77,17 @@ export const BrowserQuery = Type.Object({
 
 /** Read-your-writes: answer only from a state that includes this log position. */
 const MinSeq = Type.String({ pattern: '^[0-9]{1,15}$', description: 'a `seq` a write returned: the answer includes that write' });
-export const MinSeqQuery = Type.Object({ minSeq: Type.Optional(MinSeq) }, { additionalProperties: false });
+/**
+ * `?_=`, a browser's cache-buster (jQuery's `cache: false`), ignored. Read queries refuse other
+ * unknown parameters: a misspelled `?emial=` next to `?customer=` must be reported, not dropped.
+ */
+const CacheBuster = Type.Optional(Type.String({ description: 'ignored (cache-buster)' }));
+export const MinSeqQuery = Type.Object({ minSeq: Type.Optional(MinSeq), _: CacheBuster }, { additionalProperties: false });
 
 /** Exactly one identifier (and optionally `minSeq`). */
 export const ResolveQuery = Type.Union(
-  IDENTIFIER_TYPES.map((type) => Type.Object({ [type]: Type.String(), minSeq: Type.Optional(MinSeq) }, { additionalProperties: false })),
-  { errorMessage: `name exactly one identifier: ${IDENTIFIER_TYPES.map((type) => `?${type}=`).join(', ')} (and optionally ?minSeq=)` },
+  IDENTIFIER_TYPES.map((type) => Type.Object({ [type]: Type.String(), minSeq: Type.Optional(MinSeq), _: CacheBuster }, { additionalProperties: false })),
+  { errorMessage: `name exactly one identifier: ${IDENTIFIER_TYPES.map((type) => `?${type}=`).join(', ')} (and optionally ?minSeq=; ?_= is ignored)` },
 );
 
 export const ChangesQuery = Type.Object({

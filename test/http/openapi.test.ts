@@ -102,7 +102,7 @@ describe('GET /openapi.json', () => {
 
   it('documents the request and response schemas the server validates with', () => {
     const resolve = doc.paths['/v1/tenants/{tenant}/resolve'];
-    expect(resolve.get.parameters.map((p: any) => p.name)).toEqual(['tenant', 'email', 'phone', 'device', 'customer', 'subscriber', 'minSeq']);
+    expect(resolve.get.parameters.map((p: any) => p.name)).toEqual(['tenant', 'email', 'phone', 'device', 'customer', 'subscriber', 'minSeq', '_']);
     expect(resolve.post.requestBody.content['application/json'].schema.properties.identifiers.type).toBe('array');
     const events = doc.paths['/v1/tenants/{tenant}/events'].post;
     expect(events.security).toEqual([{ bearerKey: [] }, { queryKey: [] }]);
