@@ -122,7 +122,8 @@ export const ItemError = Type.Object({
 });
 
 export const IngestResponse = Type.Object({
-  accepted: Count, duplicates: Count, errors: Type.Array(ItemError),
+  accepted: Count, duplicates: Count,
+  errors: Type.Array(ItemError, { description: 'refused items, and values of accepted items that link nothing: blocked_value (a placeholder), erased_value (erased earlier)' }),
   seq: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'log position of this write (null: nothing new); pass it as ?minSeq= to read your write' })),
 });
 /** Read-your-writes position a cluster node reports after a write other than events. */

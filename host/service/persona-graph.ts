@@ -181,7 +181,7 @@ export class PersonaGraph {
     const { events, errors } = normalizeEvents(eventList(input), config, { tenant, secrets: this.linkSecrets(tenant) });
     if (events.length === 0) return { count: 0, errors };
     const write = this.shards.write<IngestOutcome>(tenant, { op: 'ingest', tenant, events: events.map((e) => e.event) });
-    return { write, count: events.length, errors };
+    return { write, count: events.length, errors, indices: events.map((e) => e.index) };
   }
 
   // ---- reads ----
@@ -533,13 +533,28 @@ interface StartedIngest {
   write?: Promise<IngestOutcome>;
   count: number;
   errors: ItemError[];
+  /** The request index of each event written. */
+  indices?: number[];
 }
 
-async function ingestResult({ write, count, errors }: StartedIngest): Promise<IngestResult & { seq: number | null }> {
+async function ingestResult({ write, count, errors, indices }: StartedIngest): Promise<IngestResult & { seq: number | null }> {
   if (!write) return { accepted: 0, duplicates: 0, errors, seq: null };
   const outcome = await write;
   const duplicates = outcome.duplicate.filter(Boolean).length;
+  if (outcome.erased && indices) errors = withErasedValues(errors, outcome.erased, indices);
   return { accepted: count - duplicates, duplicates, errors, seq: outcome.seq };
+}
+
+/**
+ * `errors` and an `erased_value` item error per erased value the writer dropped, in request order.
+ * The value is not repeated: the answer (and whatever logs it) should not carry it again.
+ */
+function withErasedValues(errors: ItemError[], erased: [number, IdentifierType][], indices: number[]): ItemError[] {
+  const reported = erased.map(([at, type]): ItemError => ({
+    index: indices[at], field: `identifiers.${type}`,
+    error: { code: 'erased_value', message: `this ${type} was erased (GDPR): the event is kept without it and links nothing by it` },
+  }));
+  return [...errors, ...reported].sort((a, b) => a.index - b.index);
 }
 
 function eventList(input: unknown): unknown[] {

@@ -21,6 +21,8 @@ export interface Change {
 export interface IngestOutcome {
   seq: number | null;
   duplicate: boolean[];
+  /** [index in the batch, type] of each erased value a new event carried (dropped when applied); absent when none. */
+  erased?: [number, IdentifierType][];
 }
 
 export type IdentifierPair = [IdentifierType, string];
@@ -125,6 +127,17 @@ export function withoutErasedValues(erasure: Pick<ErasureStore, 'erasedSalt' | '
     const { traits: _dropped, ...rest } = event;
     return { ...rest, ids };
   });
+}
+
+/** [index, type] of each erased value `events` carry, skipping the events `skip` marks. */
+export function erasedValuesOf(erasure: Pick<ErasureStore, 'erasedSalt' | 'isErased'>, tenant: string, events: LoggedEvent[], skip: boolean[]): [number, IdentifierType][] {
+  const salt = erasure.erasedSalt(tenant);
+  const found: [number, IdentifierType][] = [];
+  events.forEach((event, index) => {
+    if (skip[index]) return;
+    for (const [type, value] of event.ids) if (erasure.isErased(tenant, type, erasedValueHash(salt, type, value))) found.push([index, type]);
+  });
+  return found;
 }
 
 export class ShardWriter {
@@ -248,6 +261,11 @@ export class ShardWriter {
         this.onApplied();
       }
       this.apply({ seq: result.seq, tenant, kind: ENTRY.EVENTS, items: kept, at: Date.now() });
+      // the answer says which values were dropped as erased, as it says which were blocked
+      if (this.hasErasures(tenant)) {
+        const erased = erasedValuesOf(this.store.erasure, tenant, events, result.duplicate);
+        if (erased.length > 0) return { seq: result.seq, duplicate: result.duplicate, erased };
+      }
     }
     return { seq: result.seq, duplicate: result.duplicate };
   }
@@ -366,13 +384,16 @@ export class ShardWriter {
 
   /** Events with erased values removed (their traits go too: they belonged to the erased person). */
   private withoutErased(tenant: string, events: LoggedEvent[]): LoggedEvent[] {
+    return this.hasErasures(tenant) ? withoutErasedValues(this.store.erasure, tenant, events) : events;
+  }
+
+  private hasErasures(tenant: string): boolean {
     let erased = this.tenantsWithErasures.get(tenant);
     if (erased === undefined) {
       erased = this.store.erasure.hasErased(tenant);
       this.tenantsWithErasures.set(tenant, erased);
     }
-    if (!erased) return events;
-    return withoutErasedValues(this.store.erasure, tenant, events);
+    return erased;
   }
 
   /** Replayed entries up to here already have their changes recorded (by the run that applied them first). */
