@@ -173,10 +173,10 @@ export async function importFile(
     summary.duplicates += result.duplicates;
     summary.rejected += events - result.accepted - result.duplicates + invalid.length;
     summary.lines += lines;
-    for (const e of [...invalid.map((i) => ({ ...i, line: i.index })), ...result.errors.map((e) => ({ ...e, line: lineOf[e.index] }))]) {
-      if (summary.samples.length >= MAX_SAMPLES) break;
-      summary.samples.push({ line: e.line, field: e.field, code: e.error.code, message: e.error.message });
-    }
+    // the first problems by line, whichever batch or check found them (a stable sort keeps a line's own order)
+    const problems = [...invalid.map((i) => ({ ...i, line: i.index })), ...result.errors.map((e) => ({ ...e, line: lineOf[e.index] }))];
+    summary.samples.push(...problems.map((e) => ({ line: e.line, field: e.field, code: e.error.code, message: e.error.message })));
+    summary.samples = summary.samples.sort((a, b) => a.line - b.line).slice(0, MAX_SAMPLES);
     options.onProgress?.({ ...summary });
   };
   for await (const lines of source) {

@@ -43,7 +43,7 @@ describe('importFile (NDJSON)', () => {
     writeFileSync(file, [event(200_001), huge, event(200_002), '{not json', event(200_003)].join('\n'));
     const summary = await importFile(graph, 'shop-d', file);
     expect(summary).toMatchObject({ accepted: 3, rejected: 2, lines: 5 });
-    expect(summary.samples.map((s) => [s.line, s.code])).toEqual([[4, 'invalid_json'], [2, 'traits_too_large']]);
+    expect(summary.samples.map((s) => [s.line, s.code])).toEqual([[2, 'traits_too_large'], [4, 'invalid_json']]);
   });
 
   it('reports bad lines by their line number and keeps the good ones', async () => {
