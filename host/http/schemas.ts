@@ -101,7 +101,7 @@ const IdentifierValues = Type.Union([Type.String(), Type.Array(Type.String(), { 
 export const Event = Type.Object({
   id: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'idempotency key, unique per tenant' })),
   type: Type.Optional(Type.String({ maxLength: 64, description: 'page, identify, login, checkout, link_click, ...' })),
-  timestamp: Type.Optional(Type.String({ format: 'date-time', description: 'defaults to the time of receipt' })),
+  timestamp: Type.Optional(Type.String({ format: 'date-time', description: 'ISO-8601 date or date-time, UTC when it has no offset; another spelling or a date that does not exist (02-30) rejects the event (invalid_timestamp). Defaults to the time of receipt' })),
   identifiers: Type.Optional(Type.Object(Object.fromEntries(IDENTIFIER_TYPES.map((type) => [type, Type.Optional(IdentifierValues)])))),
   token: Type.Optional(Type.String({ maxLength: 2048, description: 'signed link token (link_click)' })),
   traits: Type.Optional(Type.Record(Type.String(), Type.Unknown())),

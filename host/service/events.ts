@@ -5,6 +5,7 @@ import { IDENTIFIER_TYPES, RequestError, type IdentifierType, type ItemError } f
 import { normalizeEmail, normalizePhone, normalizeDeviceId, verifyLinkToken, type LinkSecrets } from '../identity/index.js';
 import type { EventEvidence } from '../engine/layout.js';
 import { blockListOf, type TenantConfig } from './config.js';
+import { parseIsoTime } from '../util/iso-time.js';
 
 
 /**
@@ -195,20 +196,14 @@ function checkSchema(raw: unknown): Record<string, unknown> {
 const FIRST_WRITABLE_TIME = Date.parse('0000-01-01T00:00:00.000Z');
 const LAST_WRITABLE_TIME = Date.parse('9999-12-31T23:59:59.999Z');
 
-/** ISO-8601 UTC with milliseconds ("2026-03-01T10:00:00.000Z"), the common case, without Date.parse. */
-const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{3}))?Z$/;
-
 function parseTime(value: unknown, now: number): number {
   if (value === undefined || value === null) return now;
   if (typeof value !== 'string') throw new SchemaError('timestamp', 'invalid_timestamp', 'timestamp must be an ISO-8601 string');
   const fast = parseIsoUtc(value);
   if (fast >= 0) return fast;
-  // Date.parse, not Date.UTC: Date.UTC reads years 0..99 as 1900..1999
-  const time = Date.parse(value);
-  const m = ISO_UTC.exec(value);
-  // Date.parse rolls a day past the month's end (02-30) over; the day must come back as sent
-  if (Number.isNaN(time) || (m && new Date(time).getUTCDate() !== +m[3])) {
-    throw new SchemaError('timestamp', 'invalid_timestamp', `timestamp "${value.slice(0, 64)}" is not a date`);
+  const time = parseIsoTime(value);
+  if (Number.isNaN(time)) {
+    throw new SchemaError('timestamp', 'invalid_timestamp', `timestamp "${value.slice(0, 64)}" is not an ISO-8601 date or date-time (2026-03-01T10:00:00Z; no offset is UTC)`);
   }
   if (time < FIRST_WRITABLE_TIME || time > LAST_WRITABLE_TIME) {
     throw new SchemaError('timestamp', 'invalid_timestamp', `timestamp "${value.slice(0, 64)}" is outside the years 0000..9999`);

@@ -1,13 +1,11 @@
 // Event times from client clocks. Analytics clients stamp events with the device's clock and
 // also say when they sent the request (`sentAt` / `sent_at`); the server shifts the event time by
 // the difference between that and its own receipt time, which cancels a wrong device clock.
+import { parseIsoTime } from '../../util/iso-time.js';
 import { WRONG_TYPE } from './json.js';
 
 /** Largest magnitude of a JavaScript Date, in ms from the epoch. */
 const MAX_DATE_MS = 8.64e15;
-// ISO 8601 date or date-time as clients send it; fractions beyond milliseconds are allowed
-// (posthog-python sends microseconds) and a space may separate date and time.
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?<zone>[Zz]|[+-]\d{2}:?\d{2})?)?$/;
 
 /**
  * A wire time in ms from the epoch. Missing or null → undefined; a non-string or unparseable
@@ -17,10 +15,7 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)
 export function parseWireTime(value: unknown): number | undefined | typeof WRONG_TYPE {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') return WRONG_TYPE;
-  const match = ISO_DATE_TIME.exec(value);
-  if (match === null) return WRONG_TYPE;
-  const hasTime = value.length > 'YYYY-MM-DD'.length;
-  const ms = Date.parse(hasTime && match.groups?.zone === undefined ? `${value}Z` : value);
+  const ms = parseIsoTime(value);
   return Number.isNaN(ms) ? WRONG_TYPE : ms;
 }
 
