@@ -90,9 +90,12 @@ export const ResolveQuery = Type.Union(
   { errorMessage: `name exactly one identifier: ${IDENTIFIER_TYPES.map((type) => `?${type}=`).join(', ')} (and optionally ?minSeq=; ?_= is ignored)` },
 );
 
+/** A misspelled `?sinse=` must not silently restart the feed: unknown parameters are refused. */
 export const ChangesQuery = Type.Object({
   since: Type.Optional(Type.String({ description: 'cursor of the last change already seen; omit to start from the beginning' })),
-});
+  limit: Type.Optional(Type.String({ pattern: '^(?:[1-9][0-9]{0,2}|1000)$', description: 'most changes in the page, 1..1000 (default 1000)' })),
+  _: CacheBuster,
+}, { additionalProperties: false });
 
 // ---- events ----
 

@@ -156,7 +156,7 @@ export function tenantRoutes(graph: GraphApi, metrics: HttpMetrics): RouteSpec[]
       summary: 'Merges, splits and erasures after a cursor, oldest first',
       access: { kind: 'tenant', role: 'secret' }, params: S.TenantParams, query: S.ChangesQuery,
       response: S.ChangesResponse,
-      handle: ({ tenant, query }) => graph.changes(tenant, query.since),
+      handle: ({ tenant, query }) => graph.changes(tenant, query.since, query.limit === undefined ? undefined : Number(query.limit)),
     }),
     route({
       method: 'POST', path: `${TENANT}/erase`, id: 'eraseIdentifiers', tag: 'quality',

@@ -378,9 +378,11 @@ export class PersonaGraph {
 
   async changes(tenant: string, since?: string, limit = CHANGES_PAGE): Promise<ChangesPage> {
     checkTenant(tenant);
-    const after = since === undefined || since === '' ? 0 : Number(since);
-    if (!Number.isSafeInteger(after) || after < 0) throw new RequestError(400, 'invalid_cursor', 'since must be a cursor returned by this endpoint');
-    const rows = await this.shards.write<{ cursor: number; change: Change }[]>(tenant, { op: 'changes', tenant, since: after, limit: Math.min(limit, CHANGES_PAGE) });
+    // a cursor is written in digits: Number() would also take "0x1", "1e3" or " 5"
+    const after = since === undefined || since === '' ? 0 : /^[0-9]{1,15}$/.test(since) ? Number(since) : NaN;
+    if (!Number.isSafeInteger(after)) throw new RequestError(400, 'invalid_cursor', 'since must be a cursor returned by this endpoint');
+    if (!Number.isInteger(limit) || limit < 1 || limit > CHANGES_PAGE) throw new RequestError(400, 'invalid_limit', `limit must be an integer from 1 to ${CHANGES_PAGE}`);
+    const rows = await this.shards.write<{ cursor: number; change: Change }[]>(tenant, { op: 'changes', tenant, since: after, limit });
     return {
       changes: rows.map((row) => ({ ...row.change, cursor: String(row.cursor) })),
       cursor: String(rows.length > 0 ? rows[rows.length - 1].cursor : after),
