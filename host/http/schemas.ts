@@ -157,8 +157,8 @@ export const GraphResponse = Type.Object({
 const EdgeEnd = Type.Union([LookupIdentifier, Type.Integer({ minimum: 0, description: 'a node index, as GET …/graph lists edges' })]);
 const IdentifierPairEdge = Type.Object({ from: EdgeEnd, to: EdgeEnd });
 export const SplitBody = Type.Object({
-  identifiers: Type.Optional(Type.Array(LookupIdentifier, { description: 'identifiers to cut out of the persona' })),
-  edges: Type.Optional(Type.Array(IdentifierPairEdge, { description: 'links to cut' })),
+  identifiers: Type.Optional(Type.Array(LookupIdentifier, { description: 'identifiers of the persona to cut out (one it does not hold is a 400 not_in_persona)' })),
+  edges: Type.Optional(Type.Array(IdentifierPairEdge, { description: 'links to cut (at least one end in the persona, else 400 not_in_persona)' })),
 });
 export const SplitResponse = Type.Object({ personas: Type.Array(Persona) });
 

@@ -368,12 +368,32 @@ export class PersonaGraph {
     if (identifiers.length + edges.length === 0) throw new RequestError(400, 'nothing_to_split', 'name identifiers and/or edges to cut');
     const persona = await this.persona(tenant, id);
     if (!persona) return null;
+    await this.checkSplitInPersona(tenant, persona.id, identifiers, edges);
     await this.shards.write(tenant, { op: 'split', tenant, spec: { persona: persona.id, identifiers, edges } });
     // every piece: the personas of the persona's former identifiers
     const pieces = await this.resolve(tenant, persona.identifiers.map(({ type, value }) => ({ type, value })));
     const distinct = [...new Set(pieces.filter((p): p is string => p !== null))];
     const views = await Promise.all(distinct.map((p) => this.persona(tenant, p)));
     return views.filter((p): p is Persona => p !== null);
+  }
+
+  /**
+   * 400 when a split names an identifier the persona does not hold (or an edge with neither end in it):
+   * such a cut would change nothing, and a 200 would read as done. Nothing is written then.
+   */
+  private async checkSplitInPersona(tenant: string, persona: string, identifiers: IdentifierPair[], edges: [IdentifierPair, IdentifierPair][]): Promise<void> {
+    const named = [...identifiers, ...edges.flat()];
+    const owners = await this.resolve(tenant, named.map(([type, value]) => ({ type, value })));
+    const inPersona = (at: number) => owners[at] === persona;
+    const outside: { path: string; message: string }[] = [];
+    identifiers.forEach(([type], i) => {
+      if (!inPersona(i)) outside.push({ path: `identifiers/${i}`, message: `this ${type} is not an identifier of ${persona}` });
+    });
+    edges.forEach((_, i) => {
+      const at = identifiers.length + 2 * i;
+      if (!inPersona(at) && !inPersona(at + 1)) outside.push({ path: `edges/${i}`, message: `neither end of this edge is an identifier of ${persona}` });
+    });
+    if (outside.length > 0) throw new RequestError(400, 'not_in_persona', `${outside[0].path}: ${outside[0].message}`, { errors: outside });
   }
 
   async changes(tenant: string, since?: string, limit = CHANGES_PAGE): Promise<ChangesPage> {
