@@ -2,6 +2,7 @@
 import { RequestError, type AudienceRecipient, type AudienceRequest, type AudienceResult, type Channel, type Identifier } from '../types.js';
 import type { Shard } from '../engine/shard.js';
 import { shownValue } from './views.js';
+import { checkLookupShape } from './lookup-keys.js';
 
 export const MAX_RECIPIENTS = 200_000;
 const CHANNELS: readonly Channel[] = ['email', 'sms', 'viber'];
@@ -19,6 +20,7 @@ export function checkAudienceRequest(body: unknown): AudienceRequest {
   if (recipients.length > MAX_RECIPIENTS) {
     throw new RequestError(400, 'batch_too_large', `at most ${MAX_RECIPIENTS} recipients per request, got ${recipients.length}`);
   }
+  for (let i = 0; i < recipients.length; i++) checkLookupShape(recipients[i], 'recipients', i);
   return { channel: channel as Channel, recipients: recipients as Identifier[] };
 }
 

@@ -1,10 +1,25 @@
 // Identifiers as lookups name them, normalized into the keys the shards are searched by. Reads
 // repeat the same values (a shop resolves its own customers over and over), so the keys are
 // memoized per tenant settings, type and raw value: one Map lookup instead of normalization.
-import { IDENTIFIER_TYPES, type IdentifierType } from '../types.js';
+import { IDENTIFIER_TYPES, RequestError, type IdentifierType } from '../types.js';
 import { TYPE_CODES } from '../engine/layout.js';
 import { hasLoneSurrogate, normalizeIdentifier } from './events.js';
 import type { TenantConfig } from './config.js';
+
+/**
+ * 400 invalid_request, naming `<list>/<index>` as the HTTP schema does, for a lookup that is not
+ * {type: string, value: string}: over HTTP the schema refuses it, and the library must not answer
+ * null (or unreachable) for a caller's bug instead.
+ */
+export function checkLookupShape(item: unknown, list: 'identifiers' | 'recipients', index: number): void {
+  const refuse = (path: string, message: string) => {
+    throw new RequestError(400, 'invalid_request', `${path}: ${message}`, { errors: [{ path, message }] });
+  };
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) refuse(`${list}/${index}`, 'Expected object');
+  const { type, value } = item as { type?: unknown; value?: unknown };
+  if (typeof type !== 'string') refuse(`${list}/${index}/type`, 'Expected string');
+  if (typeof value !== 'string') refuse(`${list}/${index}/value`, 'Expected string');
+}
 
 /** A lookup's normalized identifier, and the same as the engine's key. Shared: never mutate. */
 export interface LookupKey {

@@ -13,7 +13,7 @@ import { openStore, type Durability, type Store, type KeyStore } from '../store/
 import type { Shard, TenantStats } from '../engine/shard.js';
 import { completeConfig, updateConfig, type TenantConfig } from './config.js';
 import { normalizeEvents } from './events.js';
-import { engineKeyOf, lookupKeyOf, otherEmailKey, type LookupKey } from './lookup-keys.js';
+import { checkLookupShape, engineKeyOf, lookupKeyOf, otherEmailKey, type LookupKey } from './lookup-keys.js';
 import { cachedPersona, cachedPersonaJson } from './persona-cache.js';
 import { ShardSet, graphClosed, type ShardOperations } from './shards.js';
 import { lockDataDir } from './data-dir.js';
@@ -537,6 +537,7 @@ function countFound(records: Uint32Array, keys: LookupKey[]): number {
  * wrong type is a mistake in the request (GET /resolve?fax= is refused alike, with the same code).
  */
 function checkLookupType(identifier: unknown, index: number): void {
+  checkLookupShape(identifier, 'identifiers', index);
   const type = typeof identifier === 'object' && identifier !== null ? (identifier as { type?: unknown }).type : undefined;
   if (IDENTIFIER_TYPES.includes(type as IdentifierType)) return;
   const path = `identifiers/${index}/type`;
