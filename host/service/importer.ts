@@ -40,6 +40,7 @@ interface Line {
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
+const BYTE_ORDER_MARK = 0xfeff;
 /** Large reads: fewer chunks to stitch lines across. */
 const READ_CHUNK_BYTES = 1 << 20;
 
@@ -55,7 +56,9 @@ async function* ndjsonLines(path: string, onBytes: (n: number) => void): AsyncGe
   const parsed = (bytes: Buffer, start: number, end: number): Line | null => {
     line++;
     if (end > start && bytes[end - 1] === CARRIAGE_RETURN) end--;
-    const text = bytes.toString('utf8', start, end);
+    let text = bytes.toString('utf8', start, end);
+    // a byte order mark, as Windows tools write before the first line, is not part of the JSON
+    if (line === 1 && text.charCodeAt(0) === BYTE_ORDER_MARK) text = text.slice(1);
     if (text.trim() === '') return null;
     let event: unknown;
     try {
