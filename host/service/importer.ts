@@ -2,7 +2,7 @@
 // or CSV of subscribers/customers with a header row naming identifier columns.
 import { createReadStream, statSync } from 'node:fs';
 import { parse } from 'csv-parse';
-import { IDENTIFIER_TYPES, type IdentifierType, type ItemError } from '../types.js';
+import { IDENTIFIER_TYPES, RequestError, type IdentifierType, type ItemError } from '../types.js';
 import type { PersonaGraph } from './persona-graph.js';
 import { MAX_EVENTS_PER_BATCH } from './events.js';
 
@@ -27,7 +27,6 @@ const BATCH_EVENTS = MAX_EVENTS_PER_BATCH;
 /** Batches in flight: the next ones are parsed and normalized while the writer syncs and applies. */
 const BATCHES_IN_FLIGHT = 4;
 const MAX_SAMPLES = 20;
-const CSV_EXTRA_COLUMNS = new Set(['timestamp', 'type', 'id']);
 
 export function formatOf(path: string): ImportFormat {
   return /\.csv$/i.test(path) ? 'csv' : 'ndjson';
@@ -98,20 +97,32 @@ async function* ndjsonLines(path: string, onBytes: (n: number) => void): AsyncGe
   }
 }
 
+/**
+ * The header's column names, lower-cased. One naming no identifier type refuses the file here: every
+ * row would be rejected alike (a ";"-separated file reads as one unknown column).
+ */
+function csvColumns(header: string[]): string[] {
+  const columns = header.map((h) => h.trim().toLowerCase());
+  if (!columns.some((c) => (IDENTIFIER_TYPES as readonly string[]).includes(c))) {
+    const found = JSON.stringify(header.join(',').slice(0, 200));
+    throw new RequestError(400, 'no_identifier_columns', `the CSV header names no identifier column (${IDENTIFIER_TYPES.join(', ')}); it reads ${found}`);
+  }
+  return columns;
+}
+
 /** CSV rows become events whose identifiers are the columns named like identifier types (one row per yield). */
 async function* csvLines(path: string, onBytes: (n: number) => void): AsyncGenerator<Line[]> {
   const stream = createReadStream(path);
   stream.on('data', (chunk) => onBytes(chunk.length));
-  const parser = stream.pipe(parse({ columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, trim: true, relax_column_count: true }));
+  const parser = stream.pipe(parse({ columns: csvColumns, skip_empty_lines: true, trim: true, relax_column_count: true }));
   let line = 1; // the header
   for await (const row of parser as AsyncIterable<Record<string, string>>) {
     line++;
     const identifiers: Partial<Record<IdentifierType, string>> = {};
     for (const type of IDENTIFIER_TYPES) if (row[type]) identifiers[type] = row[type];
-    const unknown = Object.keys(row).filter((c) => !(IDENTIFIER_TYPES as readonly string[]).includes(c) && !CSV_EXTRA_COLUMNS.has(c));
     yield [{
       line,
-      event: unknown.length === Object.keys(row).length ? { __noColumns: true } : {
+      event: {
         ...(row.id ? { id: row.id } : {}),
         type: row.type || 'import',
         ...(row.timestamp ? { timestamp: row.timestamp } : {}),
@@ -140,9 +151,8 @@ function startBatch(graph: PersonaGraph, tenant: string, current: Line[]): Start
   const events: unknown[] = [];
   const lineOf: number[] = [];
   for (const { line, event } of current) {
-    const bad = (event as { __invalidJson?: boolean; __noColumns?: boolean });
-    if (bad.__invalidJson || bad.__noColumns) {
-      invalid.push({ index: line, field: 'line', error: { code: bad.__invalidJson ? 'invalid_json' : 'no_identifier_columns', message: bad.__invalidJson ? 'not a JSON object' : 'no column names an identifier type' } });
+    if ((event as { __invalidJson?: boolean }).__invalidJson) {
+      invalid.push({ index: line, field: 'line', error: { code: 'invalid_json', message: 'not a JSON object' } });
       continue;
     }
     events.push(event);
