@@ -215,13 +215,14 @@ export const LinkBody = Type.Object({
 });
 export const LinkResponse = Type.Object({ url: Type.String(), token: Type.String() });
 
-const PerType = Type.Object(Object.fromEntries(IDENTIFIER_TYPES.map((type) => [type, Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 }))])));
+const perType = (description?: string) => Type.Object(Object.fromEntries(IDENTIFIER_TYPES.map((type) => [type, Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 }))])), { description });
+const PerType = perType();
 export const ConfigBody = Type.Object({
   defaultCountry: Type.Optional(Type.String({ description: 'ISO 3166 alpha-2, e.g. BG' })),
   emailCanonical: Type.Optional(Type.Boolean()),
   guardrails: Type.Optional(Type.Boolean({ description: 'false: plain connected components, no merge guardrails' })),
-  limits: Type.Optional(PerType),
-  sharedThresholds: Type.Optional(PerType),
+  limits: Type.Optional(perType('most identifiers of a type one persona may hold (a merge beyond is refused); 0 = no limit')),
+  sharedThresholds: Type.Optional(perType('most distinct identities before a value is marked shared; 0 = never')),
   blocked: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 export const ConfigResponse = Type.Object({
