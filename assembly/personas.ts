@@ -280,7 +280,10 @@ function lone(values: usize): bool {
  *   address, and must not make them one. A lone identifier a device brings to an established
  *   persona is DECISION_MERGED_BRIDGE too: a tablet's second user logging in with an account seen
  *   nowhere else yet, whose own checkout will show an address the first user's evidence does not
- *   share (a re-cluster then weighs their strong evidence before the device's).
+ *   share (a re-cluster then weighs their strong evidence before the device's). A lone address of
+ *   a kind the persona already holds (an email beside a persona with an email) is refused, as
+ *   between two established personas, unless in the owner's visit: a tablet's users logging in
+ *   with an email only stay apart.
  * Strong evidence (person identifiers together in an authenticated event) joins any two personas.
  */
 export function mergePersonaValues(a: usize, b: usize, strength: u8, tenant: u32, edge: u32): u8 {
@@ -296,7 +299,11 @@ export function mergePersonaValues(a: usize, b: usize, strength: u8, tenant: u32
     if (established(a) && established(b) && (edge == 0 || !sameSession(edge))) {
       return complementary(a, b) ? DECISION_MERGED_BRIDGE : DECISION_REFUSED_WEAK;
     }
-    if (edge != 0 && joinsLoneIdentifier(a, b) && deviceEnd(edgeAt(edge)) != 0) return DECISION_MERGED_BRIDGE;
+    if (edge != 0 && joinsLoneIdentifier(a, b) && deviceEnd(edgeAt(edge)) != 0) {
+      // a lone address of a kind the persona already holds is a second person as likely as a
+      // second address, as between two established personas: refused outside the owner's visit
+      return complementary(a, b) || sameSession(edge) ? DECISION_MERGED_BRIDGE : DECISION_REFUSED_WEAK;
+    }
   }
   return DECISION_MERGED;
 }

@@ -71,6 +71,39 @@ describe('an account the graph has not seen, logged in on a device that already 
   });
 });
 
+describe('logins with an email only on a device that already belongs to someone', () => {
+  it('on a family tablet, 2 and 3 people each logging in with their own email: one persona each', async () => {
+    for (const people of [2, 3]) {
+      const t = `tablet-email-logins-${people}`;
+      const emails = ['maria', 'ivo', 'rada'].slice(0, people).map((who) => `${who}@family.bg`);
+      await ingest(graph, t, emails.map((email, i) => ev('login', 1 + i, { device: TABLET, email })));
+      const personas = await personasOf(graph, t, emails.map((email) => ({ email })));
+      expect(new Set(personas).size).toBe(people);
+      // the tablet stays with the first person to log in on it
+      expect(await together(graph, t, { device: TABLET }, { email: emails[0] })).toBe(true);
+    }
+  });
+
+  it('a lone email beside a persona that holds only a phone complements it: joined (on trial)', async () => {
+    const t = 'tablet-email-after-phone';
+    await ingest(graph, t, [
+      ev('subscribe', 0, { device: TABLET, phone: '0888 400 040', subscriber: 's-sms' }),
+      ev('login', 2, { device: TABLET, email: 'lone@family.bg' }),
+    ]);
+    expect(await together(graph, t, { phone: '0888 400 040' }, { email: 'lone@family.bg' })).toBe(true);
+  });
+
+  it('within one visit of the person who owns the device, a second email joins them', async () => {
+    const t = 'own-device-second-email';
+    const LAPTOP = device(301);
+    await ingest(graph, t, [
+      ev('identify', 0, { device: LAPTOP, customer: 'c-eli', email: 'eli@mail.bg' }),
+      ev('login', minutes(5), { device: LAPTOP, email: 'eli.work@firm.bg' }),
+    ]);
+    expect(await together(graph, t, { customer: 'c-eli' }, { email: 'eli.work@firm.bg' })).toBe(true);
+  });
+});
+
 describe('kiosk', () => {
   it('dozens of shoppers on an in-store kiosk: the kiosk is marked shared, shoppers stay apart', async () => {
     const t = 'kiosk';
