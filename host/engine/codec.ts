@@ -32,8 +32,8 @@ export interface EncodedKey {
   value: string;
 }
 
-const BATCH_HEADER_BYTES = 4;
-const EVENT_HEADER_BYTES = 24;
+export const BATCH_HEADER_BYTES = 4;
+export const EVENT_HEADER_BYTES = 24;
 const IDENTIFIER_HEADER_BYTES = 8;
 const KEY_HEADER_BYTES = 4;
 
@@ -60,11 +60,14 @@ export function encodedSizeBound(events: EncodedEvent[]): number {
   let size = BATCH_HEADER_BYTES;
   for (const event of events) {
     size += EVENT_HEADER_BYTES;
-    for (const id of event.identifiers) {
-      size += IDENTIFIER_HEADER_BYTES + align4(checkedLengthBound(id.value) + (id.display ? checkedLengthBound(id.display) : 0));
-    }
+    for (const id of event.identifiers) size += identifierSizeBound(id.value, id.display);
   }
   return size;
+}
+
+/** Room for one identifier (at least its encoded size); throws when a value is over the limit. */
+export function identifierSizeBound(value: string, display: string | undefined): number {
+  return IDENTIFIER_HEADER_BYTES + align4(checkedLengthBound(value) + (display ? checkedLengthBound(display) : 0));
 }
 
 const ASCII_LIMIT = 0x80;
@@ -93,33 +96,62 @@ function writeUtf8(bytes: Buffer, text: string, at: number): number {
 
 /** Writes a batch at `at` (room for encodedSizeBound(events) bytes must exist); returns its length. */
 export function encodeEvents(bytes: Buffer, at: number, events: EncodedEvent[]): number {
-  bytes.writeUInt32LE(events.length, at);
-  let p = at + BATCH_HEADER_BYTES;
+  let p = writeBatchHeader(bytes, at, events.length);
   for (const event of events) {
-    bytes.writeUInt32LE(event.tenant, p);
-    bytes[p + 4] = EVENT_CLASS[event.evidence];
-    bytes[p + 5] = event.identifiers.length;
-    bytes.writeUInt16LE(0, p + 6);
-    bytes.writeUInt32LE(event.item, p + 8);
-    bytes.writeUInt32LE(0, p + 12);
-    bytes.writeDoubleLE(event.time, p + 16);
-    p += EVENT_HEADER_BYTES;
-    for (const id of event.identifiers) {
-      const valueAt = p + IDENTIFIER_HEADER_BYTES;
-      const len = writeUtf8(bytes, id.value, valueAt);
-      const displayLen = id.display ? writeUtf8(bytes, id.display, valueAt + len) : 0;
-      bytes[p] = id.type;
-      bytes[p + 1] = id.blocked ? ID_FLAG_BLOCKED : 0;
-      bytes.writeUInt16LE(len, p + 2);
-      bytes.writeUInt16LE(displayLen, p + 4);
-      bytes.writeUInt16LE(0, p + 6);
-      const end = valueAt + len + displayLen;
-      const padded = valueAt + align4(len + displayLen);
-      for (let z = end; z < padded; z++) bytes[z] = 0;
-      p = padded;
-    }
+    p = writeEventHeader(bytes, p, event.tenant, EVENT_CLASS[event.evidence], event.identifiers.length, event.item, event.time);
+    for (const id of event.identifiers) p = writeIdentifier(bytes, p, id.type, id.value, id.display, id.blocked === true);
   }
   return p - at;
+}
+
+/*
+ * The pieces of encodeEvents, for an encoder that writes a batch from its own representation of
+ * the events (host/service/writer.ts, without building EncodedEvent objects). Each returns where
+ * the next piece goes.
+ */
+
+export function writeBatchHeader(bytes: Buffer, at: number, events: number): number {
+  bytes.writeUInt32LE(events, at);
+  return at + BATCH_HEADER_BYTES;
+}
+
+/** `evidence`: an EVENT_CLASS code; `identifiers`: how many writeIdentifier calls follow. */
+export function writeEventHeader(bytes: Buffer, p: number, tenant: number, evidence: number, identifiers: number, item: number, time: number): number {
+  bytes.writeUInt32LE(tenant, p);
+  bytes[p + 4] = evidence;
+  bytes[p + 5] = identifiers;
+  bytes.writeUInt16LE(0, p + 6);
+  bytes.writeUInt32LE(item, p + 8);
+  bytes.writeUInt32LE(0, p + 12);
+  bytes.writeDoubleLE(time, p + 16);
+  return p + EVENT_HEADER_BYTES;
+}
+
+export function writeIdentifier(bytes: Buffer, p: number, type: number, value: string, display: string | undefined, blocked: boolean): number {
+  const valueAt = p + IDENTIFIER_HEADER_BYTES;
+  const len = writeUtf8(bytes, value, valueAt);
+  const displayLen = display ? writeUtf8(bytes, display, valueAt + len) : 0;
+  bytes[p] = type;
+  bytes[p + 1] = blocked ? ID_FLAG_BLOCKED : 0;
+  bytes.writeUInt16LE(len, p + 2);
+  bytes.writeUInt16LE(displayLen, p + 4);
+  bytes.writeUInt16LE(0, p + 6);
+  const end = valueAt + len + displayLen;
+  const padded = valueAt + align4(len + displayLen);
+  for (let z = end; z < padded; z++) bytes[z] = 0;
+  return padded;
+}
+
+/** Sets the tenant of every event of the encoded batch at `at` (written before the tenant's index was known). */
+export function setBatchTenant(bytes: Buffer, at: number, tenant: number): void {
+  const events = bytes.readUInt32LE(at);
+  let p = at + BATCH_HEADER_BYTES;
+  for (let e = 0; e < events; e++) {
+    bytes.writeUInt32LE(tenant, p);
+    const identifiers = bytes[p + 5];
+    p += EVENT_HEADER_BYTES;
+    for (let i = 0; i < identifiers; i++) p += IDENTIFIER_HEADER_BYTES + align4(bytes.readUInt16LE(p + 2) + bytes.readUInt16LE(p + 4));
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   TYPE_COUNT, TYPE_CODES, ERRORS, EVENT_CLASS, MAX_LOG_SEQ, MAX_EVENT_ITEM, MAX_EVENT_IDENTIFIERS, MAX_VALUE_BYTES, SHARD_MAGIC, LAYOUT_VERSION,
   ARENA_LENGTH_BYTES,
 } from './layout.js';
-import { encodeEvents, encodedSizeBound, encodeKeys, type EncodedEvent, type EncodedKey } from './codec.js';
+import { encodeEvents, encodedSizeBound, encodeKeys, setBatchTenant, type EncodedEvent, type EncodedKey } from './codec.js';
 
 export type { EncodedEvent, EncodedIdentifier, EncodedKey } from './codec.js';
 
@@ -540,6 +540,10 @@ export class Shard {
     return at;
   }
 
+  private checkSeq(seq: number): void {
+    if (!Number.isInteger(seq) || seq < 0 || seq > MAX_LOG_SEQ) throw new RangeError(`seq must be an integer in 0..2^40-1, got ${seq}`);
+  }
+
   private checkTenant(tenant: number): void {
     if (!Number.isInteger(tenant) || tenant < 1 || tenant >= this.core.tenantCount()) {
       throw new RangeError(`unknown tenant index ${tenant}: register the tenant first`);
@@ -572,6 +576,22 @@ export class Shard {
   }
 
   /**
+   * Applies a batch the caller encoded with codec.ts's write* functions (as encodeEvents would
+   * encode the same events, every value's length checked by identifierSizeBound), all of tenant
+   * `tenant`, whatever tenant the bytes name. Nothing changes when it throws.
+   */
+  applyEncodedEvents(batch: Uint8Array, tenant: number, seq: number): JournalEntry[] {
+    this.checkSeq(seq);
+    this.checkTenant(tenant);
+    const inbox = this.inbox(batch.length);
+    this.bytes.set(batch, inbox);
+    setBatchTenant(this.bytes, inbox, tenant);
+    const status = this.core.applyEvents(inbox, batch.length, seq);
+    if (status !== 0) throw new ShardError(status, 'cannot apply events');
+    return this.takeJournal();
+  }
+
+  /**
    * Tests only (fault injection): applies `events` inside a write that never ends, as a writer
    * that dies mid-batch leaves its memory. Nothing may use this shard afterwards.
    */
@@ -581,7 +601,7 @@ export class Shard {
   }
 
   private encodeBatch(events: EncodedEvent[], seq: number): { inbox: number; size: number } {
-    if (!Number.isInteger(seq) || seq < 0 || seq > MAX_LOG_SEQ) throw new RangeError(`seq must be an integer in 0..2^40-1, got ${seq}`);
+    this.checkSeq(seq);
     events.forEach((event, index) => this.checkEvent(event, index));
     const inbox = this.inbox(encodedSizeBound(events));
     return { inbox, size: encodeEvents(this.bytes, inbox, events) };

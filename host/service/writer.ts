@@ -4,7 +4,8 @@
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { Shard, SnapshotLayoutError, NODE_FLAG, type EncodedEvent, type JournalEntry } from '../engine/shard.js';
-import { TYPE_CODES, TYPE_NAMES } from '../engine/layout.js';
+import { EVENT_CLASS, MAX_EVENT_IDENTIFIERS, TYPE_CODES, TYPE_NAMES } from '../engine/layout.js';
+import { BATCH_HEADER_BYTES, EVENT_HEADER_BYTES, identifierSizeBound, writeBatchHeader, writeEventHeader, writeIdentifier } from '../engine/codec.js';
 import type { IdentifierType } from '../types.js';
 import type { AppendResult, ErasureStore, GroupAppend, LogEntry, Store } from '../store/index.js';
 import { engineSettings, completeConfig, type TenantConfig } from './config.js';
@@ -29,21 +30,69 @@ export type IdentifierPair = [IdentifierType, string];
 
 /**
  * An ingest batch as it crosses to the writer thread: the UTF-8 JSON array of its logged events,
- * the bytes the log stores, in a buffer of its own so it is transferred, not copied (cloning the
- * event objects cost the writer more than appending them).
+ * the bytes the log stores, and the same events as the core applies them, both in one buffer of
+ * their own so it is transferred, not copied (cloning the event objects cost the writer more than
+ * appending them). The writer parses the JSON only when it cannot apply the core bytes as they are.
  */
 export interface IngestBatch {
   tenant: string;
   /** Events in the batch (the write queue groups batches by it without decoding them). */
   count: number;
   json: Uint8Array;
+  /** The events' ids, for the log's duplicate check. */
+  ids: (string | undefined)[];
+  /**
+   * The batch in the core's layout (codec.ts, each event's item its index here, tenant set by the
+   * writer): what apply would encode from `json` when no event is a duplicate and none carries an
+   * erased value. Null when some event cannot be encoded (the JSON path then reports why).
+   */
+  core: Uint8Array | null;
 }
 
-const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
 export function encodeBatch(tenant: string, events: LoggedEvent[]): IngestBatch {
-  return { tenant, count: events.length, json: utf8Encoder.encode(JSON.stringify(events)) };
+  const json = JSON.stringify(events);
+  const jsonBytes = Buffer.byteLength(json, 'utf8');
+  const coreBound = coreSizeBound(events);
+  // unpooled: the buffer is transferred to the writer thread
+  const buffer = Buffer.allocUnsafeSlow(jsonBytes + Math.max(coreBound, 0));
+  buffer.write(json, 0, 'utf8');
+  const core = coreBound < 0 ? null : buffer.subarray(jsonBytes, jsonBytes + encodeCore(buffer, jsonBytes, events));
+  const ids = new Array<string | undefined>(events.length);
+  for (let i = 0; i < events.length; i++) ids[i] = events[i].id;
+  return { tenant, count: events.length, json: buffer.subarray(0, jsonBytes), ids, core };
+}
+
+/** Room for encodeCore's bytes, or -1 when an event holds more identifiers or longer values than the core takes. */
+function coreSizeBound(events: LoggedEvent[]): number {
+  let size = BATCH_HEADER_BYTES;
+  try {
+    for (let e = 0; e < events.length; e++) {
+      const ids = events[e].ids;
+      if (ids.length > MAX_EVENT_IDENTIFIERS) return -1;
+      size += EVENT_HEADER_BYTES;
+      for (let i = 0; i < ids.length; i++) size += identifierSizeBound(ids[i][1], ids[i][2]);
+    }
+  } catch {
+    return -1;
+  }
+  return size;
+}
+
+/** Writes `events` at `at` as encodeEvents writes their EncodedEvent form (tenant 0: the writer sets it); returns the length. */
+function encodeCore(bytes: Buffer, at: number, events: LoggedEvent[]): number {
+  let p = writeBatchHeader(bytes, at, events.length);
+  for (let e = 0; e < events.length; e++) {
+    const event = events[e];
+    const ids = event.ids;
+    p = writeEventHeader(bytes, p, 0, EVENT_CLASS[evidenceOf(event)], ids.length, e, event.time);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      p = writeIdentifier(bytes, p, TYPE_CODES[id[0]], id[1], id[2] || undefined, id[3] === 1);
+    }
+  }
+  return p - at;
 }
 
 /**
@@ -120,24 +169,32 @@ function restoreNewest(store: Store, index: number): { shard: Shard; after: numb
  * person); an event with nothing erased is returned as it is.
  */
 export function withoutErasedValues(erasure: Pick<ErasureStore, 'erasedSalt' | 'isErased'>, tenant: string, events: LoggedEvent[]): LoggedEvent[] {
-  const salt = erasure.erasedSalt(tenant);
-  return events.map((event) => {
-    const ids = event.ids.filter(([type, value]) => !erasure.isErased(tenant, type, erasedValueHash(salt, type, value)));
-    if (ids.length === event.ids.length) return event;
-    const { traits: _dropped, ...rest } = event;
-    return { ...rest, ids };
-  });
+  return scrubErased(erasure, tenant, events).kept;
 }
 
-/** [index, type] of each erased value `events` carry, skipping the events `skip` marks. */
-export function erasedValuesOf(erasure: Pick<ErasureStore, 'erasedSalt' | 'isErased'>, tenant: string, events: LoggedEvent[], skip: boolean[]): [number, IdentifierType][] {
+/**
+ * The events `skip` does not mark, without the tenant's erased values (as withoutErasedValues), and
+ * [index in `events`, type] of each value removed: one hash per value for both.
+ */
+export function scrubErased(erasure: Pick<ErasureStore, 'erasedSalt' | 'isErased'>, tenant: string, events: LoggedEvent[], skip?: boolean[]): { kept: LoggedEvent[]; erased: [number, IdentifierType][] } {
   const salt = erasure.erasedSalt(tenant);
-  const found: [number, IdentifierType][] = [];
+  const kept: LoggedEvent[] = [];
+  const erased: [number, IdentifierType][] = [];
   events.forEach((event, index) => {
-    if (skip[index]) return;
-    for (const [type, value] of event.ids) if (erasure.isErased(tenant, type, erasedValueHash(salt, type, value))) found.push([index, type]);
+    if (skip?.[index]) return;
+    const ids = event.ids.filter(([type, value]) => {
+      if (!erasure.isErased(tenant, type, erasedValueHash(salt, type, value))) return true;
+      erased.push([index, type]);
+      return false;
+    });
+    if (ids.length === event.ids.length) {
+      kept.push(event);
+      return;
+    }
+    const { traits: _dropped, ...rest } = event;
+    kept.push({ ...rest, ids });
   });
-  return found;
+  return { kept, erased };
 }
 
 export class ShardWriter {
@@ -191,9 +248,9 @@ export class ShardWriter {
 
   /** One encoded batch: appended as its bytes, then applied; throws what stopped it. */
   ingestEncoded(batch: IngestBatch): IngestOutcome {
-    const [{ events, appended }] = this.appendEncoded([batch]);
+    const [appended] = this.appendEncoded([batch]);
     if (appended instanceof Error) throw appended;
-    return this.applyAppended(batch.tenant, events, appended);
+    return this.applyAppended(batch, appended);
   }
 
   /**
@@ -208,9 +265,9 @@ export class ShardWriter {
     this.pendingChanges = pending;
     let outcomes: GroupOutcome[];
     try {
-      outcomes = appended.map(({ events, appended: result }, i) => {
+      outcomes = appended.map((result, i) => {
         if (result instanceof Error) return { error: describeError(result) };
-        const applied = attempt(() => this.applyAppended(batches[i].tenant, events, result));
+        const applied = attempt(() => this.applyAppended(batches[i], result));
         return applied instanceof Error ? { error: describeError(applied) } : { outcome: applied };
       });
     } finally {
@@ -227,47 +284,40 @@ export class ShardWriter {
     return outcomes.map((outcome) => (outcome.outcome?.seq != null && unrecorded.has(outcome.outcome.seq) ? { error: failure } : outcome));
   }
 
-  /** Decodes each batch (apply needs the events) and appends them all, the bytes as they came where the log takes them. */
-  private appendEncoded(batches: IngestBatch[]): { events: LoggedEvent[]; appended: AppendResult | Error }[] {
-    const decoded = batches.map((batch) => attempt(() => JSON.parse(batchText(batch)) as LoggedEvent[]));
+  /** Appends the batches, the bytes as they came where the log takes them (parsed only where it needs the events). */
+  private appendEncoded(batches: IngestBatch[]): (AppendResult | Error)[] {
     const { log } = this.store;
-    let appended: (AppendResult | Error)[];
     if (log.appendGroup) {
-      const appends = batches.map((batch, i): GroupAppend => {
-        const events = decoded[i];
-        // a batch that failed to decode goes as no items: its error is reported in its place below
-        const items = events instanceof Error ? [] : { ids: events.map((event) => event.id), bodies: events, json: batch.json };
-        return { tenant: batch.tenant, kind: ENTRY.EVENTS, items };
-      });
-      appended = this.timings.time('log_append', () => log.appendGroup!(appends));
-    } else {
-      appended = this.timings.time('log_append', () => batches.map((batch, i) => {
-        const events = decoded[i];
-        return events instanceof Error ? events : attempt(() => log.append(batch.tenant, ENTRY.EVENTS, logItems(events)));
-      }));
+      const appends = batches.map((batch): GroupAppend => (
+        { tenant: batch.tenant, kind: ENTRY.EVENTS, items: { ids: batch.ids, bodies: () => eventsOf(batch), json: batch.json } }
+      ));
+      return this.timings.time('log_append', () => log.appendGroup!(appends));
     }
-    return batches.map((_, i) => {
-      const events = decoded[i];
-      return events instanceof Error ? { events: [], appended: events } : { events, appended: appended[i] };
-    });
+    return this.timings.time('log_append', () => batches.map((batch) => attempt(() => log.append(batch.tenant, ENTRY.EVENTS, logItems(eventsOf(batch))))));
   }
 
-  private applyAppended(tenant: string, events: LoggedEvent[], result: AppendResult): IngestOutcome {
-    if (result.seq !== null) {
-      const kept = events.filter((_, i) => !result.duplicate[i]);
-      if (this.onApplied && (this.faultTenant === undefined || this.faultTenant === tenant)) {
-        // die halfway through applying the batch: the memory holds a torn state that nobody may read
-        this.shard.applyEventsUnfinished(encodeEvents(this.shard.tenant(tenant) || this.tenantIndex(tenant), kept.slice(0, kept.length >> 1)), result.seq);
-        this.onApplied();
-      }
-      this.apply({ seq: result.seq, tenant, kind: ENTRY.EVENTS, items: kept, at: Date.now() });
-      // the answer says which values were dropped as erased, as it says which were blocked
-      if (this.hasErasures(tenant)) {
-        const erased = erasedValuesOf(this.store.erasure, tenant, events, result.duplicate);
-        if (erased.length > 0) return { seq: result.seq, duplicate: result.duplicate, erased };
-      }
+  private applyAppended(batch: IngestBatch, result: AppendResult): IngestOutcome {
+    const { tenant } = batch;
+    const { seq, duplicate } = result;
+    if (seq === null) return { seq, duplicate };
+    const faulty = this.onApplied !== undefined && (this.faultTenant === undefined || this.faultTenant === tenant);
+    if (batch.core && !faulty && !duplicate.includes(true) && !this.hasErasures(tenant)) {
+      // the usual batch: what apply would encode from the logged JSON, encoded by the main thread
+      this.recordChanges(tenant, seq, this.shard.applyEncodedEvents(batch.core, this.tenantIndex(tenant), seq), Date.now());
+      return { seq, duplicate };
     }
-    return { seq: result.seq, duplicate: result.duplicate };
+    const events = eventsOf(batch);
+    // the answer says which values were dropped as erased, as it says which were blocked
+    const { kept, erased } = this.hasErasures(tenant)
+      ? scrubErased(this.store.erasure, tenant, events, duplicate)
+      : { kept: events.filter((_, i) => !duplicate[i]), erased: [] };
+    if (faulty) {
+      // die halfway through applying the batch: the memory holds a torn state that nobody may read
+      this.shard.applyEventsUnfinished(encodeEvents(this.tenantIndex(tenant), kept.slice(0, kept.length >> 1)), seq);
+      this.onApplied!();
+    }
+    this.applyEvents(tenant, seq, kept, Date.now());
+    return erased.length > 0 ? { seq, duplicate, erased } : { seq, duplicate };
   }
 
   configure(tenant: string, config: TenantConfig): number {
@@ -301,12 +351,13 @@ export class ShardWriter {
 
   /** Applies one log entry (live or during recovery). */
   apply(entry: LogEntry): void {
+    if (entry.kind === ENTRY.EVENTS) {
+      this.applyEvents(entry.tenant, entry.seq, this.withoutErased(entry.tenant, entry.items as LoggedEvent[]), entry.at);
+      return;
+    }
     const tenant = this.tenantIndex(entry.tenant);
     let journal: JournalEntry[] = [];
     switch (entry.kind) {
-      case ENTRY.EVENTS:
-        journal = this.shard.applyEvents(encodeEvents(tenant, this.withoutErased(entry.tenant, entry.items as LoggedEvent[])), entry.seq);
-        break;
       case ENTRY.CONFIG:
         this.shard.configureTenant(tenant, engineSettings(completeConfig(entry.items[0] as Record<string, unknown>)));
         break;
@@ -322,6 +373,11 @@ export class ShardWriter {
         throw new Error(`unknown log entry kind ${entry.kind} at seq ${entry.seq}`);
     }
     this.recordChanges(entry.tenant, entry.seq, journal, entry.at);
+  }
+
+  /** Applies logged events that hold no erased value. */
+  private applyEvents(tenant: string, seq: number, events: LoggedEvent[], at: number): void {
+    this.recordChanges(tenant, seq, this.shard.applyEvents(encodeEvents(this.tenantIndex(tenant), events), seq), at);
   }
 
   private applySplit(tenant: number, spec: SplitSpec): JournalEntry[] {
@@ -436,6 +492,11 @@ export class ShardWriter {
       return event?.id ?? null;
     });
   }
+}
+
+/** A batch's events, parsed from its JSON on first use (the usual batch is applied from its core bytes). */
+function eventsOf(batch: IngestBatch & { events?: LoggedEvent[] }): LoggedEvent[] {
+  return (batch.events ??= JSON.parse(batchText(batch)) as LoggedEvent[]);
 }
 
 function logItems(events: LoggedEvent[]): { id?: string; body: LoggedEvent }[] {

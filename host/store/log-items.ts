@@ -28,17 +28,19 @@ export function prepareItems(items: LogItem[]): PreparedItems {
   return { ids, bodies, bodiesJson: serializeBodies(bodies) };
 }
 
-/** Items whose bodies' JSON the caller serialized, as UTF-8 bytes. */
-export type PreparedSerialized = Omit<PreparedItems, 'bodiesJson'> & { bodiesJson: Uint8Array };
+/** Items whose bodies' JSON the caller serialized, as UTF-8 bytes; their bodies are asked for only when needed. */
+export type PreparedSerialized = Omit<PreparedItems, 'bodies' | 'bodiesJson'> & { bodies: () => unknown[]; bodiesJson: Uint8Array };
 
 /** Serialized items, checked the same way (their JSON is the caller's: it is stored as it is). */
 export function prepareSerialized({ ids, bodies, json }: SerializedItems): PreparedSerialized {
-  if (!Array.isArray(ids) || !Array.isArray(bodies) || ids.length !== bodies.length) {
-    throw new TypeError('serialized items need as many ids as bodies');
-  }
+  if (!Array.isArray(ids) || typeof bodies !== 'function') throw new TypeError('serialized items need their ids and a function giving their bodies');
   if (!(json instanceof Uint8Array)) throw new TypeError('serialized items need their JSON as UTF-8 bytes');
   for (let i = 0; i < ids.length; i++) if (ids[i] !== undefined) requireNonEmptyString(ids[i], `items[${i}].id`);
-  return { ids, bodies, bodiesJson: json };
+  return { ids, bodies: () => {
+    const given = bodies();
+    if (!Array.isArray(given) || given.length !== ids.length) throw new TypeError('serialized items need as many ids as bodies');
+    return given;
+  }, bodiesJson: json };
 }
 
 function serializeBodies(bodies: unknown[]): string {

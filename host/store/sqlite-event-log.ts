@@ -155,7 +155,7 @@ export class SqliteEventLog implements EventLog {
       else if (ids[i] !== undefined) newIds.push(ids[i] as string);
     }
     if (duplicates === ids.length) return { seq: null, duplicate };
-    const itemsJson = duplicates === 0 ? bodiesJson : JSON.stringify(bodies.filter((_, i) => !duplicate[i]));
+    const itemsJson = duplicates === 0 ? bodiesJson : JSON.stringify((typeof bodies === 'function' ? bodies() : bodies).filter((_, i) => !duplicate[i]));
     const seq = Number(this.insertEntry.run(tenant, kind, Date.now(), itemsJson).lastInsertRowid);
     this.ids.write(tenant, seq, newIds);
     return { seq, duplicate };

@@ -12,12 +12,13 @@ export interface LogItem {
 
 /**
  * Items whose bodies the caller has already serialized (the writer thread receives a batch as the
- * bytes the log stores): per item its id, the bodies, and the JSON array of the bodies as UTF-8,
- * stored as it is unless some items are duplicates.
+ * bytes the log stores): per item its id, the JSON array of the bodies as UTF-8, stored as it is
+ * unless some items are duplicates, and the bodies, asked for only then (the caller may have to
+ * parse them).
  */
 export interface SerializedItems {
   ids: (string | undefined)[];
-  bodies: unknown[];
+  bodies: () => unknown[];
   json: Uint8Array;
 }
 
