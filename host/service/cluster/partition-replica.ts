@@ -17,7 +17,7 @@ import type { LogEntry, Store } from '../../store/index.js';
 import type { JetStreamConnection } from '../../store/jetstream-connection.js';
 import { JetStreamPartitionLog } from '../../store/jetstream-log.js';
 import type { JetStreamSnapshotStore } from '../../store/jetstream-snapshots.js';
-import { ENTRY, ShardWriter, erasedValueHash, erasedValuesOf, withoutErasedValues, type IdentifierPair, type IngestOutcome } from '../writer.js';
+import { ENTRY, ShardWriter, erasedValueHash, scrubErased, withoutErasedValues, type IdentifierPair, type IngestOutcome } from '../writer.js';
 import type { WriterTask } from '../writer-worker.js';
 import type { TenantConfig } from '../config.js';
 import type { LoggedEvent } from '../events.js';
@@ -187,7 +187,7 @@ export class PartitionReplica {
           task.events.filter((_, i) => !kept.duplicate[i]));
         // the answer says which values were dropped as erased, as the embedded writer's does
         if (outcome.seq !== null && this.state.erasure.hasErased(tenant)) {
-          const erased = erasedValuesOf(this.state.erasure, tenant, task.events, outcome.duplicate);
+          const { erased } = scrubErased(this.state.erasure, tenant, task.events, outcome.duplicate);
           if (erased.length > 0) return { seq: outcome.seq, duplicate: outcome.duplicate, erased } satisfies IngestOutcome;
         }
         return { seq: outcome.seq, duplicate: outcome.duplicate } satisfies IngestOutcome;
