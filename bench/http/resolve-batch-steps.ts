@@ -1,6 +1,7 @@
 // npx tsx bench/http/resolve-batch-steps.ts [--runs 40]
 // Where a POST /resolve of the benchmark's 10,000 lookups spends its CPU, step by step, in one process:
-// the body's decoding (UTF-8 check, decode, depth scan, JSON.parse), the schema check, the facade's
+// the body's decoding (UTF-8 check, decode, depth scan, JSON.parse: the generic path; the lookup list
+// reader POST /resolve takes its plain bodies with), the schema check, the facade's
 // three steps (engine keys, the shard's encode + WASM probe, persona ids) and the answer's encoding.
 // Each step is timed on the same inputs `runs` times, steps interleaved; min and median per request.
 import { isUtf8 } from 'node:buffer';
@@ -8,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { exceedsJsonDepth } from '../../host/http/wire/json-depth.js';
 import { decodeWireBody } from '../../host/http/wire/index.js';
+import { lookupListDecoder } from '../../host/http/lookup-list-body.js';
 import { ResolveBody } from '../../host/http/schemas.js';
 import { engineKeyOf, type LookupKey } from '../../host/service/lookup-keys.js';
 import type { Shard } from '../../host/engine/shard.js';
@@ -24,6 +26,7 @@ const graph = await seededGraph();
 const text = body.toString('utf8');
 const identifiers = (JSON.parse(text) as { identifiers: Identifier[] }).identifiers;
 const check = TypeCompiler.Compile(ResolveBody);
+const readLookupList = lookupListDecoder('identifiers');
 const config = graph.config(RESOLVE_TENANT);
 const engineKeys = (): LookupKey['engine'][] => identifiers.map((identifier) => engineKeyOf(identifier, config) ?? NO_KEY);
 const keys = engineKeys();
@@ -41,6 +44,7 @@ const steps: [string, () => unknown][] = [
   ['depth scan', () => exceedsJsonDepth(body, 64)],
   ['JSON.parse', () => JSON.parse(text)],
   ['= body decoding (decodeWireBody)', () => decodeWireBody(body, {})],
+  ['body read by the lookup list reader (what POST /resolve runs)', () => readLookupList(body)],
   ['schema check', () => check.Check({ identifiers })],
   ['engine keys (normalization, memoized for emails and phones)', engineKeys],
   ['shard.resolveRecords (key encoding + WASM probe)', () => shard.resolveRecords(tenantIndex, keys)],

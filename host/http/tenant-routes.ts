@@ -1,6 +1,7 @@
 // The contract's tenant endpoints: each one a thin adapter over one PersonaGraph call.
 import type { GraphApi, ReadOptions } from '../service/graph-api.js';
 import { IDENTIFIER_TYPES, type Identifier, type IdentifierType } from '../types.js';
+import { lookupListDecoder } from './lookup-list-body.js';
 import type { HttpMetrics } from './metrics.js';
 import { JsonText, route, type RouteSpec } from './route.js';
 import * as S from './schemas.js';
@@ -75,7 +76,7 @@ export function tenantRoutes(graph: GraphApi, metrics: HttpMetrics): RouteSpec[]
       method: 'POST', path: `${TENANT}/resolve`, id: 'resolveMany', tag: 'resolve',
       summary: 'Persona ids of up to 10,000 identifiers, in input order',
       access: { kind: 'tenant', role: 'secret' }, params: S.TenantParams, query: S.MinSeqQuery, body: S.ResolveBody,
-      response: S.ResolveResponse,
+      fastBody: lookupListDecoder('identifiers'), response: S.ResolveResponse,
       handle: async ({ tenant, query, body }) => ({ personas: await graph.resolve(tenant, body.identifiers as Identifier[], readOptions(query)) }),
     }),
     route({
