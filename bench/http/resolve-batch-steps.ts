@@ -11,7 +11,7 @@ import { exceedsJsonDepth } from '../../host/http/wire/json-depth.js';
 import { decodeWireBody } from '../../host/http/wire/index.js';
 import { lookupListDecoder } from '../../host/http/lookup-list-body.js';
 import { ResolveBody } from '../../host/http/schemas.js';
-import { engineKeyOf, type LookupKey } from '../../host/service/lookup-keys.js';
+import { engineKeysOf, type LookupKey } from '../../host/service/lookup-keys.js';
 import type { Shard } from '../../host/engine/shard.js';
 import type { Identifier } from '../../host/types.js';
 import { seededGraph } from './graphs.js';
@@ -28,7 +28,7 @@ const identifiers = (JSON.parse(text) as { identifiers: Identifier[] }).identifi
 const check = TypeCompiler.Compile(ResolveBody);
 const readLookupList = lookupListDecoder('identifiers');
 const config = graph.config(RESOLVE_TENANT);
-const engineKeys = (): LookupKey['engine'][] => identifiers.map((identifier) => engineKeyOf(identifier, config) ?? NO_KEY);
+const engineKeys = (): LookupKey['engine'][] => engineKeysOf(identifiers, config).map((key) => key ?? NO_KEY);
 const keys = engineKeys();
 // the reader the facade's resolve uses (internal: reached past TypeScript's `private`)
 const shards = (graph as unknown as { shards: { readers: Shard[]; shardOf(tenant: string): number } }).shards;
