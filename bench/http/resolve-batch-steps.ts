@@ -13,6 +13,7 @@ import { lookupListDecoder } from '../../host/http/lookup-list-body.js';
 import { ResolveBody } from '../../host/http/schemas.js';
 import { engineKeysOf, type LookupKey } from '../../host/service/lookup-keys.js';
 import type { Shard } from '../../host/engine/shard.js';
+import { encodeKeys } from '../../host/engine/codec.js';
 import type { Identifier } from '../../host/types.js';
 import { seededGraph } from './graphs.js';
 import { RESOLVE_TENANT, resolveBatchBody } from './workload.js';
@@ -35,6 +36,27 @@ const shards = (graph as unknown as { shards: { readers: Shard[]; shardOf(tenant
 const shard = shards.readers[shards.shardOf(RESOLVE_TENANT)];
 const tenantIndex = shard.tenant(RESOLVE_TENANT);
 const records = shard.resolveRecords(tenantIndex, keys);
+// resolveRecords' two halves, as it runs them: the keys encoded into the reader's slot, chunk by
+// chunk, and the core's probe of each chunk (internals again)
+const slotShard = shard as unknown as { bytes: Buffer; slotAddress(): number; constants: { READER_SLOT_BYTES: number }; core: { resolveBatch(t: number, at: number, count: number, out: number): number } };
+const chunks: { start: number; count: number }[] = [];
+const half = slotShard.constants.READER_SLOT_BYTES / 2;
+const encodeAll = (): void => {
+  chunks.length = 0;
+  for (let start = 0; start < keys.length;) {
+    const { count } = encodeKeys(slotShard.bytes, slotShard.slotAddress(), half, keys, start, half / 4);
+    chunks.push({ start, count });
+    start += count;
+  }
+};
+const probeAll = (): void => {
+  // each chunk is probed after encoding it again, so the probe's share is this step minus the one before
+  for (const { start } of chunks) {
+    const slot = slotShard.slotAddress();
+    const { count } = encodeKeys(slotShard.bytes, slot, half, keys, start, half / 4);
+    slotShard.core.resolveBatch(tenantIndex, slot, count, slot + half);
+  }
+};
 const ids = await graph.resolve(RESOLVE_TENANT, identifiers);
 const answer = JSON.stringify({ personas: ids });
 
@@ -48,6 +70,8 @@ const steps: [string, () => unknown][] = [
   ['schema check', () => check.Check({ identifiers })],
   ['engine keys (normalization, memoized for emails and phones)', engineKeys],
   ['shard.resolveRecords (key encoding + WASM probe)', () => shard.resolveRecords(tenantIndex, keys)],
+  ['  of which: key encoding into the reader slot', encodeAll],
+  ['  key encoding + WASM probe, chunk by chunk (probe = this − the line above)', probeAll],
   ['persona ids of the records', () => Array.from(records, (record) => (record === 0 ? null : shard.personaId(record)))],
   ['= graph.resolve', () => graph.resolve(RESOLVE_TENANT, identifiers)],
   ['JSON.stringify of the answer', () => JSON.stringify({ personas: ids })],
