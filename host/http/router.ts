@@ -92,7 +92,7 @@ function routeHandler(spec: RouteSpec, options: RouterOptions): Handler {
       }
     }
     if (spec.access.kind !== 'tenant') checkParams?.(params);
-    checkQuery?.(query);
+    if (checkQuery !== undefined && spec.usualQuery?.(query) !== true) checkQuery(query);
     if (spec.access.kind !== 'wire') {
       if (tenant !== '') spec.admit?.(tenant);
       // no await at all for routes without a body (GET /resolve): each one costs a microtask

@@ -19,6 +19,21 @@ function queryIdentifier(query: Partial<Record<IdentifierType, string>>): Identi
   return { type, value: query[type] as string };
 }
 
+const IDENTIFIER_TYPE_NAMES = new Set<string>(IDENTIFIER_TYPES);
+
+/**
+ * A GET /resolve query naming one identifier and nothing else: valid for S.ResolveQuery, whose union
+ * of five closed objects costs TypeBox ~0.5 µs per request (listing the query's keys per member).
+ */
+export function namesOneIdentifier(query: Record<string, unknown>): boolean {
+  let names = 0;
+  for (const name in query) {
+    if (!IDENTIFIER_TYPE_NAMES.has(name) || typeof query[name] !== 'string') return false;
+    names++;
+  }
+  return names === 1;
+}
+
 /** Encoded `{"persona": …}` answers kept; the cache is emptied when it holds this many. */
 const MAX_PERSONA_ANSWERS = 10_000;
 
@@ -59,7 +74,7 @@ export function tenantRoutes(graph: GraphApi, metrics: HttpMetrics): RouteSpec[]
     route({
       method: 'GET', path: `${TENANT}/resolve`, id: 'resolveOne', tag: 'resolve',
       summary: 'The persona of one identifier (?email=, ?phone=, ?device=, ?customer= or ?subscriber=)',
-      access: { kind: 'tenant', role: 'secret' }, params: S.TenantParams, query: S.ResolveQuery,
+      access: { kind: 'tenant', role: 'secret' }, params: S.TenantParams, query: S.ResolveQuery, usualQuery: namesOneIdentifier,
       response: S.ResolveOneResponse, notFound: 'no persona holds this identifier',
       handle: async ({ tenant, query }) => {
         const identifier = queryIdentifier(query);
