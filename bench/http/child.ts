@@ -1,6 +1,7 @@
 // Starting and stopping a benchmark target in a child process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProfileAnswer, ProfileRequest } from './profiler.js';
 import type { TargetKind, TargetReady } from './targets.js';
@@ -19,11 +20,14 @@ export interface TargetOptions {
   dataDir?: string;
   /** Where the child's stdout and stderr (its request log) go. */
   logFile: string;
+  /** Another checkout of the project whose target runs (A/B runs against main); default this one. */
+  checkout?: string;
 }
 
 export async function startTarget(kind: TargetKind, options: TargetOptions): Promise<RunningTarget> {
   const log = openSync(options.logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', TARGET_FILE, kind, ...(options.dataDir ? [options.dataDir] : [])], {
+  const file = options.checkout === undefined ? TARGET_FILE : join(options.checkout, 'bench/http/targets.ts');
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', file, kind, ...(options.dataDir ? [options.dataDir] : [])], {
     stdio: ['ignore', log, log, 'ipc'],
   });
   closeSync(log);

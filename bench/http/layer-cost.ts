@@ -1,18 +1,14 @@
 // npx tsx bench/http/layer-cost.ts [--requests 20000] [--rounds 7]
-// JavaScript CPU per GET /resolve through Koa apps, without sockets: each request is an
-// IncomingMessage on a socket that discards what it is sent, handed to the app's callback
-// (node:http's response formatting included; its parser, syscalls and the load generator not).
-// On a shared machine this is far steadier than load over 127.0.0.1, so it is what tells whether a
-// change to the HTTP layer saved anything. Apps alternate round by round; figures are medians.
+// JavaScript CPU per GET /resolve through Koa apps, without sockets (bench/http/in-process.ts): what
+// tells whether a change to the HTTP layer saved anything. Apps alternate round by round; figures are medians.
 //   koa-hello   Koa + @koa/router, one GET JSON route (the reference of the HTTP benchmark)
 //   http-only   persona-graph's app over a facade answering one canned persona at once
 //   full        persona-graph's app over the seeded memory-only graph (1,000 distinct lookups)
-import { IncomingMessage, ServerResponse } from 'node:http';
-import { Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { PersonaGraph } from '../../host/index.js';
 import { createApp } from '../../host/http/index.js';
+import { cpuPerRequest, type Callback, type InProcessRequest } from './in-process.js';
 import { startProfiling } from './profiler.js';
 import { cannedPersonaGraph, koaHelloApp, seededGraph } from './graphs.js';
 import { resolvePaths } from './workload.js';
@@ -27,37 +23,6 @@ const { values } = parseArgs({ options: {
 const REQUESTS = Number(values.requests);
 const ROUNDS = Number(values.rounds);
 
-type Callback = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-
-/** A socket that takes every write at once and keeps nothing. */
-function sinkSocket(): Socket {
-  const socket = new Socket();
-  socket._writev = (_chunks, done) => done();
-  socket._write = (_chunk, _encoding, done) => done();
-  return socket;
-}
-
-/** Answers one request through `callback`; resolves with the status once the response finished. */
-function request(callback: Callback, socket: Socket, path: string, headers: Record<string, string>): Promise<number> {
-  const req = new IncomingMessage(socket);
-  req.method = 'GET';
-  req.url = path;
-  req.httpVersion = '1.1';
-  req.httpVersionMajor = 1;
-  req.httpVersionMinor = 1;
-  req.headers = { host: '127.0.0.1', ...headers };
-  req.push(null);
-  const res = new ServerResponse(req);
-  res.assignSocket(socket);
-  return new Promise((resolve) => {
-    res.once('finish', () => {
-      res.detachSocket(socket);
-      resolve(res.statusCode);
-    });
-    void callback(req, res);
-  });
-}
-
 interface Subject {
   name: string;
   callback: Callback;
@@ -65,17 +30,10 @@ interface Subject {
   headers: Record<string, string>;
 }
 
-/** CPU µs per request over `requests` sequential requests (each checked to succeed). */
-async function measure(subject: Subject, requests = REQUESTS): Promise<number> {
-  const socket = sinkSocket();
-  const started = process.cpuUsage();
-  for (let i = 0; i < requests; i++) {
-    const status = await request(subject.callback, socket, subject.paths[i % subject.paths.length], subject.headers);
-    if (status !== 200) throw new Error(`${subject.name}: ${subject.paths[i % subject.paths.length]} answered ${status}`);
-  }
-  const used = process.cpuUsage(started);
-  socket.destroy();
-  return (used.user + used.system) / requests;
+/** CPU µs per request over `requests` sequential GETs (each checked to succeed). */
+function measure(subject: Subject, requests = REQUESTS): Promise<number> {
+  const gets = subject.paths.map((path): InProcessRequest => ({ method: 'GET', path, headers: subject.headers }));
+  return cpuPerRequest(subject.name, subject.callback, gets, requests);
 }
 
 function koaHello(): Subject {

@@ -77,10 +77,21 @@ function matchRoute(route: CompiledRoute, parts: string[], trimmed: string[] | u
   return matchSegments(route, parts) ?? (trimmed === undefined ? undefined : matchSegments(route, trimmed));
 }
 
+/** Paths whose match is remembered per method; the memo is emptied when it holds this many. */
+const MATCHES_KEPT = 1_000;
+/** Longer paths are matched every time (a flood of long junk paths must not fill memory). */
+const LONGEST_KEPT_PATH = 256;
+
 export class RouteTable {
   private readonly compiled: CompiledRoute[];
   /** Routes by method (HEAD: the GET routes), in registration order. */
   private readonly byMethod = new Map<string, CompiledRoute[]>();
+  /**
+   * The match of paths already seen, per method (null: none). A service is called on a few paths
+   * over and over (GET /resolve of a tenant has one path; the identifier is in the query), and a
+   * Map hit costs a fraction of splitting the path and comparing its segments with every route.
+   */
+  private readonly matches = new Map<string, Map<string, RouteMatch | null>>();
 
   constructor(routes: RouteSpec[]) {
     const ids = new Set<string>();
@@ -98,10 +109,27 @@ export class RouteTable {
     }
   }
 
-  /** The route that serves `method path` (the path without its query), with its parameters. */
+  /** The route that serves `method path` (the path without its query), with its parameters (shared: read only). */
   find(method: string, path: string): RouteMatch | undefined {
     const routes = this.byMethod.get(method);
     if (routes === undefined) return undefined;
+    if (path.length > LONGEST_KEPT_PATH) return this.match(routes, path);
+    let matches = this.matches.get(method);
+    if (matches === undefined) {
+      matches = new Map();
+      this.matches.set(method, matches);
+    }
+    let match = matches.get(path);
+    if (match === undefined) {
+      match = this.match(routes, path) ?? null;
+      if (match !== null) Object.freeze(match.params);
+      if (matches.size >= MATCHES_KEPT) matches.clear();
+      matches.set(path, match);
+    }
+    return match ?? undefined;
+  }
+
+  private match(routes: CompiledRoute[], path: string): RouteMatch | undefined {
     const parts = path.split('/');
     const trimmed = trailingSlashTrimmed(path);
     for (const route of routes) {

@@ -58,7 +58,7 @@ function routeHandler(spec: RouteSpec, options: RouterOptions): Handler {
   const checkQuery = spec.query && compileValidator(spec.query, 'query');
   const checkBody = spec.body && compileValidator(spec.body, 'body');
   const readBody = async (ctx: Context, check: Validator): Promise<unknown> => {
-    const body = await readJsonBody(ctx.req, options.bodyLimitBytes);
+    const body = await readJsonBody(ctx.req, options.bodyLimitBytes, spec.fastBody);
     check(body);
     return body;
   };
@@ -92,7 +92,7 @@ function routeHandler(spec: RouteSpec, options: RouterOptions): Handler {
       }
     }
     if (spec.access.kind !== 'tenant') checkParams?.(params);
-    checkQuery?.(query);
+    if (checkQuery !== undefined && spec.usualQuery?.(query) !== true) checkQuery(query);
     if (spec.access.kind !== 'wire') {
       if (tenant !== '') spec.admit?.(tenant);
       // no await at all for routes without a body (GET /resolve): each one costs a microtask

@@ -1,6 +1,7 @@
 // The contract's tenant endpoints: each one a thin adapter over one PersonaGraph call.
 import type { GraphApi, ReadOptions } from '../service/graph-api.js';
 import { IDENTIFIER_TYPES, type Identifier, type IdentifierType } from '../types.js';
+import { lookupListDecoder } from './lookup-list-body.js';
 import type { HttpMetrics } from './metrics.js';
 import { JsonText, route, type RouteSpec } from './route.js';
 import * as S from './schemas.js';
@@ -16,6 +17,21 @@ function readOptions(query: { minSeq?: string }): ReadOptions | undefined {
 function queryIdentifier(query: Partial<Record<IdentifierType, string>>): Identifier {
   const type = IDENTIFIER_TYPES.find((t) => query[t] !== undefined) as IdentifierType;
   return { type, value: query[type] as string };
+}
+
+const IDENTIFIER_TYPE_NAMES = new Set<string>(IDENTIFIER_TYPES);
+
+/**
+ * A GET /resolve query naming one identifier and nothing else: valid for S.ResolveQuery, whose union
+ * of five closed objects costs TypeBox ~0.5 µs per request (listing the query's keys per member).
+ */
+export function namesOneIdentifier(query: Record<string, unknown>): boolean {
+  let names = 0;
+  for (const name in query) {
+    if (!IDENTIFIER_TYPE_NAMES.has(name) || typeof query[name] !== 'string') return false;
+    names++;
+  }
+  return names === 1;
 }
 
 /** Encoded `{"persona": …}` answers kept; the cache is emptied when it holds this many. */
@@ -58,7 +74,7 @@ export function tenantRoutes(graph: GraphApi, metrics: HttpMetrics): RouteSpec[]
     route({
       method: 'GET', path: `${TENANT}/resolve`, id: 'resolveOne', tag: 'resolve',
       summary: 'The persona of one identifier (?email=, ?phone=, ?device=, ?customer= or ?subscriber=)',
-      access: { kind: 'tenant', role: 'secret' }, params: S.TenantParams, query: S.ResolveQuery,
+      access: { kind: 'tenant', role: 'secret' }, params: S.TenantParams, query: S.ResolveQuery, usualQuery: namesOneIdentifier,
       response: S.ResolveOneResponse, notFound: 'no persona holds this identifier',
       handle: async ({ tenant, query }) => {
         const identifier = queryIdentifier(query);
@@ -75,7 +91,7 @@ export function tenantRoutes(graph: GraphApi, metrics: HttpMetrics): RouteSpec[]
       method: 'POST', path: `${TENANT}/resolve`, id: 'resolveMany', tag: 'resolve',
       summary: 'Persona ids of up to 10,000 identifiers, in input order',
       access: { kind: 'tenant', role: 'secret' }, params: S.TenantParams, query: S.MinSeqQuery, body: S.ResolveBody,
-      response: S.ResolveResponse,
+      fastBody: lookupListDecoder('identifiers'), response: S.ResolveResponse,
       handle: async ({ tenant, query, body }) => ({ personas: await graph.resolve(tenant, body.identifiers as Identifier[], readOptions(query)) }),
     }),
     route({

@@ -34,7 +34,8 @@ const MAX_LOOKUP_VALUE_LENGTH = 1024;
 const CACHE_PER_TYPE = 100_000;
 const TYPE_INDEX = new Map<string, number>(IDENTIFIER_TYPES.map((type, i) => [type, i]));
 const CACHED_TYPES = IDENTIFIER_TYPES.map((type) => type === 'email' || type === 'phone');
-const caches = new WeakMap<TenantConfig, Map<string, LookupKey | null>[]>();
+type Memo = Map<string, LookupKey | null>[];
+const caches = new WeakMap<TenantConfig, Memo>();
 
 /** The key of `{type, value}`, or null when it is not an identifier or its value cannot be normalized. */
 export function lookupKeyOf(identifier: unknown, config: TenantConfig): LookupKey | null {
@@ -44,7 +45,7 @@ export function lookupKeyOf(identifier: unknown, config: TenantConfig): LookupKe
   // ids are taken as given and UUIDs checked by a short regex: a Map lookup (hashing a fresh string)
   // would cost more than normalizing them; emails and phones are worth it
   if (!CACHED_TYPES[typeIndex]) return computeKey(type, value, config);
-  return memoizedKey(typeIndex, type, value, config);
+  return memoizedKey(memoOf(config)[typeIndex], type, value, config);
 }
 
 /**
@@ -52,10 +53,23 @@ export function lookupKeyOf(identifier: unknown, config: TenantConfig): LookupKe
  * devices no LookupKey is built around it, which a batch of 10,000 lookups would only throw away.
  */
 export function engineKeyOf(identifier: unknown, config: TenantConfig): LookupKey['engine'] | null {
+  return engineKeyIn(identifier, config, undefined);
+}
+
+/** engineKeyOf of each identifier (null where none): a batch looks its tenant's memo up once. */
+export function engineKeysOf(identifiers: readonly unknown[], config: TenantConfig): (LookupKey['engine'] | null)[] {
+  const memo = memoOf(config);
+  const keys = new Array<LookupKey['engine'] | null>(identifiers.length);
+  for (let i = 0; i < identifiers.length; i++) keys[i] = engineKeyIn(identifiers[i], config, memo);
+  return keys;
+}
+
+/** `memo`: the tenant's, when the caller has it already (undefined: looked up if needed). */
+function engineKeyIn(identifier: unknown, config: TenantConfig, memo: Memo | undefined): LookupKey['engine'] | null {
   const typeIndex = typeIndexOf(identifier);
   if (typeIndex < 0) return null;
   const { type, value } = identifier as { type: IdentifierType; value: string };
-  if (CACHED_TYPES[typeIndex]) return memoizedKey(typeIndex, type, value, config)?.engine ?? null;
+  if (CACHED_TYPES[typeIndex]) return memoizedKey((memo ?? memoOf(config))[typeIndex], type, value, config)?.engine ?? null;
   const normalized = normalizedValue(type, value, config);
   return normalized === null ? null : { type: TYPE_CODES[type], value: normalized.value };
 }
@@ -68,13 +82,17 @@ function typeIndexOf(identifier: unknown): number {
   return typeIndex === undefined || typeof value !== 'string' ? -1 : typeIndex;
 }
 
-function memoizedKey(typeIndex: number, type: IdentifierType, value: string, config: TenantConfig): LookupKey | null {
-  let perType = caches.get(config);
-  if (!perType) {
-    perType = IDENTIFIER_TYPES.map(() => new Map());
-    caches.set(config, perType);
+/** A tenant settings' keys by raw value, per type. */
+function memoOf(config: TenantConfig): Memo {
+  let memo = caches.get(config);
+  if (!memo) {
+    memo = IDENTIFIER_TYPES.map(() => new Map());
+    caches.set(config, memo);
   }
-  const cache = perType[typeIndex];
+  return memo;
+}
+
+function memoizedKey(cache: Map<string, LookupKey | null>, type: IdentifierType, value: string, config: TenantConfig): LookupKey | null {
   let key = cache.get(value);
   if (key === undefined) {
     key = computeKey(type, value, config);

@@ -13,7 +13,7 @@ import { openStore, type Durability, type Store, type KeyStore } from '../store/
 import type { Shard, TenantStats } from '../engine/shard.js';
 import { completeConfig, updateConfig, type TenantConfig } from './config.js';
 import { normalizeEvents } from './events.js';
-import { checkLookupShape, engineKeyOf, lookupKeyOf, otherEmailKey, type LookupKey } from './lookup-keys.js';
+import { checkLookupShape, engineKeyOf, engineKeysOf, lookupKeyOf, otherEmailKey, type LookupKey } from './lookup-keys.js';
 import { cachedPersona, cachedPersonaJson } from './persona-cache.js';
 import { ShardSet, graphClosed, type ShardOperations } from './shards.js';
 import { lockDataDir } from './data-dir.js';
@@ -191,9 +191,10 @@ export class PersonaGraph {
     if (!Array.isArray(identifiers)) throw new RequestError(400, 'invalid_identifiers', 'identifiers must be an array');
     if (identifiers.length > MAX_LOOKUPS) throw new RequestError(400, 'batch_too_large', `at most ${MAX_LOOKUPS} lookups per request, got ${identifiers.length}`);
     const config = this.config(tenant);
+    const found = engineKeysOf(identifiers, config);
     const keys = new Array<LookupKey['engine']>(identifiers.length);
     for (let i = 0; i < identifiers.length; i++) {
-      const key = engineKeyOf(identifiers[i], config);
+      const key = found[i];
       if (key === null) checkLookupType(identifiers[i], i);
       keys[i] = key ?? NO_KEY;
     }

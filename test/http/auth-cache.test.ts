@@ -2,7 +2,7 @@
 // changes are noticed on the first check at least KEYS_VERSION_CHECK_MS after the previous one.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openStore, type Store } from '../../host/store/index.js';
-import { authorize, KeyAuthenticator, KEYS_VERSION_CHECK_MS } from '../../host/http/auth.js';
+import { authorize, bearerKey, KeyAuthenticator, KEYS_VERSION_CHECK_MS } from '../../host/http/auth.js';
 
 let store: Store;
 afterEach(() => store?.close());
@@ -56,5 +56,15 @@ describe('KeyAuthenticator', () => {
     expect(() => authorize(key('shop-a', 'secret'), 'write', 'shop-b')).toThrow(expect.objectContaining({ status: 403 }));
     expect(() => authorize(key('*', 'admin'), 'secret', 'shop-z')).not.toThrow();
     expect(() => authorize({ open: true }, 'secret', 'shop-z')).not.toThrow();
+  });
+});
+
+describe('bearerKey', () => {
+  it('reads the key of each header, the same header again or another one after it', () => {
+    const headers: [string | undefined, string | undefined][] = [
+      ['Bearer pg_abc', 'pg_abc'], ['Bearer pg_abc', 'pg_abc'], ['bearer  pg_def  ', 'pg_def'], ['Basic dXNlcjpwYXNz', undefined],
+      ['Basic dXNlcjpwYXNz', undefined], [undefined, undefined], ['Bearer pg_abc', 'pg_abc'], ['Bearer', undefined], ['Bearer a b', undefined],
+    ];
+    for (const [header, key] of headers) expect(bearerKey(header), String(header)).toBe(key);
   });
 });

@@ -52,6 +52,8 @@ describe('RouteTable', () => {
       const expected = koaRouterMatch(method, path);
       const found = table.find(method, path);
       expect(found && { id: found.spec.id, params: found.params }, `${method} ${path}`).toEqual(expected);
+      // asked again (a remembered match), the same answer
+      expect(table.find(method, path), `${method} ${path} again`).toEqual(found);
       const atPath = table.routesAt(path).map((spec) => spec.id);
       expect(atPath, path).toEqual(router.match(path, method).path.map((layer) => layer.name));
     }), { numRuns: 5000 });
@@ -63,6 +65,17 @@ describe('RouteTable', () => {
     expect(table.find('GET', '/healthz//')).toBeUndefined();
     expect(table.find('POST', '/batch/')?.spec.method).toBe('POST');
     expect(table.find('GET', '/v1/tenants/shop-a/personas/psn%5F1')?.params).toEqual({ tenant: 'shop-a', id: 'psn_1' });
+  });
+
+  it('remembers matches of short paths only, with parameters no caller can change', () => {
+    const found = table.find('GET', '/v1/tenants/shop-a/resolve')!;
+    expect(table.find('GET', '/v1/tenants/shop-a/resolve')).toBe(found);
+    expect(() => { (found.params as Record<string, string>).tenant = 'other'; }).toThrow(TypeError);
+    const long = `/v1/tenants/${'t'.repeat(300)}/resolve`;
+    expect(table.find('GET', long)?.params.tenant).toBe('t'.repeat(300));
+    expect(table.find('GET', long)).not.toBe(table.find('GET', long));
+    // more distinct paths than are kept: each still found right
+    for (let i = 0; i < 2_500; i++) expect(table.find('GET', `/v1/tenants/shop-${i}/config`)?.params.tenant).toBe(`shop-${i}`);
   });
 
   it('refuses a template whose parameter is not a whole segment', () => {

@@ -1,8 +1,8 @@
-// engineKeyOf (batch reads) builds only the engine key; it must be exactly the engine key of the
+// engineKeyOf and engineKeysOf (batch reads) build only the engine key; it must be exactly the engine key of the
 // full lookup key (what single reads, audiences and erasure use), for every kind of input.
 import { describe, expect, it } from 'vitest';
 import { completeConfig } from '../../host/service/config.js';
-import { engineKeyOf, lookupKeyOf } from '../../host/service/lookup-keys.js';
+import { engineKeyOf, engineKeysOf, lookupKeyOf } from '../../host/service/lookup-keys.js';
 import { mulberry32 } from '../../bench/seeded-random.js';
 
 const TYPES = ['email', 'phone', 'device', 'customer', 'subscriber', 'fax', '', 'EMAIL'];
@@ -29,5 +29,11 @@ describe('engineKeyOf', () => {
         }
       }
     }
+  });
+
+  it('engineKeysOf answers engineKeyOf of each lookup, in order', () => {
+    const config = completeConfig({ emailCanonical: false });
+    const inputs = generated(3000);
+    for (let pass = 0; pass < 2; pass++) expect(engineKeysOf(inputs, config)).toEqual(inputs.map((input) => engineKeyOf(input, config)));
   });
 });
