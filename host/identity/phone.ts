@@ -1,6 +1,7 @@
 // Phone normalization to E.164. Parsing with full ("max") metadata costs ~14 µs, and the same
 // numbers arrive over and over, so results (including rejections) are memoized.
-import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { createRequire } from 'node:module';
+import type * as PhoneLibrary from 'libphonenumber-js/max';
 import { RequestError } from '../types.js';
 import { BoundedCache } from '../util/bounded-cache.js';
 
@@ -13,12 +14,22 @@ const SEPARATORS = /[\s\-.()/]/g;
 const DIALABLE = /^\+?[0-9]+$/;
 const INTERNATIONAL_PREFIX = /^00/;
 
+/**
+ * libphonenumber with its metadata, loaded at first use rather than with this module: the shard
+ * writer threads import this module (tenant config checks) but seldom need it, and at start-up each
+ * thread spent ~55 ms of CPU loading it (73 files) before its snapshot read could begin.
+ */
+let phoneLibrary: typeof PhoneLibrary | undefined;
+function phoneLib(): typeof PhoneLibrary {
+  return (phoneLibrary ??= createRequire(import.meta.url)('libphonenumber-js/max') as typeof PhoneLibrary);
+}
+
 const normalized = new BoundedCache<string, string | null>(PHONE_CACHE_SIZE);
 const nationalNumbers = new BoundedCache<string, string | null>(PHONE_CACHE_SIZE);
 
 /** Whether `code` is an ISO 3166-1 alpha-2 country libphonenumber knows (any case). */
 export function isValidDefaultCountry(code: string): boolean {
-  return typeof code === 'string' && isSupportedCountry(code.toUpperCase());
+  return typeof code === 'string' && phoneLib().isSupportedCountry(code.toUpperCase());
 }
 
 /**
@@ -50,23 +61,23 @@ export function nationalNumberOf(international: string): string | null {
   // keyed by the compact form, so every spelling of a number normalizePhone has seen hits its entry
   const cached = nationalNumbers.get(compact);
   if (cached !== undefined) return cached;
-  const result = parsePhoneNumberFromString(compact)?.nationalNumber ?? null;
+  const result = phoneLib().parsePhoneNumberFromString(compact)?.nationalNumber ?? null;
   nationalNumbers.set(compact, result);
   return result;
 }
 
-function toCountryCode(code: string): CountryCode {
+function toCountryCode(code: string): PhoneLibrary.CountryCode {
   const upper = typeof code === 'string' ? code.toUpperCase() : '';
-  if (!isSupportedCountry(upper)) {
+  if (!phoneLib().isSupportedCountry(upper)) {
     throw new RequestError(400, 'invalid_config', `unknown default country ${JSON.stringify(code)} for phone numbers`);
   }
   return upper;
 }
 
-function parseToE164(raw: string, country: CountryCode): string | null {
+function parseToE164(raw: string, country: PhoneLibrary.CountryCode): string | null {
   const compact = toDialable(raw);
   if (compact === null) return null;
-  const parsed = parsePhoneNumberFromString(compact.replace(INTERNATIONAL_PREFIX, '+'), country);
+  const parsed = phoneLib().parsePhoneNumberFromString(compact.replace(INTERNATIONAL_PREFIX, '+'), country);
   if (!parsed?.isValid()) return null;
   // The placeholder check asks for this number's national number next; re-parsing the E.164 gives
   // the same one (test/identity/phone-national.test.ts checks every country's numbers) at ~1.7 µs.

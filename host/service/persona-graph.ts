@@ -112,13 +112,16 @@ export class PersonaGraph {
     const shards = shardCountFor(dataDir, options.shards);
     const durability = options.durability ?? 'full';
     const unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
+    // The writers start first: restoring their shards is most of opening, and needs nothing of this thread's store.
+    const opening = ShardSet.open({ dataDir, shards, durability, maxQueue: options.maxQueue ?? DEFAULT_MAX_QUEUE, faults: options.faults });
     let store: Store | undefined;
     let set: ShardSet;
     try {
       store = openStore(dataDir, { durability });
       traceStartup('store opened');
-      set = await ShardSet.open({ dataDir, shards, durability, maxQueue: options.maxQueue ?? DEFAULT_MAX_QUEUE, faults: options.faults });
+      set = await opening;
     } catch (error) {
+      await opening.then((started) => started.close(), () => undefined);
       store?.close();
       unlock();
       throw error;
