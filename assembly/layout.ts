@@ -159,7 +159,7 @@ export const HEADER_BUMP: u32 = 24; // first never-allocated byte
 // 28: free (was the traversal stamp counter)
 export const HEADER_IDENT_TABLE: u32 = 32; // hash table descriptor
 export const HEADER_EDGE_TABLE: u32 = 48;
-export const HEADER_PERSONA_TABLE: u32 = 64;
+// 64: free (was the persona-id table: the identifier table finds a persona by its id since layout 12)
 export const HEADER_WORK: u32 = 80; // writer work buffer: ptr, capacity
 export const HEADER_READERS: u32 = 88; // reader scratch: ptr of slot 0
 export const HEADER_KINDS: u32 = 96; // per kind: count u32, element size u32, page shift u32, table ptr u32
@@ -178,7 +178,7 @@ export const HEADER_PAGE_TABLES: u32 = 2048;
 export const HEADER_SIZE: u32 = 131072; // room for the page tables below
 
 export const MAGIC: u32 = 0x50475348; // "PGSH"
-export const LAYOUT_VERSION: u32 = 11;
+export const LAYOUT_VERSION: u32 = 12;
 
 // hash table descriptor: ptr, capacity (any size: tables grow by half), count
 export const TABLE_PTR: u32 = 0;
