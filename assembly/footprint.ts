@@ -1,7 +1,7 @@
 // Where a shard's bytes go: allocated bytes per structure, for the core benchmark's breakdown.
 // Reader-side: reads the header only.
 import {
-  HEADER_SIZE, HEADER_IDENT_TABLE, HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, HEADER_WORK, HEADER_INBOX,
+  HEADER_SIZE, HEADER_IDENT_TABLE, HEADER_EDGE_TABLE, HEADER_WORK, HEADER_INBOX,
   HEADER_JOURNAL, HEADER_PARENTS, HEADER_MARKS, HEADER_FREE_COUNT, HEADER_FREE_LIST, HEADER_KINDS, KIND_DESCRIPTOR_SIZE, KIND_COUNT,
   TABLE_CAPACITY, READER_SLOTS, READER_SLOT_BYTES, JOURNAL_ENTRY_SIZE,
 } from './layout';
@@ -9,7 +9,7 @@ import { header } from './memory';
 import { SLOT_SIZE } from './records';
 
 /** Order of the figures `footprint` writes (host/engine/shard.ts names them the same way). */
-export const FOOTPRINT_FIGURES: u32 = 17;
+export const FOOTPRINT_FIGURES: u32 = 16;
 const FREE_ENTRY_SIZE: u32 = 8;
 const PARENT_SLOT_BYTES: u32 = 4;
 const MARK_ENTRY_BYTES: u32 = 8;
@@ -38,7 +38,7 @@ function freeBytes(): u32 {
 
 /**
  * Writes FOOTPRINT_FIGURES u32 at `out`: allocated bytes of the paged arrays (KIND_COUNT of them:
- * nodes, edges, tenants, arena, values), the identifier, edge and persona tables, the header
+ * nodes, edges, tenants, arena, values, created), the identifier (and persona-id) and edge tables, the header
  * with its page tables, the reader slots, the writer work buffer, the inbox, the journal, and the
  * blocks on the free list, the parent column, and the traversal marks.
  */
@@ -48,7 +48,6 @@ export function footprint(out: usize): void {
   // no arrays: the AssemblyScript heap would start where the shard header lives
   at = put(at, tableBytes(HEADER_IDENT_TABLE));
   at = put(at, tableBytes(HEADER_EDGE_TABLE));
-  at = put(at, tableBytes(HEADER_PERSONA_TABLE));
   at = put(at, HEADER_SIZE);
   at = put(at, READER_SLOTS * READER_SLOT_BYTES);
   at = put(at, load<u32>(header(HEADER_WORK), 4));

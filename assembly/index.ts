@@ -3,7 +3,7 @@
 // shared memory and may run on any thread.
 import {
   MAGIC, LAYOUT_VERSION, HEADER_MAGIC, HEADER_VERSION, HEADER_SEQLOCK, HEADER_BUMP, HEADER_SIZE,
-  HEADER_IDENT_TABLE, HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, HEADER_READERS, HEADER_PAGE_TABLES,
+  HEADER_IDENT_TABLE, HEADER_EDGE_TABLE, HEADER_READERS, HEADER_PAGE_TABLES,
   HEADER_ERROR, HEADER_INBOX,
   KIND_NODES, KIND_EDGES, KIND_TENANTS, KIND_ARENA, KIND_VALUES, KIND_CREATED, CREATED_SIZE,
   NODE_SIZE, EDGE_SIZE, TENANT_SIZE, VALUES_SIZE,
@@ -74,7 +74,6 @@ export function initShard(): i32 {
   takeElements(KIND_VALUES, 1);
   if (tableInit(header(HEADER_IDENT_TABLE), INITIAL_TABLE_CAPACITY) != OK) return -1;
   if (tableInit(header(HEADER_EDGE_TABLE), INITIAL_TABLE_CAPACITY) != OK) return -1;
-  if (tableInit(header(HEADER_PERSONA_TABLE), INITIAL_TABLE_CAPACITY) != OK) return -1;
   const readers = allocBlock(READER_SLOTS * READER_SLOT_BYTES);
   if (readers == 0) return -1;
   store<u32>(header(HEADER_READERS), readers);
@@ -209,8 +208,11 @@ export function eraseNode(node: u32): i32 {
     const value = valueBytes(n);
     const id = founder ? personaIdHash(node) : 0;
     const desc = header(HEADER_IDENT_TABLE);
-    const slot = identifierSlot(desc, tenant, type, value, len, <u32>identifierHash(tenant, type, value, len));
-    if (slotRef(slot) == node) tableRemove(desc, slot);
+    // a founder stays keyed by its id (the value's hash, kept below), so the id keeps resolving
+    if (!founder) {
+      const slot = identifierSlot(desc, tenant, type, value, len, <u32>identifierHash(tenant, type, value, len));
+      if (slotRef(slot) == node) tableRemove(desc, slot);
+    }
     const displayAt = displaySlot(n);
     const display = displayAt != 0 ? load<u32>(displayAt) : 0;
     if (display != 0) memory.fill(arenaAt(display), 0, 2 + <u32>load<u16>(arenaAt(display)));

@@ -11,7 +11,7 @@ import {
   VALUE_LEN_BYTES, DISPLAY_SLOT_BYTES,
   NODE_FLAG_BLOCKED, EDGE_SEQ_ITEM, MAX_EVENT_ITEM, MAX_LOG_SEQ,
   TYPE_DEVICE, TYPE_EMAIL, TYPE_COUNT, KIND_NODES, KIND_EDGES, KIND_ARENA, KIND_TENANTS,
-  HEADER_IDENT_TABLE, HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, HEADER_EVENT_NODES, HEADER_APPLIED_SEQ,
+  HEADER_IDENT_TABLE, HEADER_EDGE_TABLE, HEADER_EVENT_NODES, HEADER_APPLIED_SEQ,
   TENANT_IDENTIFIERS, STRENGTH_WEAK, STRENGTH_MEDIUM, STRENGTH_STRONG, DECISION_IGNORED, DECISION_CUT,
   MAX_EVENT_IDENTIFIERS, MAX_VALUE_LEN, OK, ERR_BAD_INPUT, ERR_VALUE_TOO_LONG, ERR_CAPACITY, ERR_OUT_OF_MEMORY,
   KIND_VALUES, KIND_CREATED,
@@ -154,9 +154,8 @@ function reserveFor(ptr: usize, len: u32, seq: f64): i32 {
   touchedDegree += 2 * guardedPairs;
   const nodesAfter = <u64>kindCount(KIND_NODES) + identifiers;
   if (nodesAfter > <u64>MAX_RECORDS) return ERR_CAPACITY;
-  // a persona (an id slot) is founded per new identifier, or per piece of a re-cluster (at most its members);
-  // values records (freed ones are reused) grow by at most one per union, or per piece of a re-cluster
-  const personas = <u32>(identifiers + touchedMembers);
+  // values records (freed ones are reused) grow by at most one per union, or per piece of a re-cluster;
+  // a persona founded (per new identifier, or per piece of a re-cluster) is keyed by its founder's identifier
   let status = reserveElements(KIND_NODES, <u32>identifiers);
   if (status == OK) status = reserveElements(KIND_EDGES, <u32>pairs);
   if (status == OK) status = reserveElements(KIND_VALUES, <u32>(pairs + identifiers + touchedMembers));
@@ -165,7 +164,6 @@ function reserveFor(ptr: usize, len: u32, seq: f64): i32 {
   if (status == OK) status = reserveArena(arenaWorstCase(arenaBytes, LONGEST_ENTRY));
   if (status == OK) status = tableReserve(header(HEADER_IDENT_TABLE), <u32>identifiers);
   if (status == OK) status = tableReserve(header(HEADER_EDGE_TABLE), <u32>pairs);
-  if (status == OK) status = tableReserve(header(HEADER_PERSONA_TABLE), personas);
   if (status == OK) status = journalReserve(JOURNAL_ENTRIES_PER_CHANGE * (identifiers + touchedMembers));
   if (status == OK && touchedMembers > 0) status = ensureHeadroom(reclusterHeadroom(touchedMembers, touchedDegree) + SHARED_CHECK_HEADROOM);
   return status;

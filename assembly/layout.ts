@@ -58,8 +58,9 @@ export const NODE_FLAG_CREATED: u8 = 64; // NODE_VALUE holds a created record, w
 // holds its values record when it has two or more members (a one-member persona's values follow from
 // its one node: valuesFromNode). Members are the sum of the counts and the tenant is the founder's.
 // The persona id is a hash of the founder's tenant and value (personaIdOf), recomputed when asked;
-// an erased founder keeps it in its zeroed value entry (NODE_FLAG_ERASED), so an id once handed out
-// always resolves.
+// it is also the founder's key in the identifier table, where recordById finds the founder. An
+// erased founder keeps it in its zeroed value entry (NODE_FLAG_ERASED) and its slot, so an id once
+// handed out always resolves.
 
 // ---- created record: the createdAt of a founder's persona, once it is no longer the founder's first-seen ----
 // A founder's first-seen is its persona's createdAt until an earlier-timed event moves it: touch()
@@ -157,9 +158,9 @@ export const HEADER_ERROR: u32 = 12; // last error code of a writer call
 export const HEADER_APPLIED_SEQ: u32 = 16; // f64: log sequence covered by the state
 export const HEADER_BUMP: u32 = 24; // first never-allocated byte
 // 28: free (was the traversal stamp counter)
-export const HEADER_IDENT_TABLE: u32 = 32; // hash table descriptor
+export const HEADER_IDENT_TABLE: u32 = 32; // hash table descriptor: identifiers by value, personas by id (records.ts identifierHash)
 export const HEADER_EDGE_TABLE: u32 = 48;
-export const HEADER_PERSONA_TABLE: u32 = 64;
+// 64: free (was the persona-id table: the identifier table finds a persona by its id since layout 12)
 export const HEADER_WORK: u32 = 80; // writer work buffer: ptr, capacity
 export const HEADER_READERS: u32 = 88; // reader scratch: ptr of slot 0
 export const HEADER_KINDS: u32 = 96; // per kind: count u32, element size u32, page shift u32, table ptr u32
@@ -178,7 +179,7 @@ export const HEADER_PAGE_TABLES: u32 = 2048;
 export const HEADER_SIZE: u32 = 131072; // room for the page tables below
 
 export const MAGIC: u32 = 0x50475348; // "PGSH"
-export const LAYOUT_VERSION: u32 = 11;
+export const LAYOUT_VERSION: u32 = 12;
 
 // hash table descriptor: ptr, capacity (any size: tables grow by half), count
 export const TABLE_PTR: u32 = 0;

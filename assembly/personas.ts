@@ -7,13 +7,13 @@ import {
   VALUES_LATEST_PHONE_TIME, VALUES_DEGREE, VALUES_FOUNDER, VALUES_FOUNDER_MASK, VALUES_FLAG_BRIDGED, VALUES_NEXT_FREE,
   TYPE_EMAIL, TYPE_PHONE, TYPE_DEVICE, TYPE_CUSTOMER, TYPE_SUBSCRIBER, TYPE_COUNT,
   TENANT_FLAGS, TENANT_FLAG_GUARDRAILS, TENANT_LIMITS, TENANT_PERSONAS,
-  KIND_VALUES, HEADER_PERSONA_TABLE, HEADER_VALUES_FREE,
+  KIND_VALUES, HEADER_IDENT_TABLE, HEADER_VALUES_FREE,
   STRENGTH_WEAK, STRENGTH_MEDIUM, DECISION_MERGED, DECISION_REFUSED_LIMIT, DECISION_REFUSED_WEAK, DECISION_MERGED_BRIDGE,
 } from './layout';
 import { header, takeElements } from './memory';
 import {
-  nodeAt, valuesAt, edgeAt, tenantAt, valueBytes, valueLen, tableProbe, tableFill, tableReserve, slotRef, degreeOf, isRoot,
-  setPersonaOfRoot, setValuesOfRoot, valuesOfRoot, personaOfRoot, personaIdHash, founderId, personaIdOf, createdAt,
+  nodeAt, valuesAt, edgeAt, tenantAt, valueBytes, valueLen, tableProbe, slotRef, degreeOf, isRoot,
+  setPersonaOfRoot, setValuesOfRoot, valuesOfRoot, personaOfRoot, founderId, personaIdOf, createdAt,
 } from './records';
 import { sameSession, deviceEnd } from './sessions';
 
@@ -312,18 +312,17 @@ export function mergePersonaValues(a: usize, b: usize, strength: u8, tenant: u32
 
 let probeId: u64 = 0;
 
-function personaIdMatches(rec: u32): bool {
-  return personaIdOf(rec) == probeId;
+function personaIdMatches(node: u32): bool {
+  return (load<u8>(nodeAt(node), NODE_FLAGS) & NODE_FLAG_FOUNDER) != 0 && founderId(node) == probeId;
 }
 
-function noRecordMatches(rec: u32): bool {
-  return false;
-}
-
-/** The persona with this id (its founder node; active or retired), or 0. Safe for readers. */
+/**
+ * The persona with this id (its founder node; active or retired), or 0. Safe for readers. A node's
+ * key in the identifier table is the id it founds, so the founder is in its id's probe run.
+ */
 export function recordById(lo: u32, hi: u32): u32 {
   probeId = (<u64>hi << 32) | <u64>lo;
-  return slotRef(tableProbe(header(HEADER_PERSONA_TABLE), lo, personaIdMatches));
+  return slotRef(tableProbe(header(HEADER_IDENT_TABLE), lo, personaIdMatches));
 }
 
 /** The persona `node` founded (itself), or 0 when it founded none. */
@@ -334,18 +333,11 @@ export function recordOfFounder(node: u32): u32 {
 /**
  * Founds (or, for a founder whose persona was retired, revives) the persona of `node`: active, of
  * one member, the node, with no values record; its createdAt is the node's first-seen at its first
- * founding. Returns it (the node), 0 on failure.
+ * founding. Returns it (the node).
  */
 export function foundPersona(node: u32): u32 {
   const n = nodeAt(node);
-  const desc = header(HEADER_PERSONA_TABLE);
-  const foundedBefore = (load<u8>(n, NODE_FLAGS) & NODE_FLAG_FOUNDER) != 0;
-  if (!foundedBefore) {
-    // room first, then the flag: a rehash places every node flagged founder
-    if (tableReserve(desc, 1) != 0) return 0;
-    const lo = <u32>personaIdHash(node);
-    tableFill(desc, tableProbe(desc, lo, noRecordMatches), lo, node); // a 64-bit id is not there yet: the first free slot
-  }
+  // the node is in the identifier table under its id already: the flag makes it a persona
   store<u8>(n, load<u8>(n, NODE_FLAGS) | NODE_FLAG_FOUNDER | NODE_FLAG_ACTIVE, NODE_FLAGS);
   if (isRoot(node)) setPersonaOfRoot(node, node); // the founder is its root until it joins another
   adjustActivePersonas(<u32>load<u16>(n, NODE_TENANT), 1);

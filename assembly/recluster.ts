@@ -7,14 +7,14 @@ import {
   NODE_NEXT, NODE_FLAGS, NODE_TYPE, NODE_TENANT,
   NODE_FLAG_FOUNDER, NODE_FLAG_BLOCKED, NODE_FLAG_SHARED, NODE_FLAG_ERASED,
   EDGE_A, EDGE_SEQ_ITEM,
-  VALUES_SIZE, KIND_VALUES, HEADER_PERSONA_TABLE, OK,
+  VALUES_SIZE, KIND_VALUES, OK,
   HEADER_WORK, TENANT_SPLITS,
   DECISION_MERGED, DECISION_SAME, DECISION_IGNORED, DECISION_CUT, DECISION_REFUSED_WEAK,
   JOURNAL_RECLUSTER_FROM, JOURNAL_RECLUSTER_TO, ERR_OUT_OF_MEMORY,
 } from './layout';
 import { header, allocBlock, freeBlock, setError, ensureHeadroom, reserveElements } from './memory';
 import {
-  nodeAt, edgeAt, tableReserve, personaOfRoot, setPersonaOfRoot, edgeB, edgeStrength, edgeDecision,
+  nodeAt, edgeAt, personaOfRoot, setPersonaOfRoot, edgeB, edgeStrength, edgeDecision,
   setEdgeDecision, edgeCut,
 } from './records';
 import { find, makeSingleton, linkRoots, setReclusterBoth, bump } from './unify';
@@ -158,13 +158,12 @@ function siftDown(ptr: usize, start: u32, n: u32): void {
 
 /**
  * Room for re-clustering the persona rooted at `root` outside a batch (split, erase): values
- * records and persona-id slots for every piece, and work-buffer headroom. OK or an error code; changes nothing.
+ * records for every piece, and work-buffer headroom. OK or an error code; changes nothing.
  */
 export function reserveRecluster(root: u32): i32 {
   const members = membersOfRoot(root);
   const degree = degreeOfRoot(root);
   let status = reserveElements(KIND_VALUES, members);
-  if (status == OK) status = tableReserve(header(HEADER_PERSONA_TABLE), members);
   if (status == OK) status = journalReserve(JOURNAL_ENTRIES_PER_MEMBER * <u64>members);
   if (status == OK) status = ensureHeadroom(reclusterHeadroom(members, degree));
   return status;
@@ -174,8 +173,8 @@ export function reserveRecluster(root: u32): i32 {
  * Re-clusters the members of the components rooted at ra and rb (rb may be 0). Every edge between
  * two members is replayed through mergePersonaValues, strongest first; edges to outside nodes stay
  * as they are. Returns the number of resulting personas, 0 on failure. It allocates only before it
- * changes anything, so a failure leaves the graph as it was; callers reserve values records and
- * persona-id slots first.
+ * changes anything, so a failure leaves the graph as it was; callers reserve values records first
+ * (a piece's persona is keyed by its founder's identifier already).
  */
 export function recluster(ra: u32, rb: u32): u32 {
   const tenant = <u32>load<u16>(nodeAt(ra), NODE_TENANT);
@@ -200,7 +199,7 @@ export function recluster(ra: u32, rb: u32): u32 {
   work = workBuffer(valuesBase + members * VALUES_SIZE);
   if (work == 0) return 0;
 
-  // from here on the graph changes, and nothing allocates but reserved values records and id slots
+  // from here on the graph changes, and nothing allocates but reserved values records
   let before = retireRootRecord(ra);
   if (both) before += retireRootRecord(rb);
   let k: u32 = 0;

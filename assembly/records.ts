@@ -1,5 +1,5 @@
-// Typed access to the shard's records (nodes, personas, edges, tenants, arena bytes) and the three
-// open-addressing hash tables that index them.
+// Typed access to the shard's records (nodes, personas, edges, tenants, arena bytes) and the two
+// open-addressing hash tables that index them (identifiers and persona ids share one: see identifierHash).
 import {
   KIND_NODES, KIND_EDGES, KIND_TENANTS, KIND_ARENA, KIND_VALUES, ARENA_PAGE_SHIFT,
   TABLE_PTR, TABLE_CAPACITY, TABLE_COUNT, OK, ERR_OUT_OF_MEMORY, ERR_CAPACITY,
@@ -7,7 +7,7 @@ import {
   PARENT_VALUES, PARENT_REF_MASK, VALUES_FOUNDER, VALUES_FOUNDER_MASK, NODE_FIRST_SEEN, NODE_FLAG_FOUNDER, NODE_FLAG_CREATED,
   DISPLAY_SLOT_BYTES, KIND_CREATED, CREATED_TIME, CREATED_VALUE,
   EDGE_NODE_MASK, EDGE_STRENGTH_SHIFT, EDGE_STRENGTH_MASK, EDGE_DECISION_SHIFT, EDGE_DECISION_MASK, EDGE_CUT_BIT,
-  HEADER_EDGE_TABLE, HEADER_PERSONA_TABLE, NODE_FLAG_ERASED, TENANT_NAME, TENANT_NAME_LEN,
+  HEADER_EDGE_TABLE, HEADER_IDENT_TABLE, NODE_FLAG_ERASED, TENANT_NAME, TENANT_NAME_LEN,
 } from './layout';
 import {
   header, elementAddress, allocBlock, freeBlock, kindCount, setKindCount, reserveElements, takeElements, setError, parentsBase,
@@ -307,9 +307,14 @@ function tagOfRecord(desc: usize, ref: u32): u32 {
     const e = edgeAt(ref);
     return pairTag(load<u32>(e, EDGE_A), edgeB(e));
   }
-  if (desc == header(HEADER_PERSONA_TABLE)) return <u32>personaIdOf(ref);
-  const n = nodeAt(ref);
-  return <u32>identifierHash(<u32>load<u16>(n, NODE_TENANT), <u32>load<u8>(n, NODE_TYPE), valueBytes(n), valueLen(n));
+  // an identifier's key is the id it founds (or would found); an erased founder keeps that id
+  return <u32>founderId(ref);
+}
+
+/** Whether the identifier table holds `node`: every node but an erased one that founded nothing. */
+// @ts-ignore: decorator
+@inline function keyed(node: u32): bool {
+  return (load<u8>(nodeAt(node), NODE_FLAGS) & (NODE_FLAG_ERASED | NODE_FLAG_FOUNDER)) != NODE_FLAG_ERASED;
 }
 
 /** Puts record `ref` with tag `tag` in the first free slot of its probe run (a rehash: no match can be there). */
@@ -324,13 +329,13 @@ function tableRehash(desc: usize, capacity: u32): i32 {
   const oldCapacity = load<u32>(desc, TABLE_CAPACITY);
   const ptr = allocBlock(capacity * SLOT_SIZE);
   if (ptr == 0) return ERR_OUT_OF_MEMORY;
-  if (desc == header(HEADER_PERSONA_TABLE)) {
-    // it holds every persona ever founded (none leaves it), named by its founder node: walking the
-    // nodes in order reads the values its ids are recomputed from in about the order they were laid
-    // out, where the old slots' order would miss the cache on each
+  if (desc == header(HEADER_IDENT_TABLE)) {
+    // walking the nodes in order reads the values their keys are recomputed from in about the order
+    // they were laid out, where the old slots' order would miss the cache on each; and of two
+    // founders with one id (an erased one and a newer node of its value), the older stays first
     const nodes = kindCount(KIND_NODES);
     for (let node: u32 = 1; node < nodes; node++) {
-      if ((load<u8>(nodeAt(node), NODE_FLAGS) & NODE_FLAG_FOUNDER) != 0) placeEntry(<usize>ptr, capacity, <u32>founderId(node), node);
+      if (keyed(node)) placeEntry(<usize>ptr, capacity, <u32>founderId(node), node);
     }
   } else {
     for (let i: u32 = 0; i < oldCapacity; i++) {
@@ -382,12 +387,13 @@ export function tableRemove(desc: usize, slot: usize): void {
 
 // ---- persona ids ----
 
-const PERSONA_ID_SEED: u64 = 0x70736e5f69647331; // "psn_ids1": persona ids hash apart from identifier keys
+const PERSONA_ID_SEED: u64 = 0x70736e5f69647331; // "psn_ids1": persona ids (and identifier keys) are hashed with it
 
-// the tenant's part of the id seed, for the last tenant asked about: rehashing the persona-id table
-// recomputes every id, and a shard's ids nearly all belong to a few tenants. A tenant's name never
-// changes once registered; its arena offset and length key the cache too, so neither another shard's
-// tenant nor a reader that raced the registration (offset or length not yet written) reuses a seed.
+// the tenant's part of the id seed, for the last tenant asked about: every identifier key is hashed
+// with it (a rehash of the identifier table recomputes them all), and a shard's identifiers nearly all
+// belong to a few tenants. A tenant's name never changes once registered; its arena offset and length
+// key the cache too, so neither another shard's tenant nor a reader that raced the registration
+// (offset or length not yet written) reuses a seed.
 let seedTenant: u32 = 0;
 let seedName: u64 = 0; // the name's arena offset << 32 | its length
 let seedOfTenant: u64 = 0;
@@ -408,8 +414,7 @@ function tenantIdSeed(tenant: u32): u64 {
 /** Stable persona id: a hash of the tenant's name and the founding identifier, never of node numbers. */
 export function personaIdHash(node: u32): u64 {
   const n = nodeAt(node);
-  const seed = tenantIdSeed(<u32>load<u16>(n, NODE_TENANT)) ^ <u64>load<u8>(n, NODE_TYPE);
-  return xxh64(valueBytes(n), valueLen(n), seed);
+  return identifierHash(<u32>load<u16>(n, NODE_TENANT), <u32>load<u8>(n, NODE_TYPE), valueBytes(n), valueLen(n));
 }
 
 /**
@@ -439,9 +444,13 @@ export function pairTag(a: u32, b: u32): u32 {
 
 // ---- identifier keys ----
 
-/** Hash of (tenant, type, value bytes); the seed mixes tenant and type so tenants never share keys. */
+/**
+ * Hash of (tenant, type, value bytes): the identifier's key and the id of the persona it founds (or
+ * would found), so one table finds a node by its value and a persona by its id. The seed mixes the
+ * tenant's name and the type, so tenants never share keys.
+ */
 export function identifierHash(tenant: u32, type: u32, ptr: usize, len: u32): u64 {
-  return xxh64(ptr, len, (<u64>tenant << 8) | <u64>type);
+  return xxh64(ptr, len, tenantIdSeed(tenant) ^ <u64>type);
 }
 
 // probe context for identifier lookups; globals are per instance, so each thread has its own
@@ -454,6 +463,7 @@ function identifierMatches(node: u32): bool {
   const a = nodeAt(node);
   return <u32>load<u16>(a, NODE_TENANT) == probeTenant
     && <u32>load<u8>(a, NODE_TYPE) == probeType
+    && (load<u8>(a, NODE_FLAGS) & NODE_FLAG_ERASED) == 0 // an erased founder stays keyed by its id, not its value
     && valueLen(a) == probeLen
     && memory.compare(valueBytes(a), probePtr, probeLen) == 0;
 }

@@ -240,13 +240,12 @@ typedef struct {
   uint32_t *parent;
   Values *values;
   Created *created;
-  uint32_t *id_slots, id_mask;
   uint32_t values_count, values_free;
   uint32_t *journal, journal_count, journal_capacity;
   Tenant tenants[2];
 } PersonaGraph;
 
-_Static_assert(sizeof(Node) == 32 && sizeof(Values) == 60 && sizeof(Created) == 12, "record sizes of layout 11");
+_Static_assert(sizeof(Node) == 32 && sizeof(Values) == 60 && sizeof(Created) == 12, "record sizes of layout 12");
 
 static PersonaGraph persona_graph_alloc(uint32_t max_keys, uint32_t arena_bytes) {
   PersonaGraph g;
@@ -255,10 +254,6 @@ static PersonaGraph persona_graph_alloc(uint32_t max_keys, uint32_t arena_bytes)
   g.parent = alloc_or_die(((size_t)max_keys + 1) * sizeof(uint32_t));
   g.values = alloc_or_die(((size_t)max_keys + 1) * sizeof(Values));
   g.created = alloc_or_die(sizeof(Created)); /* no founder is re-sighted earlier here: none is taken */
-  uint64_t capacity = 1;
-  while (capacity < (uint64_t)max_keys * SLOTS_PER_KEY) capacity <<= 1;
-  g.id_mask = (uint32_t)(capacity - 1);
-  g.id_slots = alloc_or_die(capacity * sizeof(uint32_t));
   g.journal_capacity = max_keys; /* room for every merge (fewer than the keys) */
   g.journal = alloc_or_die((size_t)g.journal_capacity * 3 * sizeof(uint32_t));
   return g;
@@ -270,7 +265,6 @@ static void persona_graph_reset(PersonaGraph *g) {
   memset(g->nodes, 0, (size_t)n * sizeof(Node));
   memset(g->parent, 0, (size_t)n * sizeof(uint32_t));
   memset(g->values, 0, (size_t)n * sizeof(Values));
-  memset(g->id_slots, 0, ((size_t)g->id_mask + 1) * sizeof(uint32_t));
   memset(g->journal, 0, (size_t)g->journal_capacity * 3 * sizeof(uint32_t));
   memset(g->tenants, 0, sizeof g->tenants);
   g->values_count = g->values_free = g->journal_count = 0;
@@ -282,7 +276,8 @@ static uint64_t fnv1a64(const uint8_t *bytes, uint32_t length) {
   return h;
 }
 
-/* Interns a key as node (index + 1) and founds its persona (founder and active flags + persona-id table slot). */
+/* Interns a key as node (index + 1) and founds its persona (founder and active flags: since layout 12 the
+   identifier table finds a persona by its id too, so founding adds no table slot). */
 static uint32_t persona_intern(PersonaGraph *g, const uint8_t *key, uint32_t length, double time) {
   uint32_t before = g->keys.count;
   uint32_t node = intern(&g->keys, key, length) + 1;
@@ -293,11 +288,7 @@ static uint32_t persona_intern(PersonaGraph *g, const uint8_t *key, uint32_t len
   n->tenant = BENCH_TENANT;
   n->type = TYPE_EMAIL;
   n->value = g->keys.key_start[node - 1];
-  uint64_t id = fnv1a64(key, length);
   n->flags = NODE_FLAG_FOUNDER | NODE_FLAG_ACTIVE;
-  uint32_t slot = (uint32_t)id & g->id_mask;
-  while (g->id_slots[slot] != 0) slot = (slot + 1) & g->id_mask;
-  g->id_slots[slot] = node;
   g->parent[node] = PARENT_ROOT | node;
   g->tenants[BENCH_TENANT].personas++;
   return node;

@@ -77,7 +77,7 @@ const JOURNAL_KINDS: Record<number, JournalKind> = {
 
 /** The structures assembly/footprint.ts measures, in the order it writes them. */
 export const FOOTPRINT_NAMES = [
-  'nodes', 'edges', 'tenants', 'arena', 'values', 'created', 'identifierTable', 'edgeTable', 'personaTable',
+  'nodes', 'edges', 'tenants', 'arena', 'values', 'created', 'identifierTable', 'edgeTable',
   'header', 'readerSlots', 'workBuffer', 'inbox', 'journal', 'freeList', 'parents', 'marks',
 ] as const;
 export type FootprintName = (typeof FOOTPRINT_NAMES)[number];

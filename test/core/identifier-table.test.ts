@@ -2,7 +2,7 @@
 // hash hit, growth by rehashing, and backward-shift deletion on erase.
 import { describe, expect, it } from 'vitest';
 import { MAX_VALUE_BYTES } from '../../host/engine/shard.js';
-import { DEVICE, EMAIL, PHONE, CUSTOMER, SUBSCRIBER, newShard, ingest, nodeOf, rng, randomInt, type Id, type Fixture } from './helpers.js';
+import { DEVICE, EMAIL, PHONE, CUSTOMER, SUBSCRIBER, newShard, ingest, nodeOf, recordOf, personaIdOf, rng, randomInt, type Id, type Fixture } from './helpers.js';
 
 const INITIAL_CAPACITY = 1024; // assembly/records.ts INITIAL_TABLE_CAPACITY
 const EVENTS_PER_BATCH = 2000;
@@ -129,5 +129,42 @@ describe('identifier table', () => {
     const [first] = [...erased];
     ingest(f, [{ ids: [ids[first]] }], 99);
     expect(nodeOf(f, ids[first])).toBeGreaterThan(ids.length);
+  });
+
+  it('one table finds identifiers by value and personas by id: an erased founder stays under its id, an erased member leaves', () => {
+    const f = newShard();
+    const ids = manyValues(20_000);
+    // pairs: one identifier of each founds the pair's persona, the other is a plain member
+    for (let start = 0; start < ids.length; start += EVENTS_PER_BATCH) {
+      const events = [];
+      for (let i = start; i < Math.min(start + EVENTS_PER_BATCH, ids.length); i += 2) events.push({ ids: [ids[i], ids[i + 1]] });
+      ingest(f, events, start + 1);
+    }
+    const personaIds = new Map<string, number>();
+    for (const id of ids) personaIds.set(personaIdOf(f, id), recordOf(f, id));
+    expect(personaIds.size).toBe(ids.length / 2);
+    const next = rng(13);
+    const order = ids.map((_, i) => i).sort(() => next() - 0.5);
+    const erased = new Set(order.slice(0, Math.floor(ids.length / 3)));
+    let members = 0;
+    for (const i of erased) {
+      const node = nodeOf(f, ids[i]);
+      if (f.shard.recordOfFounderNode(node) === 0) members++;
+      f.shard.erase(node);
+    }
+    expect(members).toBeGreaterThan(erased.size / 3); // both kinds were erased
+    // every id handed out still resolves to the persona it named (an erased founder's too)
+    const lost = () => [...personaIds].filter(([id, record]) => f.shard.recordById(id) !== record);
+    expect(lost()).toEqual([]);
+    // grow the table: its rehash places every founder, erased or not, and none of the erased members
+    internAll(f, manyValues(30_000).map(([type, value]): Id => [type, `grow-${value}`]));
+    const wrong = ids.filter((id, i) => {
+      const node = nodeOf(f, id);
+      return erased.has(i) ? node !== 0 : node === 0 || f.shard.node(node).value !== id[1];
+    });
+    expect(wrong).toEqual([]);
+    expect(lost()).toEqual([]);
+    // no identifier's value is a persona id: a persona id that was never handed out finds nothing
+    expect(f.shard.recordById(f.shard.personaId(recordOf(f, ids[order[order.length - 1]])).replace(/.$/, (c) => (c === '0' ? '1' : '0')))).toBe(0);
   });
 });
