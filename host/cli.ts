@@ -29,6 +29,11 @@ Environment: PERSONA_HOST, PERSONA_PORT, PERSONA_DATA, PERSONA_BODY_LIMIT; clust
 
 class UsageError extends Error {}
 
+/** node:util parseArgs refusing an unknown option or a missing value: a usage mistake like UsageError. */
+function isParseArgsError(error: unknown): boolean {
+  return error instanceof TypeError && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_');
+}
+
 const dataDirOf = (value: string | undefined) => value ?? process.env.PERSONA_DATA ?? './data';
 
 async function serve(args: string[]): Promise<void> {
@@ -224,6 +229,7 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   process.stderr.write(`persona-graph: ${error instanceof Error ? error.message : String(error)}\n`);
-  if (error instanceof UsageError || (error instanceof TypeError && /parseArgs|option/i.test(error.message))) process.stderr.write(`${USAGE}\n`);
-  process.exit(error instanceof UsageError ? 2 : 1);
+  const usage = error instanceof UsageError || isParseArgsError(error);
+  if (usage) process.stderr.write(`${USAGE}\n`);
+  process.exit(usage ? 2 : 1);
 });
