@@ -1,5 +1,5 @@
 // `persona-graph keys` as an operator scripts it (api-contract "Keys"): what each subcommand prints
-// and its exit status (0 done, 1 failed, 2 usage), and revoking a key by its id.
+// and its exit status (0 done, 1 failed, 2 usage), and revoking a key by its id or by the key itself.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,16 @@ describe('persona-graph keys', () => {
     const again = keys('revoke', id);
     expect(again.status).toBe(1);
     expect(again.stderr).toContain(id);
+  }, 120_000);
+
+  it('revokes by the key itself (what a leak exposes), without echoing it', () => {
+    const key = keys('create', '--tenant', 'shop-b', '--role', 'secret').stdout.trim();
+    const revoked = keys('revoke', key);
+    expect(revoked.status).toBe(0);
+    expect(listed().find((row) => row[1] === 'shop-b')?.[4]).toMatch(/^revoked /);
+    const again = keys('revoke', key);
+    expect(again.status).toBe(1);
+    expect(again.stderr).not.toContain(key);
   }, 120_000);
 
   it('exits 2 with the usage for every usage mistake, unknown options included', () => {
