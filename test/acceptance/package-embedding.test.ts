@@ -2,9 +2,9 @@
 // own, imported by name from a worker_threads Worker, with nothing else from this checkout but the
 // dependencies an install would bring. Catches files the runtime needs that the tarball leaves out.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -33,10 +33,20 @@ worker.once('message', (result) => console.log(JSON.stringify(result)));
 worker.once('error', (error) => { console.error(error); process.exitCode = 1; });
 `;
 
-/** Builds dist/ and packs the package the way \`npm publish\` would; returns the tarball's file list. */
+/** Checkout paths a pack must not see: build output, local state and what an install brings. */
+const NOT_COPIED = new Set(['node_modules', 'dist', 'data', '.git', '.bench-tmp']);
+
+/**
+ * Packs the package the way \`npm publish\` would, from a copy of the checkout built on its own
+ * (so other tests reading this checkout's dist/ never see it half written); returns the tarball
+ * and its file list.
+ */
 function packInto(dir: string): { tarball: string; files: string[] } {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
-  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' });
+  const staged = join(dir, 'staged');
+  cpSync(ROOT, staged, { recursive: true, filter: (source) => !NOT_COPIED.has(relative(ROOT, source).split(sep)[0]) });
+  symlinkSync(join(ROOT, 'node_modules'), join(staged, 'node_modules'));
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: staged });
+  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: staged, encoding: 'utf8' });
   const [packed] = JSON.parse(out) as { filename: string; files: { path: string }[] }[];
   return { tarball: join(dir, packed.filename), files: packed.files.map((file) => file.path) };
 }
