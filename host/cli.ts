@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { IDENTIFIER_TYPES, type IdentifierType } from './types.js';
 import type { ImportProgress } from './service/importer.js';
 import type { GraphApi } from './service/graph-api.js';
-import type { CreatedKey, KeyInfo, KeyRole } from './store/index.js';
+import type { CreatedKey, FoundKey, KeyInfo, KeyRole } from './store/index.js';
 import { CLUSTER_SERVE_FLAGS, clusterOptionsFrom } from './service/cluster/serve-options.js';
 import { traceStartup } from './util/startup-trace.js';
 
@@ -23,11 +23,16 @@ const USAGE = `usage:
   persona-graph resolve --tenant T --email X   (or --phone, --device, --customer, --subscriber) [--data ./data]
   persona-graph keys create --tenant T --role write|secret|admin [--data ./data | --log nats://H:P [--replicas 3]]
   persona-graph keys list [--data ./data | --log nats://H:P]
-  persona-graph keys revoke KEY_ID [--data ./data | --log nats://H:P]
+  persona-graph keys revoke KEY_ID|KEY [--data ./data | --log nats://H:P]
   (with --log or PERSONA_LOG the keys are the cluster's, checked by every node)
 Environment: PERSONA_HOST, PERSONA_PORT, PERSONA_DATA, PERSONA_BODY_LIMIT; cluster: PERSONA_LOG, PERSONA_LOG_REPLICAS, PERSONA_PARTITIONS, PERSONA_NODE, PERSONA_LEASE_MS, PERSONA_LOG_TIMEOUT_MS.`;
 
 class UsageError extends Error {}
+
+/** node:util parseArgs refusing an unknown option or a missing value: a usage mistake like UsageError. */
+function isParseArgsError(error: unknown): boolean {
+  return error instanceof TypeError && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_');
+}
 
 const dataDirOf = (value: string | undefined) => value ?? process.env.PERSONA_DATA ?? './data';
 
@@ -138,6 +143,8 @@ interface KeyAdmin {
   create(tenant: string, role: KeyRole): CreatedKey | Promise<CreatedKey>;
   list(): KeyInfo[];
   revoke(id: string): boolean | Promise<boolean>;
+  /** The active key whose secret this is, or null. */
+  find(presented: string): FoundKey | null;
   close(): void | Promise<void>;
 }
 
@@ -146,7 +153,10 @@ async function openKeyAdmin(values: { data?: string; log?: string; replicas?: st
   if (!cluster) {
     const { openKeyStore } = await import('./service/data-dir.js');
     const { keys, close } = openKeyStore(dataDirOf(values.data));
-    return { create: (t, r) => keys.createKey(t, r), list: () => keys.listKeys(), revoke: (id) => keys.revokeKey(id), close };
+    return {
+      create: (t, r) => keys.createKey(t, r), list: () => keys.listKeys(), revoke: (id) => keys.revokeKey(id),
+      find: (presented) => keys.findKey(presented), close,
+    };
   }
   const { JetStreamConnection } = await import('./store/jetstream-connection.js');
   const { ClusterKeyStore } = await import('./service/cluster/cluster-keys.js');
@@ -157,6 +167,7 @@ async function openKeyAdmin(values: { data?: string; log?: string; replicas?: st
       create: (t, r) => keys.create(t, r),
       list: () => keys.listKeys(),
       revoke: (id) => keys.revoke(id),
+      find: (presented) => keys.findKey(presented),
       close: async () => {
         keys.close();
         await conn.close();
@@ -174,7 +185,7 @@ async function keysCommand(args: string[]): Promise<void> {
     options: { tenant: { type: 'string' }, role: { type: 'string' }, data: { type: 'string' }, log: { type: 'string' }, replicas: { type: 'string' } },
   });
   if (!['create', 'list', 'revoke'].includes(positionals[0] as string)) throw new UsageError('keys takes create, list or revoke');
-  const { KEY_ROLES } = await import('./store/index.js');
+  const { KEY_ID_PREFIX, KEY_ROLES } = await import('./store/index.js');
   if (positionals[0] === 'create' && (!values.tenant || !KEY_ROLES.includes(values.role as KeyRole))) throw new UsageError('keys create needs --tenant and --role write|secret|admin');
   if (positionals[0] === 'revoke' && !positionals[1]) throw new UsageError('keys revoke needs KEY_ID');
   const keys = await openKeyAdmin(values);
@@ -190,12 +201,17 @@ async function keysCommand(args: string[]): Promise<void> {
           process.stdout.write(`${k.id}\t${k.tenant}\t${k.role}\t${new Date(k.createdAt).toISOString()}\t${k.revokedAt ? `revoked ${new Date(k.revokedAt).toISOString()}` : 'active'}\n`);
         }
         break;
-      case 'revoke':
-        if (!(await keys.revoke(positionals[1]))) {
-          process.stderr.write(`no active key ${positionals[1]}\n`);
+      case 'revoke': {
+        // The key itself is accepted too: after a leak it is what the operator has in hand.
+        const found = keys.find(positionals[1]);
+        if (!(await keys.revoke(found?.id ?? positionals[1]))) {
+          // never echo what may be a secret: only an id is repeated back
+          const named = positionals[1].startsWith(KEY_ID_PREFIX) ? ` ${positionals[1]}` : '';
+          process.stderr.write(`no active key${named} (give a key id from \`keys list\`, or the key itself)\n`);
           process.exitCode = 1;
         }
         break;
+      }
     }
   } finally {
     await keys.close();
@@ -224,6 +240,7 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   process.stderr.write(`persona-graph: ${error instanceof Error ? error.message : String(error)}\n`);
-  if (error instanceof UsageError || (error instanceof TypeError && /parseArgs|option/i.test(error.message))) process.stderr.write(`${USAGE}\n`);
-  process.exit(error instanceof UsageError ? 2 : 1);
+  const usage = error instanceof UsageError || isParseArgsError(error);
+  if (usage) process.stderr.write(`${USAGE}\n`);
+  process.exit(usage ? 2 : 1);
 });

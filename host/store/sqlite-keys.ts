@@ -2,7 +2,7 @@
 // plain fast hash suffices, and looking a key up by its hash leaves no timing channel to compare.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
-import { ANY_TENANT, KEY_ROLES } from './types.js';
+import { ANY_TENANT, KEY_ID_PREFIX, KEY_ROLES } from './types.js';
 import type { CreatedKey, FoundKey, KeyInfo, KeyRole, KeyStore } from './types.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import { requireNonEmptyString, requireTenant } from './validate.js';
@@ -11,7 +11,6 @@ import { requireNonEmptyString, requireTenant } from './validate.js';
 const SECRET_BYTES = 24;
 /** 6 random bytes = 8 base64url characters after the prefix. */
 const ID_BYTES = 6;
-const ID_PREFIX = 'key_';
 /** Longer presented strings cannot be a key; skip hashing them. */
 const MAX_PRESENTED_LENGTH = 256;
 
@@ -45,7 +44,7 @@ export class SqliteKeyStore implements KeyStore {
     // The version moves in the same transaction as the change, so a reader never sees one without the other.
     this.createTransaction = db.transaction((tenant: string, role: KeyRole) => {
       const key = randomBytes(SECRET_BYTES).toString('base64url');
-      const id = ID_PREFIX + randomBytes(ID_BYTES).toString('base64url');
+      const id = KEY_ID_PREFIX + randomBytes(ID_BYTES).toString('base64url');
       this.insertKey.run(id, hashKey(key), tenant, role, Date.now());
       this.bumpVersion.run();
       return { id, key };

@@ -73,6 +73,8 @@ export type KeyRole = 'write' | 'secret' | 'admin';
 export const KEY_ROLES: readonly KeyRole[] = ['write', 'secret', 'admin'];
 /** The tenant of an admin key that may act on every tenant. */
 export const ANY_TENANT = '*';
+/** Every key id starts with it (ids are shown by `keys list`; secrets never are). */
+export const KEY_ID_PREFIX = 'key_';
 
 export interface CreatedKey {
   id: string;

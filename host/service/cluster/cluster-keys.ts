@@ -3,7 +3,7 @@
 // hash of each secret is stored, as in the embedded store. `create` and `revoke` resolve once
 // JetStream acknowledged the change; every node sees it through its watch within milliseconds.
 import { createHash, randomBytes } from 'node:crypto';
-import { ANY_TENANT, KEY_ROLES, type CreatedKey, type FoundKey, type KeyInfo, type KeyRole, type KeyStore } from '../../store/index.js';
+import { ANY_TENANT, KEY_ID_PREFIX, KEY_ROLES, type CreatedKey, type FoundKey, type KeyInfo, type KeyRole, type KeyStore } from '../../store/index.js';
 import type { JetStreamConnection } from '../../store/jetstream-connection.js';
 import { requireNonEmptyString, requireTenant } from '../../store/validate.js';
 import { KvMirror } from './kv-mirror.js';
@@ -12,7 +12,6 @@ export const KEY_BUCKET = 'pg-keys';
 /** Same shapes as the embedded store's keys: 32 base64url secret characters, `key_` + 8. */
 const SECRET_BYTES = 24;
 const ID_BYTES = 6;
-const ID_PREFIX = 'key_';
 const MAX_PRESENTED_LENGTH = 256;
 
 interface StoredKey extends KeyInfo {
@@ -36,7 +35,7 @@ export class ClusterKeyStore implements KeyStore {
     if (!KEY_ROLES.includes(role)) throw new RangeError(`role must be one of ${KEY_ROLES.join(', ')}, got ${JSON.stringify(role)}`);
     if (!(role === 'admin' && tenant === ANY_TENANT)) requireTenant(tenant);
     const key = randomBytes(SECRET_BYTES).toString('base64url');
-    const id = ID_PREFIX + randomBytes(ID_BYTES).toString('base64url');
+    const id = KEY_ID_PREFIX + randomBytes(ID_BYTES).toString('base64url');
     await this.mirror.put(id, { id, hash: hashKey(key), tenant, role, createdAt: Date.now(), revokedAt: null });
     return { id, key };
   }
