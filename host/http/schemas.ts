@@ -163,7 +163,10 @@ export const SplitBody = Type.Object({
 export const SplitResponse = Type.Object({ personas: Type.Array(Persona) });
 
 export const ChangesResponse = Type.Object({
-  changes: Type.Array(Type.Object({ kind: literals(['merge', 'split', 'erase']), personas: Type.Array(Type.String()), at: Timestamp, cursor: Type.String() })),
+  changes: Type.Array(Type.Object({ kind: literals(['merge', 'split', 'erase']), personas: Type.Array(Type.String()), at: Timestamp, cursor: Type.String() }), {
+    description: 'oldest first. merge: the persona kept, then those merged into it; split: the persona before, then those it became; '
+      + 'erase: the persona values were erased from (one per persona and erasure), followed by a split to what is left when that fell apart or changed id',
+  }),
   cursor: Type.String({ description: 'pass as `since` to continue' }),
 });
 
