@@ -99,16 +99,19 @@ export const ChangesQuery = Type.Object({
 
 // ---- events ----
 
-const IdentifierValues = Type.Union([Type.String(), Type.Array(Type.String(), { maxItems: 16 })]);
+const IdentifierValues = Type.Union([Type.String(), Type.Array(Type.Union([Type.String(), Type.Null()]), { maxItems: 16 })]);
+
+/** Null means absent (clients send it for unset fields): an optional field of an event may be null. */
+const Nullable = (schema: TSchema) => Type.Optional(Type.Union([schema, Type.Null()], { description: schema.description }));
 
 export const Event = Type.Object({
-  id: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'idempotency key, unique per tenant' })),
-  type: Type.Optional(Type.String({ maxLength: 64, description: 'page, identify, login, checkout, link_click, ...' })),
-  timestamp: Type.Optional(Type.String({ format: 'date-time', description: 'ISO-8601 date or date-time, UTC when it has no offset; another spelling or a date that does not exist (02-30) rejects the event (invalid_timestamp). Defaults to the time of receipt' })),
-  identifiers: Type.Optional(Type.Object(Object.fromEntries(IDENTIFIER_TYPES.map((type) => [type, Type.Optional(IdentifierValues)])))),
-  token: Type.Optional(Type.String({ maxLength: 2048, description: 'signed link token (link_click)' })),
-  traits: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-}, { title: 'Event' });
+  id: Nullable(Type.String({ minLength: 1, maxLength: 256, description: 'idempotency key, unique per tenant' })),
+  type: Nullable(Type.String({ maxLength: 64, description: 'page, identify, login, checkout, link_click, ...' })),
+  timestamp: Nullable(Type.String({ format: 'date-time', description: 'ISO-8601 date or date-time, UTC when it has no offset; another spelling or a date that does not exist (02-30) rejects the event (invalid_timestamp). Defaults to the time of receipt' })),
+  identifiers: Nullable(Type.Object(Object.fromEntries(IDENTIFIER_TYPES.map((type) => [type, Nullable(IdentifierValues)])))),
+  token: Nullable(Type.String({ maxLength: 2048, description: 'signed link token (link_click)' })),
+  traits: Nullable(Type.Record(Type.String(), Type.Unknown())),
+}, { title: 'Event', description: 'null in any field, or as an item of an identifier array, means absent (the same as leaving it out)' });
 
 const EventItem = describedOnly(Event, 'an Event; a bad one is reported in `errors` and the rest are kept');
 
@@ -163,7 +166,10 @@ export const SplitBody = Type.Object({
 export const SplitResponse = Type.Object({ personas: Type.Array(Persona) });
 
 export const ChangesResponse = Type.Object({
-  changes: Type.Array(Type.Object({ kind: literals(['merge', 'split', 'erase']), personas: Type.Array(Type.String()), at: Timestamp, cursor: Type.String() })),
+  changes: Type.Array(Type.Object({ kind: literals(['merge', 'split', 'erase']), personas: Type.Array(Type.String()), at: Timestamp, cursor: Type.String() }), {
+    description: 'oldest first. merge: the persona kept, then those merged into it; split: the persona before, then those it became; '
+      + 'erase: the persona values were erased from (one per persona and erasure), followed by a split to what is left when that fell apart or changed id',
+  }),
   cursor: Type.String({ description: 'pass as `since` to continue' }),
 });
 

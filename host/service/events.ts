@@ -139,7 +139,8 @@ function checkRawValues(type: IdentifierType, value: unknown): void {
     throw new SchemaError(`identifiers.${type}`, 'too_many_values', `at most ${MAX_VALUES_PER_TYPE} ${type} values per event`);
   }
   for (const v of values) {
-    if (typeof v !== 'string') throw new SchemaError(`identifiers.${type}`, 'invalid_type', `identifiers.${type} must be a string or an array of strings`);
+    if (v === null) continue; // an unset item, skipped as an unset field is
+    if (typeof v !== 'string') throw new SchemaError(`identifiers.${type}`, 'invalid_type', `identifiers.${type} must be a string or an array of strings (null: none)`);
     if (hasLoneSurrogate(v)) {
       throw new SchemaError(`identifiers.${type}`, 'invalid_unicode', `identifiers.${type} holds an unpaired surrogate (not valid Unicode)`);
     }
@@ -160,31 +161,32 @@ const KNOWN_TYPES = new Set<string>(IDENTIFIER_TYPES);
 function checkSchema(raw: unknown): Record<string, unknown> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new SchemaError('', 'invalid_event', 'an event must be a JSON object');
   const event = raw as Record<string, unknown>;
-  if (event.id !== undefined && (typeof event.id !== 'string' || event.id.length < 1 || event.id.length > MAX_ID_LENGTH)) {
+  // null is "absent" for every optional field (clients send it for unset ones): `!= null` below
+  if (event.id != null && (typeof event.id !== 'string' || event.id.length < 1 || event.id.length > MAX_ID_LENGTH)) {
     throw new SchemaError('id', 'invalid_id', `id must be a string of 1 to ${MAX_ID_LENGTH} characters`);
   }
   // each field by name: a loop over the names is a keyed load per event and field
   rejectLoneSurrogate('id', event.id);
   rejectLoneSurrogate('type', event.type);
   rejectLoneSurrogate('token', event.token);
-  if (event.type !== undefined && (typeof event.type !== 'string' || event.type.length > MAX_TYPE_LENGTH)) {
+  if (event.type != null && (typeof event.type !== 'string' || event.type.length > MAX_TYPE_LENGTH)) {
     throw new SchemaError('type', 'invalid_type', `type must be a string of at most ${MAX_TYPE_LENGTH} characters`);
   }
-  if (event.token !== undefined && (typeof event.token !== 'string' || event.token.length > MAX_TOKEN_LENGTH)) {
+  if (event.token != null && (typeof event.token !== 'string' || event.token.length > MAX_TOKEN_LENGTH)) {
     throw new SchemaError('token', 'invalid_token', `token must be a string of at most ${MAX_TOKEN_LENGTH} characters`);
   }
-  if (event.identifiers !== undefined && (typeof event.identifiers !== 'object' || event.identifiers === null || Array.isArray(event.identifiers))) {
+  if (event.identifiers != null && (typeof event.identifiers !== 'object' || Array.isArray(event.identifiers))) {
     throw new SchemaError('identifiers', 'invalid_identifiers', 'identifiers must be an object keyed by identifier type');
   }
-  if (event.traits !== undefined) {
-    if (typeof event.traits !== 'object' || event.traits === null || Array.isArray(event.traits)) {
+  if (event.traits != null) {
+    if (typeof event.traits !== 'object' || Array.isArray(event.traits)) {
       throw new SchemaError('traits', 'invalid_traits', 'traits must be a JSON object');
     }
     if (JSON.stringify(event.traits).length > MAX_TRAITS_BYTES) {
       throw new SchemaError('traits', 'traits_too_large', `traits must serialize to at most ${MAX_TRAITS_BYTES} bytes`);
     }
   }
-  for (const key in event.identifiers as object | undefined) {
+  for (const key in event.identifiers as object | null | undefined) {
     if (!KNOWN_TYPES.has(key)) {
       throw new SchemaError(`identifiers.${key}`, 'unknown_identifier_type', `unknown identifier type "${key.slice(0, 64)}"`);
     }
@@ -326,19 +328,20 @@ export function normalizeEvents(raw: unknown[], config: TenantConfig, token: Tok
         const known = typeof given === 'string' ? caches[ti].get(given) : undefined;
         givenValues[ti] = given;
         singleVerdicts[ti] = known;
-        if (given !== undefined && known === undefined) checkRawValues(IDENTIFIER_TYPES[ti], given);
+        if (given != null && known === undefined) checkRawValues(IDENTIFIER_TYPES[ti], given);
       }
       const ids: LoggedIdentifier[] = [];
       let dropped: ItemError[] | undefined;
       for (let ti = 0; ti < IDENTIFIER_TYPES.length; ti++) {
         const given = givenValues[ti];
-        if (given === undefined) continue;
+        if (given == null) continue;
         const t = IDENTIFIER_TYPES[ti];
         const cache = caches[ti];
         const many = Array.isArray(given);
         const count = many ? (given as string[]).length : 1;
         for (let v = 0; v < count; v++) {
           const rawValue = (many ? (given as string[])[v] : given) as string;
+          if (rawValue === null) continue;
           let verdict = many ? cache.get(rawValue) : singleVerdicts[ti];
           if (verdict === undefined) {
             verdict = judge(config, t, rawValue);
@@ -359,7 +362,7 @@ export function normalizeEvents(raw: unknown[], config: TenantConfig, token: Tok
           ids.push(logged);
         }
       }
-      if (event.token !== undefined) {
+      if (event.token != null) {
         if (!token) throw new SchemaError('token', 'invalid_token', 'link tokens are not accepted here');
         let recipient: { type: IdentifierType; value: string };
         try {
@@ -375,10 +378,10 @@ export function normalizeEvents(raw: unknown[], config: TenantConfig, token: Tok
         continue;
       }
       // a click is a click by its token too, whatever type the sender gave it
-      const evidence = event.token !== undefined ? 'click' : eventEvidence(type);
+      const evidence = event.token != null ? 'click' : eventEvidence(type);
       // the usual event has an id: built with it in one literal (adding a property is a shape change)
-      const logged: LoggedEvent = event.id === undefined ? { type, time, evidence, ids } : { type, time, evidence, ids, id: event.id as string };
-      if (event.traits !== undefined) logged.traits = event.traits as Record<string, unknown>;
+      const logged: LoggedEvent = event.id == null ? { type, time, evidence, ids } : { type, time, evidence, ids, id: event.id as string };
+      if (event.traits != null) logged.traits = event.traits as Record<string, unknown>;
       result.events.push({ index, event: logged });
     } catch (error) {
       if (!(error instanceof SchemaError)) throw error;

@@ -372,7 +372,7 @@ export class ShardWriter {
       default:
         throw new Error(`unknown log entry kind ${entry.kind} at seq ${entry.seq}`);
     }
-    this.recordChanges(entry.tenant, entry.seq, journal, entry.at);
+    this.recordChanges(entry.tenant, entry.seq, journal, entry.at, entry.kind === ENTRY.ERASE ? describeErasure : describeChanges);
   }
 
   /** Applies logged events that hold no erased value. */
@@ -405,7 +405,7 @@ export class ShardWriter {
       const node = this.nodeOf(tenant, pair);
       if (node !== 0) journal.push(...this.shard.erase(node));
     }
-    this.recordChanges(tenantName, seq, journal, Date.now());
+    this.recordChanges(tenantName, seq, journal, Date.now(), describeErasure);
   }
 
   private eraseByHash(tenantName: string, tenant: number, hashes: [IdentifierType, string][]): JournalEntry[] {
@@ -458,9 +458,9 @@ export class ShardWriter {
   /** While a group is applied: the changes to record once all of it is. */
   private pendingChanges: PendingChanges[] | undefined;
 
-  private recordChanges(tenant: string, seq: number, journal: JournalEntry[], at: number): void {
+  private recordChanges(tenant: string, seq: number, journal: JournalEntry[], at: number, describe = describeChanges): void {
     if (seq <= (this.changesRecordedThrough.get(tenant) ?? 0)) return;
-    const changes = describeChanges(journal, (record) => this.shard.personaId(record), new Date(at).toISOString());
+    const changes = describe(journal, (record) => this.shard.personaId(record), new Date(at).toISOString());
     if (changes.length === 0) return;
     if (this.pendingChanges) this.pendingChanges.push({ tenant, seq, changes });
     else this.store.changes.record(tenant, seq, changes);
@@ -531,14 +531,12 @@ export function encodeEvents(tenant: number, events: LoggedEvent[]): EncodedEven
   }));
 }
 
-/** Turns the core's journal into the contract's change records. */
-export function describeChanges(journal: JournalEntry[], idOf: (record: number) => string, at: string): Change[] {
-  const changes: Change[] = [];
+/** Walks the core's journal: each re-cluster as the records before and after it, other entries between them in order. */
+function walkJournal(journal: JournalEntry[], recluster: (from: number[], to: number[]) => void, other: (entry: JournalEntry) => void): void {
   let from: number[] = [];
   let to: number[] = [];
   const flush = () => {
-    if (to.length > 1) changes.push({ kind: 'split', personas: unique([...from, ...to].map(idOf)), at });
-    else if (from.length > 1) changes.push({ kind: 'merge', personas: unique([...to, ...from].map(idOf)), at });
+    if (from.length > 0 || to.length > 0) recluster(from, to);
     from = [];
     to = [];
   };
@@ -549,11 +547,62 @@ export function describeChanges(journal: JournalEntry[], idOf: (record: number) 
     } else if (entry.kind === 'recluster_to') to.push(entry.a);
     else {
       flush();
-      if (entry.kind === 'merge') changes.push({ kind: 'merge', personas: [idOf(entry.a), idOf(entry.b)], at });
-      if (entry.kind === 'erase' && entry.a !== 0) changes.push({ kind: 'erase', personas: [idOf(entry.a)], at });
+      other(entry);
     }
   }
   flush();
+}
+
+/** Turns the core's journal into the contract's change records. */
+export function describeChanges(journal: JournalEntry[], idOf: (record: number) => string, at: string): Change[] {
+  const changes: Change[] = [];
+  walkJournal(journal, (from, to) => {
+    if (to.length > 1) changes.push({ kind: 'split', personas: unique([...from, ...to].map(idOf)), at });
+    else if (from.length > 1) changes.push({ kind: 'merge', personas: unique([...to, ...from].map(idOf)), at });
+  }, (entry) => {
+    if (entry.kind === 'merge') changes.push({ kind: 'merge', personas: [idOf(entry.a), idOf(entry.b)], at });
+    if (entry.kind === 'erase' && entry.a !== 0) changes.push({ kind: 'erase', personas: [idOf(entry.a)], at });
+  });
+  return changes;
+}
+
+/**
+ * One erasure's journal as the feed's records. Erasing value after value re-clusters the persona each
+ * time, through records no reader was ever shown: the feed names only the personas that existed before
+ * (an `erase` each) and, where what is left of them now has other ids (fell apart, or lost the identifier
+ * its id came from), a `split` from them to the personas left.
+ */
+export function describeErasure(journal: JournalEntry[], idOf: (record: number) => string, at: string): Change[] {
+  // record -> the records existing before the erasure that it descends from (absent: it is one of them)
+  const lineage = new Map<number, number[]>();
+  const ancestors = (record: number) => lineage.get(record) ?? [record];
+  const erased: number[] = [];
+  const alive = new Set<number>();
+  walkJournal(journal, (from, to) => {
+    const origins = [...new Set(from.flatMap(ancestors))];
+    for (const record of from) alive.delete(record);
+    for (const record of to) {
+      lineage.set(record, origins);
+      alive.add(record);
+    }
+  }, (entry) => {
+    if (entry.kind === 'erase' && entry.a !== 0) erased.push(...ancestors(entry.a));
+  });
+  const changes: Change[] = unique(erased.map(idOf)).map((id) => ({ kind: 'erase', personas: [id], at }));
+  // the personas left, by the ones they came from
+  const left = new Map<string, { origins: number[]; records: number[] }>();
+  for (const record of alive) {
+    const origins = ancestors(record);
+    const key = origins.join(',');
+    const family = left.get(key);
+    if (family) family.records.push(record);
+    else left.set(key, { origins, records: [record] });
+  }
+  for (const { origins, records } of left.values()) {
+    if (records.length === origins.length && records.every((record) => origins.includes(record))) continue;
+    const merged = records.length === 1 && origins.length > 1;
+    changes.push({ kind: merged ? 'merge' : 'split', personas: unique((merged ? [...records, ...origins] : [...origins, ...records]).map(idOf)), at });
+  }
   return changes;
 }
 

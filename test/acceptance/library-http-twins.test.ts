@@ -2,26 +2,16 @@
 // same shapes." A malformed lookup or recipient (no value, a number, null) is a 400 over HTTP, but the
 // library answered null / unreachable for it, so a bug in an embedding caller went unnoticed. Both now
 // refuse it alike: the same status, code and path.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PersonaGraph } from '../../host/index.js';
-import { call, startTestServer, type TestServer } from '../http/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { call } from '../http/helpers.js';
+import { openTwins } from './twins.js';
 
 const TENANT = 'shop-twins';
-let server: TestServer;
-let graph: PersonaGraph;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  graph = await PersonaGraph.open();
-});
-afterAll(async () => {
-  await server.shutdown();
-  await graph.close();
-});
+const twins = openTwins();
 
 /** The HTTP answer's status, code and first error path; the library's likewise from what it throws. */
 async function viaHttp(path: string, body: unknown) {
-  const answer = await call(server, 'POST', `/v1/tenants/${TENANT}/${path}`, { body });
+  const answer = await call(twins.server, 'POST', `/v1/tenants/${TENANT}/${path}`, { body });
   return { status: answer.status, code: answer.body.error?.code, path: answer.body.error?.details?.errors?.[0]?.path?.replace(/^body\//, '') };
 }
 async function viaLibrary(run: () => Promise<unknown>) {
@@ -44,7 +34,7 @@ describe('library calls refuse what their HTTP twins refuse', () => {
   it.each(malformed)('resolve, an item with %s', async (_name, item, path) => {
     const identifiers = [{ type: 'email', value: 'a@b.bg' }, item];
     const http = await viaHttp('resolve', { identifiers });
-    const library = await viaLibrary(() => graph.resolve(TENANT, identifiers as never));
+    const library = await viaLibrary(() => twins.graph.resolve(TENANT, identifiers as never));
     expect(http).toMatchObject({ status: 400, code: 'invalid_request', path: `identifiers/${path}` });
     expect(library).toEqual(http);
   });
@@ -52,7 +42,7 @@ describe('library calls refuse what their HTTP twins refuse', () => {
   it.each(malformed)('dedupe, a recipient with %s', async (_name, item, path) => {
     const body = { channel: 'email', recipients: [{ type: 'email', value: 'a@b.bg' }, item] };
     const http = await viaHttp('audiences/dedupe', body);
-    const library = await viaLibrary(() => graph.dedupe(TENANT, body as never));
+    const library = await viaLibrary(() => twins.graph.dedupe(TENANT, body as never));
     expect(http).toMatchObject({ status: 400, code: 'invalid_request', path: `recipients/${path}` });
     expect(library).toEqual(http);
   });
