@@ -283,6 +283,18 @@ export function tableProbe(desc: usize, tag: u32, matches: (ref: u32) => bool): 
   return 0;
 }
 
+/**
+ * Loads what probing `tag` will read first, up to `depth`: 1 its home slot; 2 also, when the tag bits
+ * there match, that identifier's node record; 3 also its value entry (what identifierMatches reads).
+ * Returns a word of them.
+ */
+export function warmHome(desc: usize, tag: u32, depth: u32): u32 {
+  const entry = load<u32>(<usize>load<u32>(desc, TABLE_PTR) + <usize>(homeSlot(tag, load<u32>(desc, TABLE_CAPACITY)) * SLOT_SIZE));
+  if (depth == 1 || entry == 0 || ((entry ^ tag) & ~REF_MASK) != 0) return entry;
+  const n = nodeAt(entry & REF_MASK);
+  return depth == 2 ? load<u32>(n, NODE_VALUE) : <u32>load<u16>(valueEntry(n));
+}
+
 /** The record a probed slot holds: 0 for an empty slot or a probe that found no slot. */
 // @ts-ignore: decorator
 @inline export function slotRef(slot: usize): u32 {

@@ -46,6 +46,7 @@ export interface CoreExports {
   journalOverflowed(): number;
   benchUnitePairs(pairs: number, count: number): number;
   benchFindRoots(nodes: number, count: number, out: number): void;
+  benchResolveSteps(tenant: number, ptr: number, count: number, out: number, upTo: number): void;
   xxh64(ptr: number, len: number, seed: bigint): bigint;
   footprint(out: number): void;
 }
