@@ -4,7 +4,7 @@
 import { parse as parseQuery, type ParsedUrlQuery } from 'node:querystring';
 import type { Context } from 'koa';
 import { RequestError } from '../types.js';
-import { authorize, bearerKey, wireTenant, type Caller, type KeyAuthenticator } from './auth.js';
+import { authorize, bearerKey, onlyWriteKeyInUrl, wireTenant, type Caller, type KeyAuthenticator } from './auth.js';
 import { readJsonBody } from './body.js';
 import { allowOrigin, answerPreflight } from './cors.js';
 import { methodNotAllowed, notFound } from './errors.js';
@@ -70,7 +70,9 @@ function routeHandler(spec: RouteSpec, options: RouterOptions): Handler {
     // node:querystring, not ctx.query: Koa's URLSearchParams-based parser costs more per request
     const query: ParsedUrlQuery = spec.query || spec.browser ? parseQuery(ctx.querystring) : {};
     const authorization = ctx.req.headers.authorization;
-    const headerKey = bearerKey(authorization) ?? (spec.browser ? queryKey(query) : undefined);
+    const bearer = bearerKey(authorization);
+    const urlKey = bearer === undefined && spec.browser ? queryKey(query) : undefined;
+    const headerKey = bearer ?? urlKey;
     let tenant = '';
     let body: unknown;
     switch (spec.access.kind) {
@@ -78,6 +80,7 @@ function routeHandler(spec: RouteSpec, options: RouterOptions): Handler {
         break;
       case 'tenant': {
         const caller = options.auth.identify(headerKey);
+        if (urlKey !== undefined) onlyWriteKeyInUrl(caller);
         checkParams?.(params);
         tenant = params.tenant;
         authorize(caller, spec.access.role, tenant);
@@ -87,6 +90,7 @@ function routeHandler(spec: RouteSpec, options: RouterOptions): Handler {
         if (checkBody) body = await readBody(ctx, checkBody);
         const presented = singleKey(headerKey ?? writeKeyFromBasicAuth(authorization), spec.access.bodyKey(body));
         const caller: Caller = options.auth.identify(presented);
+        if (urlKey !== undefined && presented === urlKey) onlyWriteKeyInUrl(caller);
         tenant = wireTenant(caller, presented);
         break;
       }
