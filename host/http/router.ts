@@ -38,11 +38,13 @@ export function buildRouter(routes: RouteSpec[], options: RouterOptions): { tabl
   function unrouted(ctx: Context, path: string): void {
     const specs = table.routesAt(path);
     if (specs.length === 0) throw notFound(`no route ${ctx.method} ${path.slice(0, 200)}`);
-    // GET routes answer HEAD too
-    const methods = [...new Set(specs.flatMap((spec) => (spec.method === 'GET' ? ['GET', 'HEAD'] : [spec.method])))];
+    // GET routes answer HEAD too, and every path OPTIONS (below)
+    const methods = [...new Set(specs.flatMap((spec) => (spec.method === 'GET' ? ['GET', 'HEAD'] : [spec.method]))), 'OPTIONS'];
     if (ctx.method === 'OPTIONS') {
       const browser = specs.filter((spec) => spec.browser);
-      ctx.set('Allow', [...methods, 'OPTIONS'].join(', '));
+      // counted under the route it asks about, not with the 404s of random paths
+      ctx.state.route = (browser[0] ?? specs[0]).path;
+      ctx.set('Allow', methods.join(', '));
       if (browser.length > 0) answerPreflight(ctx, browser.map((spec) => spec.method));
       else ctx.status = 204;
       return;
