@@ -2,12 +2,24 @@
 // process, would apply the same log to a separate graph and lose the other's writes.
 import { describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PersonaGraph } from '../../host/index.js';
 
 const FIXTURE = new URL('./fixtures/open-data-dir.mjs', import.meta.url);
+const HOST = new URL('../../host/index.ts', import.meta.url).href;
+
+/** Runs a child process that opens the directory, reports, and holds it until killed. */
+function openInProcess(dataDir: string): { child: ReturnType<typeof spawn>; reply: Promise<string> } {
+  const code = `import(${JSON.stringify(HOST)}).then(({ PersonaGraph }) => PersonaGraph.open({ dataDir: ${JSON.stringify(dataDir)}, shards: 1 }))
+    .then(() => console.log('opened'), (error) => { console.log(error.message); process.exit(0); });`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const reply = new Promise<string>((resolve) => child.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
+  return { child, reply };
+}
+
 const tempDir = () => mkdtempSync(join(tmpdir(), 'pg-lock-'));
 
 function openInWorker(dataDir: string): { worker: Worker; reply: Promise<{ opened: boolean; message?: string }> } {
@@ -50,5 +62,27 @@ describe('data directory lock', () => {
     // and the thread of this test can take it once the worker has closed its graph
     const after = await PersonaGraph.open({ dataDir, shards: 1 });
     await after.close();
+  }, 60_000);
+
+  it('refuses an open from another process, and takes over the lock once that process is killed', async () => {
+    const dataDir = tempDir();
+    const holder = openInProcess(dataDir);
+    try {
+      expect(await holder.reply).toBe('opened');
+      await expect(PersonaGraph.open({ dataDir, shards: 1 })).rejects.toThrow(dataDir);
+    } finally {
+      const exited = new Promise((resolve) => holder.child.once('exit', resolve));
+      holder.child.kill('SIGKILL');
+      await exited;
+    }
+    const after = await PersonaGraph.open({ dataDir, shards: 1 });
+    // and now the other way round: a process cannot open it while this one holds it
+    const second = openInProcess(dataDir);
+    try {
+      expect(await second.reply).toContain(dataDir);
+    } finally {
+      second.child.kill('SIGKILL');
+      await after.close();
+    }
   }, 60_000);
 });
