@@ -85,6 +85,15 @@ export function authorize(caller: Caller, role: RequiredRole, tenant: string): v
 }
 
 /**
+ * Throws 403 for a secret or admin key sent as `?key=`: browsers need the URL for write keys
+ * (sendBeacon sends no headers), but a URL ends up in proxy logs and browser history.
+ */
+export function onlyWriteKeyInUrl(caller: Caller): void {
+  if (caller.open || caller.key.role === 'write') return;
+  throw forbidden(`a ${caller.key.role} key must not be sent in the URL (?key=), where proxy logs and browser history keep it: send it as Authorization: Bearer <key>, and consider replacing this key`);
+}
+
+/**
  * The one tenant a key sends analytics events to (its own). An admin key belongs to no single
  * tenant; open mode takes the presented key as the tenant id, so clients work unchanged in dev.
  */

@@ -88,7 +88,7 @@ export function openApiDocument(routes: RouteSpec[], info: ApiInfo): object {
       schemas: { Error: json(ErrorResponse) },
       securitySchemes: {
         bearerKey: { type: 'http', scheme: 'bearer', description: 'API key: write (events, devices), secret (its tenant), admin (every tenant)' },
-        queryKey: { type: 'apiKey', in: 'query', name: 'key', description: 'the key as ?key=, for navigator.sendBeacon' },
+        queryKey: { type: 'apiKey', in: 'query', name: 'key', description: 'a write key as ?key=, for navigator.sendBeacon; a secret or admin key there is refused (403): URLs end up in logs' },
         basicWriteKey: { type: 'http', scheme: 'basic', description: 'Segment clients: the write key as the user name; analytics.js and PostHog send it in the body (writeKey, api_key)' },
       },
     },

@@ -4,7 +4,7 @@
 import { parse as parseQuery, type ParsedUrlQuery } from 'node:querystring';
 import type { Context } from 'koa';
 import { RequestError } from '../types.js';
-import { authorize, bearerKey, wireTenant, type Caller, type KeyAuthenticator } from './auth.js';
+import { authorize, bearerKey, onlyWriteKeyInUrl, wireTenant, type Caller, type KeyAuthenticator } from './auth.js';
 import { readJsonBody } from './body.js';
 import { allowOrigin, answerPreflight } from './cors.js';
 import { methodNotAllowed, notFound } from './errors.js';
@@ -38,11 +38,13 @@ export function buildRouter(routes: RouteSpec[], options: RouterOptions): { tabl
   function unrouted(ctx: Context, path: string): void {
     const specs = table.routesAt(path);
     if (specs.length === 0) throw notFound(`no route ${ctx.method} ${path.slice(0, 200)}`);
-    // GET routes answer HEAD too
-    const methods = [...new Set(specs.flatMap((spec) => (spec.method === 'GET' ? ['GET', 'HEAD'] : [spec.method])))];
+    // GET routes answer HEAD too, and every path OPTIONS (below)
+    const methods = [...new Set(specs.flatMap((spec) => (spec.method === 'GET' ? ['GET', 'HEAD'] : [spec.method]))), 'OPTIONS'];
     if (ctx.method === 'OPTIONS') {
       const browser = specs.filter((spec) => spec.browser);
-      ctx.set('Allow', [...methods, 'OPTIONS'].join(', '));
+      // counted under the route it asks about, not with the 404s of random paths
+      ctx.state.route = (browser[0] ?? specs[0]).path;
+      ctx.set('Allow', methods.join(', '));
       if (browser.length > 0) answerPreflight(ctx, browser.map((spec) => spec.method));
       else ctx.status = 204;
       return;
@@ -70,7 +72,9 @@ function routeHandler(spec: RouteSpec, options: RouterOptions): Handler {
     // node:querystring, not ctx.query: Koa's URLSearchParams-based parser costs more per request
     const query: ParsedUrlQuery = spec.query || spec.browser ? parseQuery(ctx.querystring) : {};
     const authorization = ctx.req.headers.authorization;
-    const headerKey = bearerKey(authorization) ?? (spec.browser ? queryKey(query) : undefined);
+    const bearer = bearerKey(authorization);
+    const urlKey = bearer === undefined && spec.browser ? queryKey(query) : undefined;
+    const headerKey = bearer ?? urlKey;
     let tenant = '';
     let body: unknown;
     switch (spec.access.kind) {
@@ -78,6 +82,7 @@ function routeHandler(spec: RouteSpec, options: RouterOptions): Handler {
         break;
       case 'tenant': {
         const caller = options.auth.identify(headerKey);
+        if (urlKey !== undefined) onlyWriteKeyInUrl(caller);
         checkParams?.(params);
         tenant = params.tenant;
         authorize(caller, spec.access.role, tenant);
@@ -87,6 +92,7 @@ function routeHandler(spec: RouteSpec, options: RouterOptions): Handler {
         if (checkBody) body = await readBody(ctx, checkBody);
         const presented = singleKey(headerKey ?? writeKeyFromBasicAuth(authorization), spec.access.bodyKey(body));
         const caller: Caller = options.auth.identify(presented);
+        if (urlKey !== undefined && presented === urlKey) onlyWriteKeyInUrl(caller);
         tenant = wireTenant(caller, presented);
         break;
       }

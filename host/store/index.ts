@@ -24,6 +24,7 @@ export { SqliteChangeStore } from './sqlite-changes.js';
 export { FileSnapshotStore, DEFAULT_KEEP_SNAPSHOTS } from './snapshot-files.js';
 export { MemorySnapshotStore } from './memory-snapshots.js';
 export { openDatabase, DEFAULT_BUSY_TIMEOUT_MS } from './sqlite-database.js';
+export { takeExclusiveFileLock } from './sqlite-lock.js';
 export { TENANT_PATTERN } from './validate.js';
 
 export const DATABASE_FILE = 'store.db';

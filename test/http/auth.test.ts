@@ -54,6 +54,8 @@ async function tenantRoutes(): Promise<RouteSpec[]> {
   return createHttpApi(server.graph, { processMetrics: false }).routes.filter((r) => r.access.kind === 'tenant');
 }
 
+const segment = { batch: [{ type: 'identify', userId: 'seg-1', anonymousId: 'anon-1' }] };
+
 describe('role × endpoint × tenant', () => {
   it('has a sample request for every tenant route', async () => {
     expect(Object.keys(SAMPLES).sort()).toEqual((await tenantRoutes()).map((r) => r.id).sort());
@@ -103,10 +105,24 @@ describe('role × endpoint × tenant', () => {
     expect((await call(server, 'POST', `/v1/tenants/shop-a/devices?key=${keys.writeA}`, { body: { browser: 'x' } })).status).toBe(200);
     expectError(await call(server, 'GET', `/v1/tenants/shop-a/resolve?customer=c-1&key=${keys.secretA}`), 401);
   });
+
+  it('takes only write keys as ?key=: a secret or admin key in a URL would end up in proxy logs and history', async () => {
+    const event = { identifiers: { customer: 'url-secret-1' } };
+    for (const key of [keys.secretA, keys.admin]) {
+      const answer = await call(server, 'POST', `/v1/tenants/shop-a/events?key=${key}`, { body: event });
+      expectError(answer, 403, 'forbidden');
+      expect((answer.body as { error: { message: string } }).error.message).toMatch(/Authorization/);
+      expectError(await call(server, 'POST', `/v1/tenants/shop-a/devices?key=${key}`, { body: { browser: 'x' } }), 403, 'forbidden');
+    }
+    expectError(await call(server, 'POST', `/v1/batch?key=${keys.secretB}`, { body: segment }), 403, 'forbidden');
+    // nothing of the refused requests was stored
+    expectError(await call(server, 'GET', '/v1/tenants/shop-a/resolve?customer=url-secret-1', { key: keys.secretA }), 404);
+    // the same keys in the Authorization header still work
+    expect((await call(server, 'POST', '/v1/tenants/shop-a/events', { key: keys.secretA, body: { identifiers: { customer: 'header-secret-1' } } })).status).toBe(200);
+  });
 });
 
 describe('analytics wire formats', () => {
-  const segment = { batch: [{ type: 'identify', userId: 'seg-1', anonymousId: 'anon-1' }] };
 
   it('routes events to the write key\'s tenant, from Basic auth or the body', async () => {
     const viaHeader = await call(server, 'POST', '/v1/batch', { body: segment, headers: { authorization: basicAuth(keys.writeB) } });

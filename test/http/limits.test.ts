@@ -91,8 +91,11 @@ describe('routing', () => {
   it('answers 405 with Allow for a known path and a wrong method', async () => {
     const answer = await call(server, 'PATCH', '/v1/tenants/shop-a/personas/psn_1');
     expectError(answer, 405, 'method_not_allowed');
-    expect(answer.headers.get('allow')).toBe('GET, HEAD, DELETE');
-    expectError(await call(server, 'GET', '/v1/tenants/shop-a/events'), 405);
+    // every known path answers OPTIONS (preflights, or 204 with Allow)
+    expect(answer.headers.get('allow')).toBe('GET, HEAD, DELETE, OPTIONS');
+    const events = await call(server, 'GET', '/v1/tenants/shop-a/events');
+    expectError(events, 405);
+    expect(events.headers.get('allow')).toBe('POST, OPTIONS');
     expectError(await call(server, 'DELETE', '/healthz'), 405);
   });
 

@@ -49,6 +49,8 @@ describe('metrics and logs', () => {
     await call(server, 'POST', '/v1/tenants/shop-m/events', { body: { events: [{ type: 'login', identifiers: { customer: 'm-1', email: 'm@shop.bg' } }, { identifiers: { fax: '1' } }] } });
     await call(server, 'GET', '/v1/tenants/shop-m/resolve?customer=m-1');
     await call(server, 'GET', '/no/such/path/12345');
+    await call(server, 'OPTIONS', '/v1/tenants/shop-m/events', { headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } });
+    await call(server, 'OPTIONS', '/no/such/path/12345');
     const metrics = await call(server, 'GET', '/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
@@ -57,6 +59,9 @@ describe('metrics and logs', () => {
     expect(text).toContain('persona_http_request_duration_seconds_count{method="POST",route="/v1/tenants/{tenant}/events",status="200"} 1');
     expect(text).toContain('persona_http_request_duration_seconds_bucket{le="0.0005",method="GET",route="/v1/tenants/{tenant}/resolve",status="200"}');
     expect(text).toContain('persona_http_requests_total{method="GET",route="unmatched",status="404"} 1');
+    // a preflight is counted under its route, not with the 404s
+    expect(text).toContain('persona_http_requests_total{method="OPTIONS",route="/v1/tenants/{tenant}/events",status="204"} 1');
+    expect(text).toContain('persona_http_requests_total{method="OPTIONS",route="unmatched",status="404"} 1');
     expect(text).not.toContain('/no/such/path');
     expect(text).toContain('persona_events_total{source="events",outcome="accepted"} 1');
     expect(text).toContain('persona_event_errors_total{source="events"} 1');

@@ -146,7 +146,7 @@ describe('erase for good', () => {
     const logOnly = tempDir();
     cpSync(dataDir, logOnly, { recursive: true });
     rmSync(join(logOnly, 'snapshots'), { recursive: true, force: true });
-    rmSync(join(logOnly, 'LOCK'), { force: true });
+    rmSync(join(logOnly, 'LOCK.db'), { force: true });
     const replayed = await start(logOnly);
     try {
       await expectGoneFromApi(replayed);
