@@ -101,7 +101,14 @@ export class JetStreamConnection {
         discard: DiscardPolicy.Old,
         duplicate_window: duplicateWindow,
       };
-      return this.jsm.streams.add(config);
+      try {
+        return await this.jsm.streams.add(config);
+      } catch (err) {
+        // another node created it between our look and our add: in a clustered JetStream the loser
+        // of that race may hear "subjects overlap" rather than the identical-stream success
+        if (!(err instanceof JetStreamApiError) || (await this.streamInfo(name)) === null) throw err;
+        return this.ensureStream(name, subjects, options);
+      }
     }
     const { config } = existing;
     const current = config.subjects ?? [];
