@@ -15,7 +15,7 @@ export interface Endpoint {
   /** Ingests events: a 200 must then report nothing accepted. */
   ingests: boolean;
   /** Dotted paths into `sample` whose JSON type the server checks: any other type must be refused. */
-  typed: { path: string; expects: 'string' | 'object' | 'array' | 'boolean' | 'integer' }[];
+  typed: { path: string; expects: 'string' | 'object' | 'array' | 'boolean' | 'integer'; nullMeansAbsent?: true }[];
   /** Dotted paths of strings that a huge value must not get past (it may still answer 200 when nothing changes). */
   strings: string[];
 }
@@ -35,10 +35,11 @@ export function endpoints({ keys, persona }: Pick<HostileServer, 'keys' | 'perso
       name: 'events', method: 'POST', path: `${t}/events`, headers: bearer, ingests: true,
       sample: { events: [{ id: 'h-1', type: 'login', timestamp: '2026-03-01T10:00:00.000Z', identifiers: { customer: 'hostile-1', email: 'hostile@x.bg', device: UUID }, traits: { note: 'n' } }] },
       typed: [
-        { path: 'events', expects: 'array' }, { path: 'events.0', expects: 'object' }, { path: 'events.0.id', expects: 'string' },
-        { path: 'events.0.type', expects: 'string' }, { path: 'events.0.identifiers', expects: 'object' },
-        { path: 'events.0.identifiers.customer', expects: 'string' }, { path: 'events.0.identifiers.email', expects: 'string' },
-        { path: 'events.0.traits', expects: 'object' },
+        // an event's optional fields take null as absent (analytics clients send it for unset fields)
+        { path: 'events', expects: 'array' }, { path: 'events.0', expects: 'object' }, { path: 'events.0.id', expects: 'string', nullMeansAbsent: true },
+        { path: 'events.0.type', expects: 'string', nullMeansAbsent: true }, { path: 'events.0.identifiers', expects: 'object' },
+        { path: 'events.0.identifiers.customer', expects: 'string', nullMeansAbsent: true }, { path: 'events.0.identifiers.email', expects: 'string', nullMeansAbsent: true },
+        { path: 'events.0.traits', expects: 'object', nullMeansAbsent: true },
       ],
       strings: ['events.0.id', 'events.0.type', 'events.0.identifiers.customer', 'events.0.identifiers.email', 'events.0.identifiers.device', 'events.0.traits.note'],
     },
@@ -116,8 +117,13 @@ export function replaceAt(value: unknown, path: string, replacement: unknown): u
 
 const notString = fc.oneof(fc.integer(), fc.double({ noNaN: true }), fc.boolean(), fc.array(fc.integer(), { minLength: 1, maxLength: 3 }), fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.integer(), { minKeys: 1, maxKeys: 3 }));
 
-/** JSON values that are not of the expected type (null included: it is never what a checked place takes). */
-export function wrongValue(expects: Endpoint['typed'][number]['expects']): fc.Arbitrary<unknown> {
+/** JSON values that are not of the expected type (null included, unless the place takes null as absent). */
+export function wrongValue({ expects, nullMeansAbsent }: Endpoint['typed'][number]): fc.Arbitrary<unknown> {
+  const wrong = wrongOrNull(expects);
+  return nullMeansAbsent ? wrong.filter((value) => value !== null) : wrong;
+}
+
+function wrongOrNull(expects: Endpoint['typed'][number]['expects']): fc.Arbitrary<unknown> {
   switch (expects) {
     case 'string': return fc.oneof(notString, fc.constant(null));
     case 'object': return fc.oneof(fc.integer(), fc.string(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }));
