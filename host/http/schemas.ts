@@ -87,7 +87,7 @@ export const MinSeqQuery = Type.Object({ minSeq: Type.Optional(MinSeq), _: Cache
 /** Exactly one identifier (and optionally `minSeq`). */
 export const ResolveQuery = Type.Union(
   IDENTIFIER_TYPES.map((type) => Type.Object({ [type]: Type.String(), minSeq: Type.Optional(MinSeq), _: CacheBuster }, { additionalProperties: false })),
-  { errorMessage: `name exactly one identifier: ${IDENTIFIER_TYPES.map((type) => `?${type}=`).join(', ')} (and optionally ?minSeq=; ?_= is ignored)` },
+  { errorMessage: `name exactly one identifier: ${IDENTIFIER_TYPES.map((type) => `?${type}=`).join(', ')} (and optionally ?minSeq=, a log position in digits; ?_= is ignored)` },
 );
 
 /** A misspelled `?sinse=` must not silently restart the feed: unknown parameters are refused. */
