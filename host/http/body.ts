@@ -67,7 +67,7 @@ export async function readJsonBody(req: IncomingMessage, limit: number, fastDeco
     if (body !== undefined) return body;
   }
   return decodeWireBody(raw, {
-    'content-encoding': req.headers['content-encoding'],
+    'content-encoding': contentEncoding,
     'content-type': req.headers['content-type'],
   }, { maxBytes: limit });
 }

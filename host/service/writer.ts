@@ -301,14 +301,15 @@ export class ShardWriter {
     const { seq, duplicate } = result;
     if (seq === null) return { seq, duplicate };
     const faulty = this.onApplied !== undefined && (this.faultTenant === undefined || this.faultTenant === tenant);
-    if (batch.core && !faulty && !duplicate.includes(true) && !this.hasErasures(tenant)) {
+    const scrub = this.hasErasures(tenant);
+    if (batch.core && !faulty && !duplicate.includes(true) && !scrub) {
       // the usual batch: what apply would encode from the logged JSON, encoded by the main thread
       this.recordChanges(tenant, seq, this.shard.applyEncodedEvents(batch.core, this.tenantIndex(tenant), seq), Date.now());
       return { seq, duplicate };
     }
     const events = eventsOf(batch);
     // the answer says which values were dropped as erased, as it says which were blocked
-    const { kept, erased } = this.hasErasures(tenant)
+    const { kept, erased } = scrub
       ? scrubErased(this.store.erasure, tenant, events, duplicate)
       : { kept: events.filter((_, i) => !duplicate[i]), erased: [] };
     if (faulty) {
